@@ -1,0 +1,145 @@
+/**
+ * Contract of the statistics core (DESIGN.md §6). Everything under stats/ is pure: typed arrays and
+ * plain objects in, numbers out; no I/O, clocks or globals. The CLI `compare`, the exporter's evaluation
+ * loop and the benchmarks all call the same functions.
+ */
+export type ColumnType = 'numeric' | 'categorical';
+
+export type BuiltinDriftMethod =
+  | 'ks'
+  | 'psi'
+  | 'wasserstein'
+  | 'jensenshannon'
+  | 'kl'
+  | 'hellinger'
+  | 'chisquare'
+  | 'ztest';
+
+/** `auto` picks per DESIGN §6; user modules may register more names (DESIGN §8). */
+export type DriftMethod = BuiltinDriftMethod | (string & {});
+
+/**
+ * Reference profile of one column, serialisable with JSON (stored in SQLite, so a restart keeps it).
+ * Built once from reference values by `profileColumn` (stats/profile.ts).
+ */
+export type ColumnProfile = NumericProfile | CategoricalProfile;
+
+export interface NumericProfile {
+  type: 'numeric';
+  /** Non-missing finite values seen. */
+  count: number;
+  /** Missing / NaN / ±inf values seen. */
+  missing: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** Population standard deviation (ddof = 0) of all reference values. */
+  std: number;
+  /**
+   * Quantile bin edges (distinct values of the 0.1…0.9 quantiles, numpy linear interpolation) when the
+   * reference has more than 20 distinct values; `null` when the column is binned one bin per value.
+   */
+  edges: number[] | null;
+  /** Reference counts per quantile bin (length edges.length + 1) when `edges` is set. */
+  binCounts: number[] | null;
+  /** Reference counts per distinct value, `[value, count][]` sorted by value, when `edges` is null. */
+  valueCounts: [number, number][] | null;
+  /** Number of distinct reference values (exact). */
+  distinct: number;
+  /**
+   * Sorted reference values for tests that need raw data (KS, Wasserstein): every value when
+   * count ≤ the sample cap, otherwise an evenly spaced selection of the sorted values (order statistics).
+   */
+  sample: number[];
+  /** True when `sample` holds every reference value. */
+  sampleIsComplete: boolean;
+}
+
+export interface CategoricalProfile {
+  type: 'categorical';
+  count: number;
+  missing: number;
+  /** `[category, count][]` sorted by category. */
+  categoryCounts: [string, number][];
+}
+
+/** The current window of one column. */
+export type CurrentColumn =
+  /** NaN marks a missing value; ±inf are treated as missing too. */
+  | { type: 'numeric'; values: Float64Array }
+  | { type: 'categorical'; counts: ReadonlyMap<string, number>; missing: number };
+
+/** Every statistic that applies to the column type; `null` where undefined (compare JSON `stats`). */
+export interface DriftStats {
+  ks_statistic?: number | null;
+  ks_p_value?: number | null;
+  wasserstein_normed?: number | null;
+  psi?: number | null;
+  kl?: number | null;
+  jensenshannon?: number | null;
+  hellinger?: number | null;
+  chisquare_statistic?: number | null;
+  chisquare_p_value?: number | null;
+  ztest_p_value?: number | null;
+}
+
+/** Aligned histogram of reference and current over the same bins (panel input, PSI family). */
+export interface BinnedPair {
+  /** Stable label per bin: the bin's upper edge ("+Inf" for the last quantile bin) or the value/category. */
+  labels: string[];
+  /** Lower bound per bin for numeric bins ("-Inf" for the first); null for categorical. */
+  lower: (string | null)[];
+  reference: Float64Array; // proportions, sum 1 (or all 0 when empty)
+  current: Float64Array;
+  referenceCounts: Float64Array;
+  currentCounts: Float64Array;
+}
+
+export interface DriftOptions {
+  /** `auto` (default) or a registered method name. */
+  method?: DriftMethod | 'auto';
+  /** Overrides the method's default threshold. */
+  threshold?: number;
+  /** Below this many non-missing rows on either side: no verdict (score null, reason set). Default 1? see drift.ts */
+  minRows?: number;
+}
+
+export interface ColumnDriftResult {
+  type: ColumnType;
+  /** Method used (after auto choice); null only when no test could run. */
+  test: DriftMethod | null;
+  score: number | null;
+  threshold: number;
+  /** 'p_value': drift when score < threshold; 'distance': drift when score ≥ threshold. */
+  direction: 'p_value' | 'distance';
+  /** null when there is no verdict (see reason). */
+  drifted: boolean | null;
+  /** Why there is no verdict (e.g. "current window has 3 rows, minimum is 30"). */
+  reason?: string;
+  stats: DriftStats;
+  bins: BinnedPair;
+  rows: { reference: number; current: number };
+}
+
+/** One drift test in the registry (CONVENTIONS.md: one small module per test). */
+export interface DriftTest {
+  name: DriftMethod;
+  columnTypes: readonly ColumnType[];
+  defaultThreshold: number;
+  direction: 'p_value' | 'distance';
+  /** Pure: returns the score (a p-value for p_value tests) and any statistics it computed. */
+  compute(input: DriftTestInput): { score: number | null; stats: DriftStats };
+}
+
+/** What a test receives: cleaned data of both sides, already binned. */
+export interface DriftTestInput {
+  type: ColumnType;
+  /** Sorted finite values (numeric only): the reference sample and the full current window. */
+  referenceSorted: Float64Array | null;
+  currentSorted: Float64Array | null;
+  /** Reference std (ddof 0) over all reference values (numeric only). */
+  referenceStd: number | null;
+  bins: BinnedPair;
+  /** Distinct values over reference ∪ current (categories, or numeric values when ≤ 20). */
+  distinctUnion: number;
+}
