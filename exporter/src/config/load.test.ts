@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../testing';
+import { parseBytes, parseDuration, parseRate } from './duration';
+import { buildConfig, ConfigError, loadConfig, modelConfig } from './load';
+
+describe('durations, rates and sizes', () => {
+  it('parses units to seconds', () => {
+    expect(parseDuration('500ms')).toBeCloseTo(0.5);
+    expect(parseDuration('15s')).toBe(15);
+    expect(parseDuration('5m')).toBe(300);
+    expect(parseDuration('24h')).toBe(86_400);
+    expect(parseDuration('7d')).toBe(604_800);
+    expect(parseDuration('30')).toBe(30);
+    expect(parseDuration('soon')).toBeNull();
+    expect(parseDuration(-1)).toBeNull();
+    expect(parseRate('200/s')).toBe(200);
+    expect(parseRate('600/m')).toBe(10);
+    expect(parseRate('0/s')).toBeNull();
+    expect(parseBytes('16mb')).toBe(16 * 1024 * 1024);
+    expect(parseBytes('x')).toBeNull();
+  });
+});
+
+describe('configuration', () => {
+  const saved = process.env.MODELWATCH_TOKEN;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MODELWATCH_TOKEN;
+    else process.env.MODELWATCH_TOKEN = saved;
+  });
+
+  it('has a default for every option, binding to 127.0.0.1', () => {
+    delete process.env.MODELWATCH_TOKEN;
+    const c = buildConfig({});
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 9793 });
+    expect(c.evaluation.interval).toBe(15);
+    expect(c.drift.method).toBe('auto');
+    expect(c.thresholds.dataset_drift_share).toBe(0.5);
+    expect(c.auth.token).toBeUndefined();
+    expect(c.models).toEqual([]);
+    expect(modelConfig(c, 'anything').decision_threshold).toBe(0.5);
+  });
+
+  it('names the path and the expected value of every error', () => {
+    const attempt = () =>
+      buildConfig({
+        evaluation: { interval: 'soon' },
+        models: [{ name: 'a', features: { age: { type: 'num' } } }],
+        listen: { port: 70000 },
+        unknown_key: 1,
+      });
+    expect(attempt).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        attempt();
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(message).toContain('evaluation.interval: expected a duration');
+    expect(message).toContain('models[0].features.age.type');
+    expect(message).toContain('"numeric"');
+    expect(message).toContain('listen.port');
+    expect(message).toContain('unknown_key');
+  });
+
+  it('rejects duplicate models and short tokens', () => {
+    expect(() => buildConfig({ models: [{ name: 'a' }, { name: 'a' }] })).toThrow(/models\[1\]\.name: duplicate/);
+    process.env.MODELWATCH_TOKEN = 'short';
+    expect(() => buildConfig({})).toThrow(/MODELWATCH_TOKEN/);
+    process.env.MODELWATCH_TOKEN = 'a-long-enough-token';
+    expect(buildConfig({}).auth.token).toBe('a-long-enough-token');
+  });
+
+  it('loads YAML, resolves paths relative to the file and applies CLI overrides', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'modelwatch.yaml');
+      writeFileSync(
+        file,
+        'database:\n  path: data/log.db\nevaluation:\n  interval: 30s\nmodels:\n  - name: credit\n    protected_attributes: [sex]\n    features:\n      age: {type: numeric, method: ks}\n',
+      );
+      const c = loadConfig(file);
+      expect(c.database.path).toBe(join(dir, 'data/log.db'));
+      expect(c.evaluation.interval).toBe(30);
+      expect(c.models[0]!.features.age).toEqual({ type: 'numeric', method: 'ks' });
+      const o = loadConfig(file, { db: 'other.db', port: 1234 });
+      expect(o.database.path).toBe('other.db');
+      expect(o.listen.port).toBe(1234);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('reports unreadable files and invalid YAML with the file name', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot read config file \(ENOENT\)/);
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, 'models: [\n');
+      expect(() => loadConfig(bad)).toThrow(/bad\.yaml: not valid YAML/);
+      const list = join(dir, 'list.yaml');
+      writeFileSync(list, '- a\n- b\n');
+      expect(() => loadConfig(list)).toThrow(/list\.yaml: expected a mapping/);
+    } finally {
+      cleanup();
+    }
+  });
+});

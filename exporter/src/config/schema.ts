@@ -1,0 +1,184 @@
+/**
+ * The configuration file (YAML), validated once at the edge. Every option has a default, so
+ * `modelwatch serve --db x.db` runs with no file: models and features are discovered from the log.
+ * Everything past `loadConfig` receives a complete, typed `Config`.
+ */
+import { z } from 'zod';
+import { parseBytes, parseDuration } from './duration';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const seconds = parseDuration(value);
+    if (seconds === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "15s", "5m", "24h", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const bytes = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const n = parseBytes(value);
+    if (n === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a size such as "16mb", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\s\u0000-\u001f]+$/, 'expected a name without spaces or control characters');
+
+export const DRIFT_METHODS = ['auto', 'ks', 'psi', 'wasserstein', 'jensenshannon', 'kl', 'hellinger', 'chisquare', 'ztest'] as const;
+/** Built-in methods plus names registered by user modules (checked against the registry at start-up). */
+const driftMethod = z.string().min(1);
+
+const featureSchema = z.strictObject({
+  type: z.enum(['numeric', 'categorical']).optional(),
+  method: driftMethod.optional(),
+  threshold: z.number().finite().optional(),
+});
+
+/** A window by row count, by time, or both (the most recent rows satisfying both limits). */
+const windowSchema = z
+  .strictObject({
+    rows: z.number().int().positive().max(5_000_000).optional(),
+    duration: duration.optional(),
+  })
+  .refine((w) => w.rows !== undefined || w.duration !== undefined, { message: 'a window needs rows, duration or both' });
+
+const namedWindow = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, "_", "-" or "."'),
+  rows: z.number().int().positive().max(5_000_000).optional(),
+  duration: duration.optional(),
+});
+
+const thresholdsSchema = z.strictObject({
+  /** Share of drifted features at which the dataset counts as drifted (DESIGN §6: 0.5). */
+  dataset_drift_share: z.number().min(0).max(1).default(0.5),
+  /** Relative drop from baseline that counts as performance degradation. */
+  performance_tolerance: z.number().min(0).max(1).default(0.1),
+  /** Demographic parity ratio below which fairness fails (four-fifths rule). */
+  disparate_impact: z.number().min(0).max(1).default(0.8),
+  missing_share: z.number().min(0).max(1).default(0.1),
+  out_of_range_share: z.number().min(0).max(1).default(0.1),
+  unseen_category_share: z.number().min(0).max(1).default(0.1),
+  /** No prediction for this long → stale finding. */
+  stale_after: duration.default(600),
+});
+
+const driftSchema = z.strictObject({
+  method: driftMethod.default('auto'),
+  /** Overrides the method's default threshold for every feature without its own. */
+  threshold: z.number().finite().optional(),
+  /** Minimum non-missing rows on each side for a verdict. */
+  min_rows: z.number().int().min(1).default(100),
+  /** Consecutive drifted evaluations before a feature counts as drifted. */
+  confirmations: z.number().int().min(1).max(100).default(1),
+  /** Benjamini–Hochberg adjustment of p-values across features. */
+  fdr_correction: z.boolean().default(false),
+});
+
+const modelSchema = z.strictObject({
+  name,
+  task: z.enum(['binary_classification', 'multiclass_classification', 'regression']).optional(),
+  /** Declared features; undeclared ones are discovered from the log unless `discover_features` is false. */
+  features: z.record(name, featureSchema).default({}),
+  discover_features: z.boolean().default(true),
+  protected_attributes: z.array(name).default([]),
+  segments: z.array(name).default([]),
+  /** Decision threshold on `score` when the prediction is derived from it. */
+  decision_threshold: z.number().min(0).max(1).default(0.5),
+  drift: driftSchema.partial().optional(),
+  window: windowSchema.optional(),
+  /** Take the reference from the log at start-up when none is stored. */
+  reference: z
+    .strictObject({
+      from_ts: z.number().finite().optional(),
+      to_ts: z.number().finite().optional(),
+      file: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+export const configSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(9793),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      path: z.string().min(1).default('modelwatch.db'),
+      busy_timeout: duration.default(5),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** Bearer token for write endpoints; also read from MODELWATCH_TOKEN. */
+      token: z.string().min(8, 'expected a token of at least 8 characters').optional(),
+      /** Require the token for reads and /metrics too. */
+      protect_reads: z.boolean().default(false),
+    })
+    .prefault({}),
+  evaluation: z
+    .strictObject({
+      interval: duration.default(15),
+      /** How often new rows are read from the log into the in-memory windows. */
+      read_interval: duration.default(1),
+    })
+    .prefault({}),
+  window: windowSchema.default({ rows: 10_000, duration: 86_400 }),
+  performance_windows: z.array(namedWindow).default([
+    { name: '1h', duration: 3600 },
+    { name: '24h', duration: 86_400 },
+  ]),
+  drift: driftSchema.prefault({}),
+  thresholds: thresholdsSchema.prefault({}),
+  reference: z
+    .strictObject({
+      /** Raw values kept per numeric feature for KS and Wasserstein. */
+      sample_size: z.number().int().min(100).max(1_000_000).default(20_000),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      predictions: duration.default(30 * 86_400),
+      history: duration.default(90 * 86_400),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_body: bytes.default(32 * 1024 * 1024),
+      max_batch: z.number().int().positive().default(50_000),
+      max_models: z.number().int().positive().default(100),
+      max_features: z.number().int().positive().default(500),
+      max_categories: z.number().int().min(2).default(50),
+    })
+    .prefault({}),
+  /** Discover models from the log that are not listed under `models`. */
+  discover_models: z.boolean().default(true),
+  models: z.array(modelSchema).default([]),
+  retraining: z
+    .strictObject({
+      /** Called once per transition of the recommendation with the health report. */
+      webhook_url: z.url().optional(),
+      /** Consecutive evaluations with dataset drift before retraining is recommended. */
+      sustained_evaluations: z.number().int().min(1).default(3),
+    })
+    .prefault({}),
+  /** Modules that register extra drift tests (DESIGN §8), resolved relative to the config file. */
+  plugins: z.array(z.string().min(1)).default([]),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type FeatureConfig = z.output<typeof featureSchema>;
+export type DriftConfig = z.output<typeof driftSchema>;
+export type WindowConfig = { rows?: number | undefined; duration?: number | undefined };

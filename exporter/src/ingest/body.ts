@@ -1,0 +1,53 @@
+import { IngestError } from './errors';
+
+/**
+ * Splits a request body into items: a JSON array, a single JSON object, or NDJSON (one object per
+ * line; blank lines ignored). NDJSON errors carry the line's item index.
+ */
+export function parseItems(body: string, contentType: string | undefined, maxItems: number): unknown[] {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const ndjson = type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl';
+  const trimmed = body.trimStart();
+  if (trimmed.length === 0) throw new IngestError(400, 'request body is empty', null, null, 'invalid_json');
+  let items: unknown[];
+  if (!ndjson || trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (err) {
+      if (ndjson) return parseNdjson(body, maxItems);
+      // A JSON content type with several lines of objects is NDJSON sent with the wrong header.
+      if (trimmed.startsWith('{') && body.includes('\n')) return parseNdjson(body, maxItems);
+      throw new IngestError(400, `invalid JSON: ${(err as Error).message}`, null, null, 'invalid_json');
+    }
+    items = Array.isArray(parsed) ? parsed : [parsed];
+  } else {
+    items = parseNdjson(body, maxItems);
+  }
+  if (items.length > maxItems) {
+    throw new IngestError(413, `batch has ${items.length} items, the limit is ${maxItems}`, null, null, 'too_large');
+  }
+  if (items.length === 0) throw new IngestError(400, 'batch is empty', null, null, 'invalid_json');
+  return items;
+}
+
+function parseNdjson(body: string, maxItems: number): unknown[] {
+  const items: unknown[] = [];
+  let start = 0;
+  while (start < body.length) {
+    let end = body.indexOf('\n', start);
+    if (end === -1) end = body.length;
+    const line = body.slice(start, end).trim();
+    start = end + 1;
+    if (line.length === 0) continue;
+    if (items.length >= maxItems) {
+      throw new IngestError(413, `batch has more than ${maxItems} items`, null, null, 'too_large');
+    }
+    try {
+      items.push(JSON.parse(line));
+    } catch (err) {
+      throw new IngestError(400, `invalid JSON on this line: ${(err as Error).message}`, items.length, null, 'invalid_json');
+    }
+  }
+  return items;
+}

@@ -1,0 +1,156 @@
+/**
+ * Incremental reading of the log by `id` (DESIGN §2): the exporter never rescans the table.
+ * At start-up it loads each model's most recent rows through the (model, id) index, then follows
+ * new rows with `id > cursor`, whoever wrote them (the HTTP API or a model server writing directly).
+ */
+import type { Scalar } from '../ingest/validate';
+import type { DB } from './db';
+
+export interface LogRow {
+  id: number;
+  model: string;
+  model_version: string | null;
+  prediction_id: string;
+  ts: number;
+  features: Record<string, unknown>;
+  prediction: unknown;
+  score: number | null;
+  attributes: Record<string, unknown> | null;
+  latency_seconds: number | null;
+}
+
+export interface FeedbackRow {
+  id: number;
+  model: string;
+  prediction_id: string;
+  label: Scalar | null;
+  ts: number;
+}
+
+type RawRow = [number, string, string | null, string, number, string, string | null, number | null, string | null, number | null];
+
+const COLUMNS = 'id, model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds';
+
+export class LogReader {
+  /** Highest prediction id consumed. */
+  cursor = 0;
+  feedbackCursor = 0;
+  /** Rows whose JSON columns could not be parsed (written directly by a faulty writer); skipped. */
+  malformed = 0;
+  private readonly next;
+  private readonly nextFeedback;
+  private readonly tailStmt;
+  private readonly tailSince;
+
+  constructor(private readonly db: DB) {
+    this.next = db.prepare<[number, number], RawRow>(`SELECT ${COLUMNS} FROM predictions WHERE id > ? ORDER BY id LIMIT ?`).raw();
+    this.nextFeedback = db
+      .prepare<[number, number], [number, string, string, string, number]>(
+        'SELECT id, model, prediction_id, label, ts FROM feedback WHERE id > ? ORDER BY id LIMIT ?',
+      )
+      .raw();
+    this.tailStmt = db
+      .prepare<[string, number], RawRow>(`SELECT ${COLUMNS} FROM predictions WHERE model = ? ORDER BY id DESC LIMIT ?`)
+      .raw();
+    this.tailSince = db
+      .prepare<[string, number, number], RawRow>(
+        `SELECT ${COLUMNS} FROM predictions WHERE model = ? AND ts >= ? ORDER BY id DESC LIMIT ?`,
+      )
+      .raw();
+  }
+
+  /** Distinct models, by a skip-scan over the (model, id) index: O(models · log n), not a table scan. */
+  models(): string[] {
+    return this.db
+      .prepare<[], { model: string }>(
+        `WITH RECURSIVE m(model) AS (
+           SELECT (SELECT min(model) FROM predictions)
+           UNION ALL
+           SELECT (SELECT min(model) FROM predictions WHERE model > m.model) FROM m WHERE m.model IS NOT NULL
+         ) SELECT model FROM m WHERE model IS NOT NULL`,
+      )
+      .all()
+      .map((r) => r.model);
+  }
+
+  maxIds(): { predictions: number; feedback: number } {
+    const p = this.db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM predictions').get();
+    const f = this.db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM feedback').get();
+    return { predictions: p?.id ?? 0, feedback: f?.id ?? 0 };
+  }
+
+  /** The model's newest `limit` rows (optionally only ts ≥ since), oldest first. */
+  tail(model: string, limit: number, since?: number): LogRow[] {
+    const raw = since === undefined ? this.tailStmt.all(model, limit) : this.tailSince.all(model, since, limit);
+    const rows: LogRow[] = [];
+    for (let i = raw.length - 1; i >= 0; i--) {
+      const row = this.decode(raw[i]!);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Rows written since the last call (at most `limit`); advances the cursor. */
+  readNew(limit = 5000): LogRow[] {
+    const raw = this.next.all(this.cursor, limit);
+    const rows: LogRow[] = [];
+    for (const r of raw) {
+      this.cursor = r[0];
+      const row = this.decode(r);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+
+  readNewFeedback(limit = 5000): FeedbackRow[] {
+    const raw = this.nextFeedback.all(this.feedbackCursor, limit);
+    const rows: FeedbackRow[] = [];
+    for (const [id, model, predictionId, label, ts] of raw) {
+      this.feedbackCursor = id;
+      try {
+        rows.push({ id, model, prediction_id: predictionId, label: JSON.parse(label) as Scalar | null, ts });
+      } catch {
+        this.malformed++;
+      }
+    }
+    return rows;
+  }
+
+  private decode(r: RawRow): LogRow | null {
+    try {
+      const features = JSON.parse(r[5]) as unknown;
+      if (typeof features !== 'object' || features === null || Array.isArray(features)) throw new Error('features');
+      const attributes = r[8] === null ? null : (JSON.parse(r[8]) as unknown);
+      return {
+        id: r[0],
+        model: r[1],
+        model_version: r[2],
+        prediction_id: r[3],
+        ts: r[4],
+        features: features as Record<string, unknown>,
+        prediction: r[6] === null ? null : (JSON.parse(r[6]) as unknown),
+        score: r[7],
+        attributes: attributes !== null && typeof attributes === 'object' && !Array.isArray(attributes) ? (attributes as Record<string, unknown>) : null,
+        latency_seconds: r[9],
+      };
+    } catch {
+      this.malformed++;
+      return null;
+    }
+  }
+}
+
+/** Deletes predictions and feedback older than `before` in small batches (one short transaction each). */
+export function pruneLog(db: DB, before: number, batch = 2000, maxBatches = 50): number {
+  const predictions = db.prepare(
+    'DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE ts < ? ORDER BY id LIMIT ?)',
+  );
+  const feedback = db.prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE ts < ? ORDER BY id LIMIT ?)');
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = predictions.run(before, batch).changes + feedback.run(before, batch).changes;
+    total += n;
+    if (n === 0) break;
+  }
+  return total;
+}
