@@ -1,0 +1,282 @@
+/**
+ * The REST API (DESIGN §3) on express 5. Handlers validate, call the engine or a store, and shape the
+ * response; they hold no SQL and no statistics. Errors become JSON bodies `{error, index, field}`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema';
+import type { Engine } from '../evaluate/engine';
+import { parseItems } from '../ingest/body';
+import { IngestError } from '../ingest/errors';
+import { validateFeedback, validatePredictions } from '../ingest/validate';
+import type { Metrics } from '../metrics/registry';
+import type { ReferenceProfile } from '../reference/profile';
+import { InputError, readCsv, readNdjson, type Table } from '../reference/table';
+
+const MODEL_NAME = /^[^\s\u0000-\u001f]{1,128}$/;
+
+export interface AppContext {
+  engine: Engine;
+  metrics: Metrics;
+  config: Config;
+  log: Logger;
+  /** False while shutting down: /readyz answers 503. */
+  isAccepting: () => boolean;
+}
+
+export function createApp(ctx: AppContext): express.Express {
+  const { engine, metrics, config } = ctx;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.httpRequest(route, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  const requireToken = bearer(config.auth.token);
+  const write = requireToken;
+  const read = config.auth.protect_reads ? requireToken : (_req: Request, _res: Response, next: NextFunction) => next();
+  const body = express.text({ type: () => true, limit: config.limits.max_body, defaultCharset: 'utf-8' });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = engine.ready && ctx.isAccepting();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', read, async (req, res) => {
+    const { contentType, body: text } = await metrics.render(req.get('accept'));
+    res.type(contentType).send(text);
+  });
+
+  app.post('/api/v1/predictions', write, body, (req, res) => {
+    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
+    const records = validatePredictions(items, engine.now(), config.limits.max_features, (m) => engine.featureTypes(m));
+    const models = new Set(records.map((r) => r.model));
+    let i = 0;
+    for (const model of models) {
+      if (!engine.acceptsModel(model)) {
+        i = records.findIndex((r) => r.model === model);
+        throw new IngestError(400, `model "${model}" is not accepted (model limit reached or model not configured)`, i, 'model', 'invalid_field');
+      }
+    }
+    const result = engine.writer.writePredictions(records);
+    res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
+  });
+
+  app.post('/api/v1/feedback', write, body, (req, res) => {
+    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
+    const records = validateFeedback(items, engine.now());
+    const accepted = engine.writer.writeFeedback(records);
+    res.status(202).json({ accepted });
+  });
+
+  app.get('/api/v1/models', read, (_req, res) => {
+    const models = [...engine.monitors.values()].map((m) => ({
+      model: m.name,
+      status: m.latest?.report.status ?? null,
+      evaluated_at: m.latest?.evaluatedAt ?? null,
+      window_rows: m.window.size,
+      last_prediction_ts: m.lastPredictionTs || null,
+      reference: m.reference ? { name: m.reference.name, rows: m.reference.rows, created_at: m.reference.created_at } : null,
+    }));
+    res.json({ models });
+  });
+
+  app.get('/api/v1/models/:model/status', read, (req, res) => {
+    const monitor = engine.monitors.get(modelParam(req));
+    if (!monitor) throw new IngestError(404, `unknown model "${modelParam(req)}"`, null, 'model', 'not_found');
+    if (!monitor.latest) {
+      res.status(503).set('retry-after', String(Math.ceil(config.evaluation.interval))).json({
+        error: 'the model has not been evaluated yet',
+        index: null,
+        field: null,
+      });
+      return;
+    }
+    res.json(monitor.latest.report);
+  });
+
+  app.get('/api/v1/models/:model/history', read, (req, res) => {
+    const model = modelParam(req);
+    const now = engine.now();
+    const from = numberParam(req, 'from', now - 86_400);
+    const to = numberParam(req, 'to', now);
+    const limit = Math.min(1000, Math.max(1, Math.floor(numberParam(req, 'limit', 100))));
+    const entries = engine.history.query(model, from, to, limit);
+    res.json({ model, from, to, evaluations: entries.map((e) => ({ id: e.id, ts: e.ts, status: e.status, report: e.report })) });
+  });
+
+  app.get('/api/v1/models/:model/reference', read, (req, res) => {
+    const model = modelParam(req);
+    const monitor = engine.monitors.get(model);
+    const ref = monitor?.reference ?? engine.references.active<ReferenceProfile>(model);
+    if (!ref) throw new IngestError(404, `model "${model}" has no reference`, null, 'model', 'not_found');
+    res.json({ ...summary(ref.profile), model, name: ref.name, created_at: ref.created_at, source: ref.source, rows: ref.rows });
+  });
+
+  app.put('/api/v1/models/:model/reference', write, body, async (req, res) => {
+    const model = modelParam(req);
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const name = typeof req.query.name === 'string' && MODEL_NAME.test(req.query.name) ? req.query.name : 'default';
+    const overrides = {
+      ...(typeof req.query.prediction === 'string' ? { prediction: req.query.prediction } : {}),
+      ...(typeof req.query.score === 'string' ? { score: req.query.score } : {}),
+      ...(typeof req.query.target === 'string' ? { target: [req.query.target] } : {}),
+    };
+    const raw = text(req);
+    let stored: ReturnType<Engine['saveReference']>;
+    if (type === 'application/json') {
+      const range = parseRange(raw);
+      stored = engine.referenceFromLog(model, range.from_ts, range.to_ts, name);
+    } else {
+      let table: Table;
+      if (type === 'text/csv' || type === 'application/csv') table = await readCsv(Readable.from([raw]));
+      else if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') {
+        table = await readNdjson(Readable.from([raw]));
+      } else {
+        throw new IngestError(415, 'expected text/csv, application/x-ndjson, or application/json with {from_ts, to_ts}', null, null, 'unsupported_media_type');
+      }
+      stored = engine.saveReference(model, name, table, { kind: 'upload', format: type.includes('csv') ? 'csv' : 'ndjson' }, engine.roles(model, overrides));
+    }
+    res.status(201).json({ ...summary(stored.profile), model, name: stored.name, created_at: stored.created_at, rows: stored.rows });
+  });
+
+  app.post('/api/v1/models/:model/retrain', write, body, (req, res) => {
+    const model = modelParam(req);
+    let reason: unknown = null;
+    const raw = text(req).trim();
+    if (raw) {
+      try {
+        reason = JSON.parse(raw);
+      } catch {
+        throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
+      }
+    }
+    const id = engine.requestRetraining(model, 'api', reason);
+    res.status(202).json({ id, model });
+  });
+
+  // Alertmanager webhook receiver: one retraining request per firing alert with a `model` label.
+  app.post('/api/v1/alerts/retrain', write, body, (req, res) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text(req));
+    } catch {
+      throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
+    }
+    const alerts = (payload as { alerts?: unknown }).alerts;
+    if (!Array.isArray(alerts)) throw new IngestError(400, 'expected an Alertmanager webhook payload with "alerts"', null, 'alerts', 'invalid_field');
+    const recorded: { model: string; id: number }[] = [];
+    for (const alert of alerts as { status?: unknown; labels?: Record<string, unknown> }[]) {
+      const model = alert?.labels?.model;
+      if (alert?.status !== 'firing' || typeof model !== 'string' || !MODEL_NAME.test(model)) continue;
+      recorded.push({ model, id: engine.requestRetraining(model, 'alertmanager', { alertname: alert.labels?.alertname ?? null }) });
+    }
+    res.json({ recorded });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found', index: null, field: null });
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const ingest = toIngestError(err);
+    if (ingest) {
+      if (req.method !== 'GET') metrics.rejected(ingest.reason);
+      if (ingest.status === 503) res.set('retry-after', '1');
+      res.status(ingest.status).json(ingest.toJSON());
+      return;
+    }
+    ctx.log.error({ err, path: req.path }, 'request failed');
+    res.status(500).json({ error: 'internal error', index: null, field: null });
+  });
+  return app;
+}
+
+function text(req: Request): string {
+  return typeof req.body === 'string' ? req.body : '';
+}
+
+function modelParam(req: Request): string {
+  const model = req.params.model;
+  if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
+    throw new IngestError(400, 'expected a model name of 1-128 characters without spaces', null, 'model', 'invalid_field');
+  }
+  return model;
+}
+
+function numberParam(req: Request, name: string, fallback: number): number {
+  const raw = req.query[name];
+  if (raw === undefined) return fallback;
+  const n = typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(n)) throw new IngestError(400, `expected a number`, null, name, 'invalid_field');
+  return n;
+}
+
+function parseRange(raw: string): { from_ts: number; to_ts: number } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
+  }
+  const v = value as { from_ts?: unknown; to_ts?: unknown };
+  for (const field of ['from_ts', 'to_ts'] as const) {
+    if (typeof v?.[field] !== 'number' || !Number.isFinite(v[field])) {
+      throw new IngestError(400, 'expected Unix time in seconds', null, field, 'invalid_field');
+    }
+  }
+  return { from_ts: v.from_ts as number, to_ts: v.to_ts as number };
+}
+
+function summary(profile: ReferenceProfile) {
+  return {
+    features: Object.fromEntries(Object.entries(profile.features).map(([name, p]) => [name, p.type])),
+    score: profile.score !== null,
+    prediction: profile.prediction !== null,
+    labelled_rows: profile.outcomes?.label.length ?? 0,
+  };
+}
+
+/** Maps body-parser, input and SQLite errors to client-facing ones; null for real bugs (500). */
+function toIngestError(err: unknown): IngestError | null {
+  if (err instanceof IngestError) return err;
+  if (err instanceof InputError) return new IngestError(400, err.message, null, null, 'invalid_field');
+  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  if (e?.type === 'entity.too.large') return new IngestError(413, `request body exceeds the limit`, null, null, 'too_large');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new IngestError(415, e.message ?? 'unsupported encoding', null, null, 'unsupported_media_type');
+  }
+  if (e?.type === 'request.aborted') return new IngestError(400, 'request aborted', null, null, 'invalid_json');
+  if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED') {
+    return new IngestError(503, 'the database is busy; retry later', null, null, 'unavailable');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new IngestError(400, e.message ?? 'bad request', null, null, 'invalid_json');
+  }
+  return null;
+}
+
+/** Bearer-token check with a constant-time comparison; no token configured → open. */
+function bearer(token: string | undefined) {
+  if (!token) return (_req: Request, _res: Response, next: NextFunction) => next();
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const given = createHash('sha256').update(req.get('authorization') ?? '').digest();
+    if (!timingSafeEqual(given, expected)) {
+      throw new IngestError(401, 'missing or invalid bearer token', null, 'authorization', 'unauthorized');
+    }
+    next();
+  };
+}

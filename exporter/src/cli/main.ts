@@ -1,0 +1,138 @@
+/**
+ * `modelwatch` command line (DESIGN §4). Exit codes: 0 success, 1 runtime failure (e.g. the
+ * database cannot be opened), 2 bad input or configuration (message on stderr).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../config/load';
+import { parseDuration, parseRate } from '../config/duration';
+import { InputError } from '../reference/table';
+import { DatabaseOpenError } from '../store/db';
+import { VERSION } from '../version';
+
+/** Thrown by commands for a clean exit with a message (no stack trace). */
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const durationArg = (value: string): number => {
+  const s = parseDuration(value);
+  if (s === null) throw new InvalidArgumentError('expected a duration such as 30s, 5m, 1h');
+  return s;
+};
+export const rateArg = (value: string): number => {
+  const r = parseRate(value);
+  if (r === null) throw new InvalidArgumentError('expected a rate such as 200/s or 6000/m');
+  return r;
+};
+export const portArg = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('modelwatch')
+    .description('Prometheus- and Grafana-native monitoring for machine-learning models')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('serve')
+    .description('run the exporter: REST API, evaluation loop and /metrics')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('--db <path>', 'SQLite prediction log (overrides database.path)')
+    .option('-p, --port <port>', 'listen port (default 9793)', portArg)
+    .option('--host <address>', 'listen address (default 127.0.0.1)')
+    .action(async (opts: { config?: string; db?: string; port?: number; host?: string }) => {
+      const { serve } = await import('./serve');
+      await serve(opts);
+    });
+
+  program
+    .command('demo')
+    .description('run an exporter with a simulated credit-scoring model; drift is injected after --drift-after')
+    .option('-p, --port <port>', 'listen port', portArg, 9793)
+    .option('--host <address>', 'listen address', '127.0.0.1')
+    .addOption(new Option('--drift-after <duration>', 'inject drift after this long').argParser(durationArg).default(60, '60s'))
+    .addOption(new Option('--rate <rate>', 'predictions per second').argParser(rateArg).default(200, '200/s'))
+    .addOption(new Option('--label-delay <duration>', 'delay before true labels arrive').argParser(durationArg).default(15, '15s'))
+    .addOption(new Option('--eval-interval <duration>', 'evaluation interval').argParser(durationArg).default(5, '5s'))
+    .option('--db <path>', 'SQLite file (default: a new file in the temp directory)')
+    .addOption(new Option('--duration <duration>', 'stop after this long (default: run until Ctrl+C)').argParser(durationArg))
+    .action(async (opts) => {
+      const { demo } = await import('./demo');
+      await demo(opts);
+    });
+
+  program
+    .command('simulate')
+    .description('send simulated credit-scoring predictions and delayed labels to a running exporter')
+    .requiredOption('--target <url>', 'exporter base URL, e.g. http://127.0.0.1:9793')
+    .option('--model <name>', 'model name', 'credit-risk')
+    .addOption(new Option('--rate <rate>', 'predictions per second').argParser(rateArg).default(200, '200/s'))
+    .addOption(new Option('--drift-after <duration>', 'inject drift after this long').argParser(durationArg).default(600, '10m'))
+    .addOption(new Option('--label-delay <duration>', 'delay before true labels arrive').argParser(durationArg).default(15, '15s'))
+    .option('--token <token>', 'bearer token (default: MODELWATCH_TOKEN)')
+    .addOption(new Option('--duration <duration>', 'stop after this long').argParser(durationArg))
+    .action(async (opts) => {
+      const { simulate } = await import('./simulate');
+      await simulate(opts);
+    });
+
+  const reference = program.command('reference').description('manage reference profiles');
+  reference
+    .command('import <file>')
+    .description('build a reference profile from a CSV or NDJSON file and make it the model\'s active reference')
+    .requiredOption('-m, --model <name>', 'model the reference belongs to')
+    .option('-c, --config <file>', 'YAML configuration file (feature types, attributes)')
+    .option('--db <path>', 'SQLite prediction log (overrides database.path)')
+    .option('--name <name>', 'reference name', 'default')
+    .option('--target <column>', 'ground-truth column (default: label or target)')
+    .option('--prediction <column>', 'prediction column', 'prediction')
+    .option('--score <column>', 'score column', 'score')
+    .action(async (file: string, opts) => {
+      const { importReference } = await import('./reference');
+      await importReference(file, opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof CliExit) {
+      if (err.message) process.stderr.write(`modelwatch: ${err.message}\n`);
+      return err.code;
+    }
+    if (err instanceof ConfigError || err instanceof InputError) {
+      process.stderr.write(`modelwatch: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DatabaseOpenError) {
+      process.stderr.write(`modelwatch: ${err.message}\n`);
+      return 1;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`modelwatch: cannot listen: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`modelwatch: ${e.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

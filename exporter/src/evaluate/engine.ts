@@ -1,0 +1,363 @@
+/**
+ * The exporter's core loop. At start-up it loads each model's recent rows and active reference; then
+ * it follows the log incrementally (every `read_interval`), evaluates every model on its own schedule
+ * (every `interval`), records history, prunes old rows, and calls the retraining webhook on transitions.
+ * Scrapes and API reads only look at `monitors` and their latest results.
+ */
+import type { Logger } from 'pino';
+import { modelConfig } from '../config/load';
+import type { Config, ModelConfig } from '../config/schema';
+import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
+import { InputError, type Table, TableBuilder, flattenRecord, readTableFile } from '../reference/table';
+import type { ColumnType } from '../stats/types';
+import { type DB, databaseSizeBytes } from '../store/db';
+import { HistoryStore } from '../store/history';
+import { PredictionWriter } from '../store/predictions';
+import { LogReader, pruneLog } from '../store/reader';
+import { type ReferenceSource, ReferenceStore } from '../store/references';
+import { type EvaluationSettings, type ModelEvaluation, ModelMonitor } from './monitor';
+import type { HealthReport } from './report';
+import type { Telemetry } from './telemetry';
+
+/** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
+const MAX_CAPACITY = 1_000_000;
+/** Window ring size when the window is defined by time only. */
+const TIME_ONLY_CAPACITY = 100_000;
+/** History is written on every change of status or findings, and at least this often. */
+const HISTORY_EVERY_SECONDS = 300;
+
+export interface EngineOptions {
+  clock?: () => number;
+  /** Called with the report when a model's retraining recommendation changes (default: POST to webhook_url). */
+  notify?: (report: HealthReport) => Promise<void>;
+}
+
+export class Engine {
+  readonly monitors = new Map<string, ModelMonitor>();
+  readonly writer: PredictionWriter;
+  readonly references: ReferenceStore;
+  readonly history: HistoryStore;
+  readonly reader: LogReader;
+  /** Increments after every evaluation round: metric collectors rebuild only when it changed. */
+  generation = 0;
+  ready = false;
+  lastRoundSeconds = 0;
+  private readonly clock: () => number;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private activeReferences = new Map<string, number>();
+  private lastHistory = new Map<string, { ts: number; key: string }>();
+  private lastRecommended = new Map<string, boolean>();
+  private evaluating = false;
+  private warnedCap = false;
+  private readonly notify: (report: HealthReport) => Promise<void>;
+
+  constructor(
+    readonly db: DB,
+    readonly config: Config,
+    private readonly telemetry: Telemetry,
+    private readonly log: Logger,
+    options: EngineOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => Date.now() / 1000);
+    this.writer = new PredictionWriter(db);
+    this.references = new ReferenceStore(db);
+    this.history = new HistoryStore(db);
+    this.reader = new LogReader(db);
+    this.notify = options.notify ?? ((report) => this.postWebhook(report));
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** Loads recent rows and references; afterwards only new rows are read. */
+  async load(): Promise<void> {
+    const max = this.reader.maxIds();
+    const names = new Set([...this.config.models.map((m) => m.name), ...(this.config.discover_models ? this.reader.models() : [])]);
+    for (const name of names) {
+      const monitor = this.monitor(name);
+      if (!monitor) continue;
+      this.loadReference(monitor);
+      if (!monitor.reference) await this.bootstrapReference(monitor);
+      const spec = this.windowSpec(monitor.config);
+      const since = spec.duration === undefined ? undefined : this.now() - spec.duration;
+      for (const row of this.reader.tail(name, monitor.window.capacity, since)) {
+        monitor.window.append(row, (f) => monitor.featureTypes().get(f));
+        if (row.ts > monitor.lastPredictionTs) monitor.lastPredictionTs = row.ts;
+      }
+    }
+    this.reader.cursor = max.predictions;
+    this.reader.feedbackCursor = max.feedback;
+    this.activeReferences = this.references.activeIds();
+    this.ready = true;
+  }
+
+  /** Starts the read, evaluation and retention timers. */
+  start(): void {
+    const every = (seconds: number, fn: () => void) => {
+      const timer = setInterval(fn, Math.max(10, seconds * 1000));
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.config.evaluation.read_interval, () => this.guard('read', () => this.poll()));
+    every(this.config.evaluation.interval, () => this.guard('evaluation', () => this.evaluateAll()));
+    every(60, () => this.guard('retention', () => this.prune()));
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, `${what} failed`);
+    }
+  }
+
+  /** The model's monitor, created on first sight (null beyond the model cap or when discovery is off). */
+  monitor(name: string): ModelMonitor | null {
+    const existing = this.monitors.get(name);
+    if (existing) return existing;
+    const configured = this.config.models.some((m) => m.name === name);
+    if (!configured && !this.config.discover_models) return null;
+    if (this.monitors.size >= this.config.limits.max_models) {
+      if (!this.warnedCap) this.log.warn({ model: name, limit: this.config.limits.max_models }, 'model limit reached; ignoring new models');
+      this.warnedCap = true;
+      return null;
+    }
+    const config = modelConfig(this.config, name);
+    const spec = this.windowSpec(config);
+    const capacity = Math.min(MAX_CAPACITY, spec.rows ?? TIME_ONLY_CAPACITY);
+    const monitor = new ModelMonitor(name, config, capacity, this.telemetry, this.config.limits.max_categories);
+    this.monitors.set(name, monitor);
+    return monitor;
+  }
+
+  /** Whether ingest may accept predictions for this model. */
+  acceptsModel(name: string): boolean {
+    return this.monitors.has(name) || this.monitor(name) !== null;
+  }
+
+  /** Feature types ingest enforces for a model (declared or fixed by its reference). */
+  featureTypes(name: string): ReadonlyMap<string, ColumnType> | undefined {
+    return this.monitors.get(name)?.featureTypes();
+  }
+
+  private windowSpec(config: ModelConfig): { rows?: number; duration?: number } {
+    const w = config.window ?? this.config.window;
+    const spec: { rows?: number; duration?: number } = {};
+    if (w.rows !== undefined) spec.rows = w.rows;
+    if (w.duration !== undefined) spec.duration = w.duration;
+    return spec;
+  }
+
+  /** Reads new predictions and feedback into the windows; picks up references changed elsewhere. */
+  poll(): number {
+    let total = 0;
+    for (;;) {
+      const rows = this.reader.readNew(5000);
+      for (const row of rows) this.monitor(row.model)?.append(row);
+      total += rows.length;
+      if (rows.length < 5000) break;
+    }
+    for (;;) {
+      const rows = this.reader.readNewFeedback(5000);
+      for (const row of rows) if (this.monitors.has(row.model)) this.telemetry.feedback(row.model);
+      if (rows.length < 5000) break;
+    }
+    const active = this.references.activeIds();
+    for (const [model, id] of active) {
+      if (this.activeReferences.get(model) !== id) {
+        const monitor = this.monitor(model);
+        if (monitor) this.loadReference(monitor);
+      }
+    }
+    this.activeReferences = active;
+    return total;
+  }
+
+  private loadReference(monitor: ModelMonitor): void {
+    const ref = this.references.active<ReferenceProfile>(monitor.name);
+    monitor.setReference(ref ?? null);
+  }
+
+  /** A reference named in the config (file or log range), built once when the model has none. */
+  private async bootstrapReference(monitor: ModelMonitor): Promise<void> {
+    const source = monitor.config.reference;
+    if (!source) return;
+    try {
+      if (source.file) {
+        const table = await readTableFile(source.file);
+        this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
+      } else if (source.from_ts !== undefined || source.to_ts !== undefined) {
+        this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');
+      }
+    } catch (err) {
+      this.log.warn({ model: monitor.name, err: (err as Error).message }, 'could not build the reference named in the config');
+    }
+  }
+
+  /** Column roles for a model's reference data (its attributes are not features). */
+  roles(model: string, overrides: Partial<Pick<ColumnRoles, 'prediction' | 'score' | 'target'>> = {}): ColumnRoles {
+    const config = modelConfig(this.config, model);
+    const types = new Map<string, ColumnType>();
+    for (const [name, f] of Object.entries(config.features)) if (f.type) types.set(name, f.type);
+    const roles: ColumnRoles = {
+      ...DEFAULT_ROLES,
+      ...overrides,
+      attributes: new Set([...config.protected_attributes, ...config.segments]),
+      types,
+    };
+    if (!config.discover_features) roles.onlyFeatures = new Set(Object.keys(config.features));
+    return roles;
+  }
+
+  /** Builds, stores and activates a reference; the model's monitor switches to it at once. */
+  saveReference(model: string, name: string, table: Table, source: ReferenceSource, roles = this.roles(model)) {
+    const profile = buildProfile(table, roles, this.config.reference.sample_size);
+    const stored = this.references.save<ReferenceProfile>(model, name, source, table.rows, profile, this.now());
+    const monitor = this.monitor(model);
+    if (monitor) monitor.setReference(stored);
+    this.activeReferences.set(model, stored.id);
+    return stored;
+  }
+
+  /** Reference from the model's logged predictions (and their labels) in [from, to]. */
+  referenceFromLog(model: string, from: number, to: number, name: string) {
+    if (!(to > from)) throw new InputError('to_ts must be greater than from_ts');
+    const rows = this.db
+      .prepare<[string, number, number], { features: string; prediction: string | null; score: number | null; attributes: string | null; label: string | null }>(
+        `SELECT p.features, p.prediction, p.score, p.attributes, f.label
+         FROM predictions p LEFT JOIN feedback f ON f.model = p.model AND f.prediction_id = p.prediction_id
+         WHERE p.model = ? AND p.ts >= ? AND p.ts <= ? ORDER BY p.id LIMIT 2000000`,
+      )
+      .iterate(model, from, to);
+    const builder = new TableBuilder();
+    let line = 0;
+    for (const r of rows) {
+      line++;
+      const record: Record<string, unknown> = {
+        features: JSON.parse(r.features) as unknown,
+        attributes: r.attributes === null ? {} : (JSON.parse(r.attributes) as unknown),
+        prediction: r.prediction === null ? null : (JSON.parse(r.prediction) as unknown),
+        score: r.score,
+        label: r.label === null ? null : (JSON.parse(r.label) as unknown),
+      };
+      builder.add(flattenRecord(record, line));
+    }
+    if (builder.table.rows === 0) throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
+    return this.saveReference(model, name, builder.table, { kind: 'log', from_ts: from, to_ts: to });
+  }
+
+  settings(): EvaluationSettings {
+    const c = this.config;
+    return {
+      window: c.window,
+      method: c.drift.method,
+      threshold: c.drift.threshold,
+      minRows: c.drift.min_rows,
+      confirmations: c.drift.confirmations,
+      fdrCorrection: c.drift.fdr_correction,
+      datasetDriftShare: c.thresholds.dataset_drift_share,
+      missingShare: c.thresholds.missing_share,
+      outOfRangeShare: c.thresholds.out_of_range_share,
+      unseenCategoryShare: c.thresholds.unseen_category_share,
+      staleAfter: c.thresholds.stale_after,
+      sustainedEvaluations: c.retraining.sustained_evaluations,
+    };
+  }
+
+  /** Reads new rows, then evaluates every model; one failing model does not stop the others. */
+  evaluateAll(): ModelEvaluation[] {
+    if (this.evaluating) return [];
+    this.evaluating = true;
+    const started = performance.now();
+    const results: ModelEvaluation[] = [];
+    try {
+      this.poll();
+      const base = this.settings();
+      for (const monitor of this.monitors.values()) {
+        const t0 = performance.now();
+        try {
+          const settings = { ...base, window: this.windowSpec(monitor.config) };
+          const result = monitor.evaluate(this.now(), settings);
+          results.push(result);
+          this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, true);
+          this.afterEvaluation(result.report);
+        } catch (err) {
+          this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, false);
+          this.log.error({ model: monitor.name, err }, 'evaluation failed');
+        }
+      }
+    } finally {
+      this.evaluating = false;
+      this.generation++;
+      this.lastRoundSeconds = (performance.now() - started) / 1000;
+    }
+    return results;
+  }
+
+  private afterEvaluation(report: HealthReport): void {
+    const key = `${report.status}|${report.findings.map((f) => `${f.type}:${f.feature ?? ''}:${f.metric ?? ''}`).join(',')}`;
+    const last = this.lastHistory.get(report.model);
+    if (!last || last.key !== key || report.evaluated_at - last.ts >= HISTORY_EVERY_SECONDS) {
+      this.history.record(report.model, report.evaluated_at, report.status, report);
+      this.lastHistory.set(report.model, { ts: report.evaluated_at, key });
+    }
+    const previous = this.lastRecommended.get(report.model) ?? false;
+    if (report.retraining.recommended !== previous) {
+      this.lastRecommended.set(report.model, report.retraining.recommended);
+      if (report.retraining.recommended) {
+        this.history.recordRetrain(report.model, report.evaluated_at, 'recommendation', report.retraining);
+        this.telemetry.retrainRequest(report.model);
+      }
+      this.notify(report).catch((err: unknown) => this.log.warn({ model: report.model, err: String(err) }, 'retraining webhook failed'));
+    }
+  }
+
+  /** Records an explicit retraining request (API or Alertmanager) and forwards it to the webhook. */
+  requestRetraining(model: string, source: string, reason: unknown): number {
+    const id = this.history.recordRetrain(model, this.now(), source, reason);
+    this.telemetry.retrainRequest(model);
+    const report = this.monitors.get(model)?.latest?.report;
+    if (report && this.config.retraining.webhook_url) {
+      this.notify({ ...report, retraining: { ...report.retraining, reasons: [...report.retraining.reasons, `requested by ${source}`] } }).catch(
+        (err: unknown) => this.log.warn({ model, err: String(err) }, 'retraining webhook failed'),
+      );
+    }
+    return id;
+  }
+
+  private async postWebhook(report: HealthReport): Promise<void> {
+    const url = this.config.retraining.webhook_url;
+    if (!url) return;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event: report.retraining.recommended ? 'retraining_recommended' : 'retraining_cleared', report }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+  }
+
+  /** Database size (file pages), refreshed at most once per evaluation round. */
+  databaseSize(): number {
+    if (this.sizeGeneration !== this.generation) {
+      this.sizeBytes = databaseSizeBytes(this.db);
+      this.sizeGeneration = this.generation;
+    }
+    return this.sizeBytes;
+  }
+  private sizeBytes = 0;
+  private sizeGeneration = -1;
+
+  prune(): number {
+    const now = this.now();
+    const removed = pruneLog(this.db, now - this.config.retention.predictions);
+    this.history.prune(now - this.config.retention.history);
+    return removed;
+  }
+}

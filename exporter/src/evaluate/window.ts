@@ -1,0 +1,226 @@
+/**
+ * Per-model in-memory columnar window over the most recent predictions: a ring buffer with one
+ * Float64Array per numeric column (NaN = missing) and dictionary-coded Int32Array per categorical
+ * column (-1 = missing). Rows are appended as the incremental reader delivers them; evaluation
+ * selects the rows of a window and reads columns without touching SQLite.
+ */
+import type { LogRow } from '../store/reader';
+import type { ColumnType, CurrentColumn } from '../stats/types';
+
+/** Category used once a column's dictionary is full (bounded memory against hostile input). */
+export const OTHER = '__other__';
+
+type Column =
+  | { type: 'numeric'; data: Float64Array }
+  | { type: 'categorical'; codes: Int32Array; dict: string[]; index: Map<string, number> };
+
+/** A group of columns sharing the ring's slots (features, attributes, or model outputs). */
+class ColumnSet {
+  readonly columns = new Map<string, Column>();
+  /** Values that did not fit the column's type, per column (counted, stored as missing). */
+  readonly violations = new Map<string, number>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly maxDictionary: number,
+  ) {}
+
+  ensure(name: string, type: ColumnType): Column {
+    let col = this.columns.get(name);
+    if (col && col.type !== type) {
+      col = convert(col, type, this.capacity);
+      this.columns.set(name, col);
+    }
+    if (!col) {
+      col =
+        type === 'numeric'
+          ? { type, data: new Float64Array(this.capacity).fill(Number.NaN) }
+          : { type, codes: new Int32Array(this.capacity).fill(-1), dict: [], index: new Map() };
+      this.columns.set(name, col);
+    }
+    return col;
+  }
+
+  /** Writes one row's values into `slot`; columns absent from `values` get a missing value. */
+  write(slot: number, values: Record<string, unknown> | null, typeOf: (name: string) => ColumnType | undefined): void {
+    if (values) {
+      for (const name in values) {
+        const value = values[name];
+        if (!this.columns.has(name)) {
+          if (value === null || value === undefined) continue;
+          this.ensure(name, typeOf(name) ?? (typeof value === 'number' ? 'numeric' : 'categorical'));
+        }
+      }
+    }
+    for (const [name, col] of this.columns) {
+      const value = values ? values[name] : undefined;
+      if (col.type === 'numeric') {
+        if (typeof value === 'number' && Number.isFinite(value)) col.data[slot] = value;
+        else {
+          col.data[slot] = Number.NaN;
+          if (value !== null && value !== undefined && typeof value !== 'number') this.violate(name);
+        }
+      } else if (value === null || value === undefined || typeof value === 'object') {
+        col.codes[slot] = -1;
+        if (typeof value === 'object' && value !== null) this.violate(name);
+      } else {
+        col.codes[slot] = code(col, String(value), this.maxDictionary);
+      }
+    }
+  }
+
+  private violate(name: string): void {
+    this.violations.set(name, (this.violations.get(name) ?? 0) + 1);
+  }
+}
+
+function code(col: Extract<Column, { type: 'categorical' }>, value: string, max: number): number {
+  let c = col.index.get(value);
+  if (c === undefined) {
+    const key = col.dict.length >= max ? OTHER : value;
+    c = col.index.get(key);
+    if (c === undefined) {
+      c = col.dict.length;
+      col.dict.push(key);
+      col.index.set(key, c);
+    }
+  }
+  return c;
+}
+
+/** Re-types a column in place of the old one (a reference fixes a type the log had guessed otherwise). */
+function convert(col: Column, type: ColumnType, capacity: number): Column {
+  if (col.type === 'numeric' && type === 'categorical') {
+    const out: Column = { type, codes: new Int32Array(capacity).fill(-1), dict: [], index: new Map() };
+    for (let i = 0; i < capacity; i++) {
+      const v = col.data[i]!;
+      if (!Number.isNaN(v)) out.codes[i] = code(out, String(v), Number.MAX_SAFE_INTEGER);
+    }
+    return out;
+  }
+  if (col.type === 'categorical' && type === 'numeric') {
+    const data = new Float64Array(capacity).fill(Number.NaN);
+    const asNumber = col.dict.map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
+    for (let i = 0; i < capacity; i++) {
+      const c = col.codes[i]!;
+      if (c >= 0) data[i] = asNumber[c]!;
+    }
+    return { type, data };
+  }
+  return col;
+}
+
+export interface WindowSpec {
+  rows?: number | undefined;
+  /** Seconds back from `now`. */
+  duration?: number | undefined;
+}
+
+export class ColumnarWindow {
+  readonly ids: Float64Array;
+  readonly ts: Float64Array;
+  readonly scores: Float64Array;
+  readonly predictionIds: string[];
+  readonly versions: (string | null)[];
+  readonly features: ColumnSet;
+  readonly attributes: ColumnSet;
+  /** The model output: `prediction` (label or value) and `score`. */
+  readonly outputs: ColumnSet;
+  private head = 0;
+  private count = 0;
+  /** Rows ever appended (including those that have left the ring). */
+  appended = 0;
+
+  constructor(
+    readonly capacity: number,
+    maxDictionary = 10_000,
+  ) {
+    this.ids = new Float64Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.scores = new Float64Array(capacity).fill(Number.NaN);
+    this.predictionIds = new Array<string>(capacity).fill('');
+    this.versions = new Array<string | null>(capacity).fill(null);
+    this.features = new ColumnSet(capacity, maxDictionary);
+    this.attributes = new ColumnSet(capacity, maxDictionary);
+    this.outputs = new ColumnSet(capacity, maxDictionary);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends a row, overwriting the oldest when full; `typeOf` gives declared feature types. */
+  append(row: LogRow, typeOf: (feature: string) => ColumnType | undefined): number {
+    const slot = this.head;
+    this.head = (this.head + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+    this.appended++;
+    this.ids[slot] = row.id;
+    this.ts[slot] = row.ts;
+    this.scores[slot] = row.score ?? Number.NaN;
+    this.predictionIds[slot] = row.prediction_id;
+    this.versions[slot] = row.model_version;
+    this.features.write(slot, row.features, typeOf);
+    this.attributes.write(slot, row.attributes, () => 'categorical');
+    this.outputs.write(slot, { prediction: row.prediction }, () => undefined);
+    return slot;
+  }
+
+  /** Slots of the rows in the window, oldest first: the newest `rows` rows with ts ≥ now − duration. */
+  select(spec: WindowSpec, now: number): Int32Array {
+    const limit = Math.min(spec.rows ?? this.count, this.count);
+    const cutoff = spec.duration === undefined ? Number.NEGATIVE_INFINITY : now - spec.duration;
+    const picked = new Int32Array(limit);
+    let n = 0;
+    for (let k = 1; k <= this.count && n < limit; k++) {
+      const slot = (this.head - k + this.capacity) % this.capacity;
+      if (this.ts[slot]! >= cutoff) picked[n++] = slot;
+    }
+    const out = picked.subarray(0, n);
+    out.reverse();
+    return out;
+  }
+
+  /** Time range covered by the selected slots. */
+  span(slots: Int32Array): { from: number | null; to: number | null } {
+    if (slots.length === 0) return { from: null, to: null };
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const s of slots) {
+      const t = this.ts[s]!;
+      if (t < from) from = t;
+      if (t > to) to = t;
+    }
+    return { from, to };
+  }
+}
+
+/** Reads one column of a ColumnSet over the selected slots in the shape the drift tests take. */
+export function currentColumn(set: ColumnSet, name: string, slots: Int32Array): CurrentColumn | undefined {
+  const col = set.columns.get(name);
+  if (!col) return undefined;
+  if (col.type === 'numeric') {
+    const values = new Float64Array(slots.length);
+    for (let i = 0; i < slots.length; i++) values[i] = col.data[slots[i]!]!;
+    return { type: 'numeric', values };
+  }
+  const tally = new Float64Array(col.dict.length);
+  let missing = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const c = col.codes[slots[i]!]!;
+    if (c < 0) missing++;
+    else tally[c]!++;
+  }
+  const counts = new Map<string, number>();
+  for (let c = 0; c < tally.length; c++) if (tally[c]! > 0) counts.set(col.dict[c]!, tally[c]!);
+  return { type: 'categorical', counts, missing };
+}
+
+/** Numeric view of the score over the selected slots (NaN where absent). */
+export function scoreColumn(window: ColumnarWindow, slots: Int32Array): Float64Array {
+  const out = new Float64Array(slots.length);
+  for (let i = 0; i < slots.length; i++) out[i] = window.scores[slots[i]!]!;
+  return out;
+}
+
+export type { ColumnSet };

@@ -1,0 +1,170 @@
+/**
+ * Prometheus exposition with prom-client. Every family comes from the catalog. Counters and
+ * histograms are fed by `Telemetry` events as they happen; gauges derived from evaluations are
+ * rebuilt from the engine's cached results only when a new evaluation round finished — a scrape never
+ * computes a statistic. prom-client's default process metrics are included, except three gauges whose
+ * names end in `_total` (nodejs_active_{handles,requests,resources}_total), which break Prometheus
+ * naming rules and `promtool check metrics`.
+ */
+import client, { type Counter, type Gauge, type Histogram, Registry } from 'prom-client';
+import type { Engine } from '../evaluate/engine';
+import type { ModelMonitor } from '../evaluate/monitor';
+import { statusValue } from '../evaluate/report';
+import type { Telemetry } from '../evaluate/telemetry';
+import { REJECT_REASONS, type RejectReason } from '../ingest/errors';
+import { VERSION } from '../version';
+import { CATALOG, type MetricFamily } from './catalog';
+import { binRatioSeries } from './series';
+
+/** Default metrics that violate the `_total`-is-a-counter convention; left out deliberately. */
+export const EXCLUDED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+export class Metrics implements Telemetry {
+  readonly registry = new Registry();
+  readonly openMetrics = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+  private readonly families = new Map<string, AnyMetric>();
+  private engine: Engine | null = null;
+  private builtGeneration = -1;
+
+  constructor() {
+    client.collectDefaultMetrics({ register: this.registry });
+    for (const name of EXCLUDED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    for (const family of CATALOG) this.families.set(family.name, this.create(family));
+    this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    for (const metric of this.registry.getMetricsAsArray()) this.openMetrics.registerMetric(metric as unknown as AnyMetric);
+    this.gauge('modelwatch_build_info').set({ version: VERSION }, 1);
+    for (const reason of REJECT_REASONS) this.counter('modelwatch_ingest_rejected_total').inc({ reason }, 0);
+  }
+
+  private create(family: MetricFamily): AnyMetric {
+    const base = { name: family.name, help: family.help, labelNames: [...family.labels], registers: [this.registry] };
+    switch (family.kind) {
+      case 'counter':
+        return new client.Counter(base);
+      case 'histogram':
+        return new client.Histogram({ ...base, buckets: [...(family.buckets ?? [])] });
+      case 'gauge':
+        return new client.Gauge(base);
+    }
+  }
+
+  private gauge(name: string): Gauge<string> {
+    return this.families.get(name) as Gauge<string>;
+  }
+  private counter(name: string): Counter<string> {
+    return this.families.get(name) as Counter<string>;
+  }
+  private histogram(name: string): Histogram<string> {
+    return this.families.get(name) as Histogram<string>;
+  }
+
+  /** Connects the collectors to the engine's results. */
+  attach(engine: Engine): void {
+    this.engine = engine;
+  }
+
+  /** The exposition for a scrape; OpenMetrics when the scraper asks for it. */
+  async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+    this.refresh();
+    const registry = accept?.includes('application/openmetrics-text') ? this.openMetrics : this.registry;
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+
+  // Telemetry -----------------------------------------------------------------------------------
+
+  prediction(model: string, version: string | null, latencySeconds: number | null): void {
+    this.counter('modelwatch_predictions_total').inc({ model, model_version: version ?? '' });
+    if (latencySeconds !== null) this.histogram('modelwatch_prediction_latency_seconds').observe({ model }, latencySeconds);
+  }
+  feedback(model: string): void {
+    this.counter('modelwatch_feedback_total').inc({ model });
+  }
+  evaluation(model: string, seconds: number, ok: boolean): void {
+    this.histogram('modelwatch_evaluation_duration_seconds').observe(seconds);
+    if (!ok) this.counter('modelwatch_evaluation_errors_total').inc({ model });
+    else this.counter('modelwatch_evaluation_errors_total').inc({ model }, 0);
+  }
+  retrainRequest(model: string): void {
+    this.counter('modelwatch_retraining_requests_total').inc({ model });
+  }
+  rejected(reason: RejectReason): void {
+    this.counter('modelwatch_ingest_rejected_total').inc({ reason });
+  }
+  httpRequest(route: string, method: string, code: number, seconds: number): void {
+    this.histogram('modelwatch_http_request_duration_seconds').observe({ route, method, code: String(code) }, seconds);
+  }
+
+  // Collectors ----------------------------------------------------------------------------------
+
+  /** Rebuilds the gauges that change continuously, and the evaluation gauges after a new round. */
+  private refresh(): void {
+    const engine = this.engine;
+    if (!engine) return;
+    const last = this.gauge('modelwatch_last_prediction_timestamp_seconds');
+    last.reset();
+    for (const m of engine.monitors.values()) if (m.lastPredictionTs > 0) last.set({ model: m.name }, m.lastPredictionTs);
+    this.gauge('modelwatch_database_size_bytes').set(engine.databaseSize());
+    if (engine.generation === this.builtGeneration) return;
+    this.builtGeneration = engine.generation;
+    for (const family of CATALOG) {
+      if (family.kind === 'gauge' && !LIVE_GAUGES.has(family.name)) this.gauge(family.name).reset();
+    }
+    const observations = this.counter('modelwatch_feature_bin_observations_total');
+    observations.reset();
+    for (const monitor of engine.monitors.values()) {
+      this.buildModel(monitor);
+      for (const [feature, bins] of monitor.binObservations()) {
+        for (const [bin, count] of bins) observations.inc({ model: monitor.name, feature, bin }, count);
+      }
+    }
+  }
+
+  private buildModel(monitor: ModelMonitor): void {
+    const model = monitor.name;
+    const set = (name: string, labels: Record<string, string>, value: number | null | undefined) => {
+      if (value !== null && value !== undefined && Number.isFinite(value)) this.gauge(name).set(labels, value);
+    };
+    set('modelwatch_window_min_rows', { model }, monitor.latest?.minRows);
+    if (monitor.reference) set('modelwatch_reference_rows', { model }, monitor.reference.rows);
+    const result = monitor.latest;
+    if (!result) return;
+    const report = result.report;
+    set('modelwatch_window_rows', { model, window: 'current' }, result.windowRows);
+    set('modelwatch_model_status', { model }, statusValue(report.status));
+    set('modelwatch_retraining_recommended', { model }, report.retraining.recommended ? 1 : 0);
+    set('modelwatch_last_evaluation_timestamp_seconds', { model }, result.evaluatedAt);
+    for (const f of result.features) {
+      const r = f.result;
+      const feature = f.name;
+      if (r.test !== null) {
+        const method = r.test;
+        set('modelwatch_feature_drift_score', { model, feature, method }, r.score);
+        set('modelwatch_feature_drift_threshold', { model, feature, method }, r.threshold);
+        if (r.direction === 'p_value') set('modelwatch_feature_drift_p_value', { model, feature, method }, r.score);
+      }
+      if (f.drifted !== null) set('modelwatch_feature_drifted', { model, feature }, f.drifted ? 1 : 0);
+      for (const s of binRatioSeries(r.bins, monitor.maxCategories)) {
+        set('modelwatch_feature_bin_ratio', { model, feature, bin: s.bin, dataset: 'reference' }, s.reference);
+        if (result.windowRows > 0) set('modelwatch_feature_bin_ratio', { model, feature, bin: s.bin, dataset: 'current' }, s.current);
+      }
+      set('modelwatch_feature_missing_ratio', { model, feature }, f.quality.missing_share);
+      set('modelwatch_feature_out_of_range_ratio', { model, feature }, f.quality.out_of_range_share);
+      set('modelwatch_feature_unseen_category_ratio', { model, feature }, f.quality.unseen_category_share);
+    }
+    if (result.dataset) {
+      set('modelwatch_dataset_drift_share_ratio', { model }, result.dataset.share);
+      set('modelwatch_dataset_drift', { model }, result.dataset.drifted ? 1 : 0);
+    }
+    const p = result.prediction;
+    if (p?.test) set('modelwatch_prediction_drift_score', { model, method: p.test }, p.score);
+  }
+}
+
+/** Gauges refreshed on every scrape rather than per evaluation round. */
+const LIVE_GAUGES = new Set(['modelwatch_last_prediction_timestamp_seconds', 'modelwatch_database_size_bytes', 'modelwatch_build_info']);
