@@ -5,12 +5,12 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createApp } from './api/app';
 import type { Config } from './config/schema';
 import { Engine, type EngineOptions } from './evaluate/engine';
 import { Metrics } from './metrics/registry';
-import { loadPlugins } from './stats/plugins';
+import { checkDriftMethods, loadPlugins } from './stats/plugins';
 import { openDatabase } from './store/db';
 
 export interface Exporter {
@@ -36,6 +36,7 @@ export function createLogger(level = process.env.MODELWATCH_LOG_LEVEL ?? 'info')
 export async function startExporter(config: Config, options: StartOptions = {}): Promise<Exporter> {
   const log = options.log ?? createLogger();
   await loadPlugins(config.plugins);
+  checkDriftMethods(config);
   const db = openDatabase(config.database.path, { busyTimeout: config.database.busy_timeout });
   let accepting = true;
   let server: Server | undefined;

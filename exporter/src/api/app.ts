@@ -44,7 +44,9 @@ export function createApp(ctx: AppContext): express.Express {
 
   const requireToken = bearer(config.auth.token);
   const write = requireToken;
-  const read = config.auth.protect_reads ? requireToken : (_req: Request, _res: Response, next: NextFunction) => next();
+  const read = config.auth.protect_reads
+    ? requireToken
+    : (_req: Request, _res: Response, next: NextFunction) => next();
   const body = express.text({ type: () => true, limit: config.limits.max_body, defaultCharset: 'utf-8' });
 
   app.get('/healthz', (_req, res) => {
@@ -61,13 +63,21 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.post('/api/v1/predictions', write, body, (req, res) => {
     const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
-    const records = validatePredictions(items, engine.now(), config.limits.max_features, (m) => engine.featureTypes(m));
+    const records = validatePredictions(items, engine.now(), config.limits.max_features, (m) =>
+      engine.featureTypes(m),
+    );
     const models = new Set(records.map((r) => r.model));
     let i = 0;
     for (const model of models) {
       if (!engine.acceptsModel(model)) {
         i = records.findIndex((r) => r.model === model);
-        throw new IngestError(400, `model "${model}" is not accepted (model limit reached or model not configured)`, i, 'model', 'invalid_field');
+        throw new IngestError(
+          400,
+          `model "${model}" is not accepted (model limit reached or model not configured)`,
+          i,
+          'model',
+          'invalid_field',
+        );
       }
     }
     const result = engine.writer.writePredictions(records);
@@ -88,20 +98,26 @@ export function createApp(ctx: AppContext): express.Express {
       evaluated_at: m.latest?.evaluatedAt ?? null,
       window_rows: m.window.size,
       last_prediction_ts: m.lastPredictionTs || null,
-      reference: m.reference ? { name: m.reference.name, rows: m.reference.rows, created_at: m.reference.created_at } : null,
+      reference: m.reference
+        ? { name: m.reference.name, rows: m.reference.rows, created_at: m.reference.created_at }
+        : null,
     }));
     res.json({ models });
   });
 
   app.get('/api/v1/models/:model/status', read, (req, res) => {
     const monitor = engine.monitors.get(modelParam(req));
-    if (!monitor) throw new IngestError(404, `unknown model "${modelParam(req)}"`, null, 'model', 'not_found');
+    if (!monitor)
+      throw new IngestError(404, `unknown model "${modelParam(req)}"`, null, 'model', 'not_found');
     if (!monitor.latest) {
-      res.status(503).set('retry-after', String(Math.ceil(config.evaluation.interval))).json({
-        error: 'the model has not been evaluated yet',
-        index: null,
-        field: null,
-      });
+      res
+        .status(503)
+        .set('retry-after', String(Math.ceil(config.evaluation.interval)))
+        .json({
+          error: 'the model has not been evaluated yet',
+          index: null,
+          field: null,
+        });
       return;
     }
     res.json(monitor.latest.report);
@@ -114,7 +130,12 @@ export function createApp(ctx: AppContext): express.Express {
     const to = numberParam(req, 'to', now);
     const limit = Math.min(1000, Math.max(1, Math.floor(numberParam(req, 'limit', 100))));
     const entries = engine.history.query(model, from, to, limit);
-    res.json({ model, from, to, evaluations: entries.map((e) => ({ id: e.id, ts: e.ts, status: e.status, report: e.report })) });
+    res.json({
+      model,
+      from,
+      to,
+      evaluations: entries.map((e) => ({ id: e.id, ts: e.ts, status: e.status, report: e.report })),
+    });
   });
 
   app.get('/api/v1/models/:model/reference', read, (req, res) => {
@@ -122,13 +143,21 @@ export function createApp(ctx: AppContext): express.Express {
     const monitor = engine.monitors.get(model);
     const ref = monitor?.reference ?? engine.references.active<ReferenceProfile>(model);
     if (!ref) throw new IngestError(404, `model "${model}" has no reference`, null, 'model', 'not_found');
-    res.json({ ...summary(ref.profile), model, name: ref.name, created_at: ref.created_at, source: ref.source, rows: ref.rows });
+    res.json({
+      ...summary(ref.profile),
+      model,
+      name: ref.name,
+      created_at: ref.created_at,
+      source: ref.source,
+      rows: ref.rows,
+    });
   });
 
   app.put('/api/v1/models/:model/reference', write, body, async (req, res) => {
     const model = modelParam(req);
     const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const name = typeof req.query.name === 'string' && MODEL_NAME.test(req.query.name) ? req.query.name : 'default';
+    const name =
+      typeof req.query.name === 'string' && MODEL_NAME.test(req.query.name) ? req.query.name : 'default';
     const overrides = {
       ...(typeof req.query.prediction === 'string' ? { prediction: req.query.prediction } : {}),
       ...(typeof req.query.score === 'string' ? { score: req.query.score } : {}),
@@ -142,14 +171,38 @@ export function createApp(ctx: AppContext): express.Express {
     } else {
       let table: Table;
       if (type === 'text/csv' || type === 'application/csv') table = await readCsv(Readable.from([raw]));
-      else if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') {
+      else if (
+        type === 'application/x-ndjson' ||
+        type === 'application/ndjson' ||
+        type === 'application/jsonl'
+      ) {
         table = await readNdjson(Readable.from([raw]));
       } else {
-        throw new IngestError(415, 'expected text/csv, application/x-ndjson, or application/json with {from_ts, to_ts}', null, null, 'unsupported_media_type');
+        throw new IngestError(
+          415,
+          'expected text/csv, application/x-ndjson, or application/json with {from_ts, to_ts}',
+          null,
+          null,
+          'unsupported_media_type',
+        );
       }
-      stored = engine.saveReference(model, name, table, { kind: 'upload', format: type.includes('csv') ? 'csv' : 'ndjson' }, engine.roles(model, overrides));
+      stored = engine.saveReference(
+        model,
+        name,
+        table,
+        { kind: 'upload', format: type.includes('csv') ? 'csv' : 'ndjson' },
+        engine.roles(model, overrides),
+      );
     }
-    res.status(201).json({ ...summary(stored.profile), model, name: stored.name, created_at: stored.created_at, rows: stored.rows });
+    res
+      .status(201)
+      .json({
+        ...summary(stored.profile),
+        model,
+        name: stored.name,
+        created_at: stored.created_at,
+        rows: stored.rows,
+      });
   });
 
   app.post('/api/v1/models/:model/retrain', write, body, (req, res) => {
@@ -176,12 +229,22 @@ export function createApp(ctx: AppContext): express.Express {
       throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
     }
     const alerts = (payload as { alerts?: unknown }).alerts;
-    if (!Array.isArray(alerts)) throw new IngestError(400, 'expected an Alertmanager webhook payload with "alerts"', null, 'alerts', 'invalid_field');
+    if (!Array.isArray(alerts))
+      throw new IngestError(
+        400,
+        'expected an Alertmanager webhook payload with "alerts"',
+        null,
+        'alerts',
+        'invalid_field',
+      );
     const recorded: { model: string; id: number }[] = [];
     for (const alert of alerts as { status?: unknown; labels?: Record<string, unknown> }[]) {
       const model = alert?.labels?.model;
       if (alert?.status !== 'firing' || typeof model !== 'string' || !MODEL_NAME.test(model)) continue;
-      recorded.push({ model, id: engine.requestRetraining(model, 'alertmanager', { alertname: alert.labels?.alertname ?? null }) });
+      recorded.push({
+        model,
+        id: engine.requestRetraining(model, 'alertmanager', { alertname: alert.labels?.alertname ?? null }),
+      });
     }
     res.json({ recorded });
   });
@@ -211,7 +274,13 @@ function text(req: Request): string {
 function modelParam(req: Request): string {
   const model = req.params.model;
   if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
-    throw new IngestError(400, 'expected a model name of 1-128 characters without spaces', null, 'model', 'invalid_field');
+    throw new IngestError(
+      400,
+      'expected a model name of 1-128 characters without spaces',
+      null,
+      'model',
+      'invalid_field',
+    );
   }
   return model;
 }
@@ -254,11 +323,13 @@ function toIngestError(err: unknown): IngestError | null {
   if (err instanceof IngestError) return err;
   if (err instanceof InputError) return new IngestError(400, err.message, null, null, 'invalid_field');
   const e = err as { type?: string; status?: number; code?: string; message?: string };
-  if (e?.type === 'entity.too.large') return new IngestError(413, `request body exceeds the limit`, null, null, 'too_large');
+  if (e?.type === 'entity.too.large')
+    return new IngestError(413, `request body exceeds the limit`, null, null, 'too_large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new IngestError(415, e.message ?? 'unsupported encoding', null, null, 'unsupported_media_type');
   }
-  if (e?.type === 'request.aborted') return new IngestError(400, 'request aborted', null, null, 'invalid_json');
+  if (e?.type === 'request.aborted')
+    return new IngestError(400, 'request aborted', null, null, 'invalid_json');
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED') {
     return new IngestError(503, 'the database is busy; retry later', null, null, 'unavailable');
   }
@@ -273,7 +344,9 @@ function bearer(token: string | undefined) {
   if (!token) return (_req: Request, _res: Response, next: NextFunction) => next();
   const expected = createHash('sha256').update(`Bearer ${token}`).digest();
   return (req: Request, _res: Response, next: NextFunction) => {
-    const given = createHash('sha256').update(req.get('authorization') ?? '').digest();
+    const given = createHash('sha256')
+      .update(req.get('authorization') ?? '')
+      .digest();
     if (!timingSafeEqual(given, expected)) {
       throw new IngestError(401, 'missing or invalid bearer token', null, 'authorization', 'unauthorized');
     }

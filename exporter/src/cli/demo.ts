@@ -27,7 +27,7 @@ export async function demo(opts: DemoOptions): Promise<void> {
     database: { path: db },
     evaluation: { interval: opts.evalInterval, read_interval: 1 },
     window: { rows: windowRows, duration: 3600 },
-    drift: { min_rows: Math.min(200, windowRows) },
+    drift: { min_rows: Math.min(1000, windowRows) },
     thresholds: { stale_after: 60 },
     models: [
       {
@@ -38,7 +38,9 @@ export async function demo(opts: DemoOptions): Promise<void> {
       },
     ],
   });
-  const exporter = await startExporter(config, { log: createLogger(process.env.MODELWATCH_LOG_LEVEL ?? 'warn') });
+  const exporter = await startExporter(config, {
+    log: createLogger(process.env.MODELWATCH_LOG_LEVEL ?? 'warn'),
+  });
   const traffic = new Traffic({
     target: exporter.url,
     rate: opts.rate,
@@ -67,19 +69,23 @@ export async function demo(opts: DemoOptions): Promise<void> {
     if (!latest) return;
     const elapsed = Math.round((Date.now() - started) / 1000);
     const ds = latest.dataset;
-    const drift = ds ? `${ds.driftedCount}/${ds.featureCount} features drifted${ds.drifted ? ' (dataset drift)' : ''}` : 'no verdict';
+    const drift = ds
+      ? `${ds.driftedCount}/${ds.featureCount} features drifted${ds.drifted ? ' (dataset drift)' : ''}`
+      : 'no verdict';
     out.write(
       `[${String(elapsed).padStart(4)}s] ${traffic.stats.drifting ? 'drifting' : 'stable  '}  sent ${traffic.stats.sent}  window ${latest.windowRows}  status ${latest.report.status}  ${drift}\n`,
     );
   }, opts.evalInterval * 1000);
   progress.unref();
-  const stop = opts.duration === undefined ? untilSignal() : Promise.race([untilSignal(), sleep(opts.duration * 1000)]);
+  const stop =
+    opts.duration === undefined ? untilSignal() : Promise.race([untilSignal(), sleep(opts.duration * 1000)]);
   const signal = await stop;
   clearInterval(progress);
   traffic.stop();
   await shutdown(exporter, typeof signal === 'string' ? signal : 'duration elapsed');
 }
 
-function sleep(ms: number): Promise<'timeout'> {
-  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms));
+/** A timer that does not keep the process alive once everything else has stopped. */
+export function sleep(ms: number): Promise<'timeout'> {
+  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 }

@@ -3,8 +3,8 @@
  * database cannot be opened), 2 bad input or configuration (message on stderr).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../config/load';
 import { parseDuration, parseRate } from '../config/duration';
+import { ConfigError } from '../config/load';
 import { InputError } from '../reference/table';
 import { DatabaseOpenError } from '../store/db';
 import { VERSION } from '../version';
@@ -31,7 +31,8 @@ export const rateArg = (value: string): number => {
 };
 export const portArg = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port number 0-65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('expected a port number 0-65535');
   return n;
 };
 
@@ -57,15 +58,31 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('run an exporter with a simulated credit-scoring model; drift is injected after --drift-after')
+    .description(
+      'run an exporter with a simulated credit-scoring model; drift is injected after --drift-after',
+    )
     .option('-p, --port <port>', 'listen port', portArg, 9793)
     .option('--host <address>', 'listen address', '127.0.0.1')
-    .addOption(new Option('--drift-after <duration>', 'inject drift after this long').argParser(durationArg).default(60, '60s'))
+    .addOption(
+      new Option('--drift-after <duration>', 'inject drift after this long')
+        .argParser(durationArg)
+        .default(60, '60s'),
+    )
     .addOption(new Option('--rate <rate>', 'predictions per second').argParser(rateArg).default(200, '200/s'))
-    .addOption(new Option('--label-delay <duration>', 'delay before true labels arrive').argParser(durationArg).default(15, '15s'))
-    .addOption(new Option('--eval-interval <duration>', 'evaluation interval').argParser(durationArg).default(5, '5s'))
+    .addOption(
+      new Option('--label-delay <duration>', 'delay before true labels arrive')
+        .argParser(durationArg)
+        .default(15, '15s'),
+    )
+    .addOption(
+      new Option('--eval-interval <duration>', 'evaluation interval').argParser(durationArg).default(5, '5s'),
+    )
     .option('--db <path>', 'SQLite file (default: a new file in the temp directory)')
-    .addOption(new Option('--duration <duration>', 'stop after this long (default: run until Ctrl+C)').argParser(durationArg))
+    .addOption(
+      new Option('--duration <duration>', 'stop after this long (default: run until Ctrl+C)').argParser(
+        durationArg,
+      ),
+    )
     .action(async (opts) => {
       const { demo } = await import('./demo');
       await demo(opts);
@@ -77,8 +94,16 @@ export function buildProgram(): Command {
     .requiredOption('--target <url>', 'exporter base URL, e.g. http://127.0.0.1:9793')
     .option('--model <name>', 'model name', 'credit-risk')
     .addOption(new Option('--rate <rate>', 'predictions per second').argParser(rateArg).default(200, '200/s'))
-    .addOption(new Option('--drift-after <duration>', 'inject drift after this long').argParser(durationArg).default(600, '10m'))
-    .addOption(new Option('--label-delay <duration>', 'delay before true labels arrive').argParser(durationArg).default(15, '15s'))
+    .addOption(
+      new Option('--drift-after <duration>', 'inject drift after this long')
+        .argParser(durationArg)
+        .default(600, '10m'),
+    )
+    .addOption(
+      new Option('--label-delay <duration>', 'delay before true labels arrive')
+        .argParser(durationArg)
+        .default(15, '15s'),
+    )
     .option('--token <token>', 'bearer token (default: MODELWATCH_TOKEN)')
     .addOption(new Option('--duration <duration>', 'stop after this long').argParser(durationArg))
     .action(async (opts) => {
@@ -86,10 +111,62 @@ export function buildProgram(): Command {
       await simulate(opts);
     });
 
+  {
+    // `modelwatch compare` (DESIGN §4); everything else lives in cli/compare.ts and compare/.
+    const columns = (value: string): string[] => {
+      const items = value.split(',').map((s) => s.trim());
+      if (items.some((s) => s === ''))
+        throw new InvalidArgumentError('expected comma-separated column names');
+      return items;
+    };
+    const finite = (value: string): number => {
+      const n = value.trim() === '' ? Number.NaN : Number(value);
+      if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a finite number');
+      return n;
+    };
+    program
+      .command('compare')
+      .description('compare a current data set with a reference: drift, performance, fairness, data quality')
+      .requiredOption('--reference <file>', 'reference data (CSV with a header row)')
+      .requiredOption('--current <file>', 'current data (CSV with a header row)')
+      .option(
+        '--features <columns>',
+        'comma-separated feature columns (default: every column without a role)',
+        columns,
+      )
+      .option('--target <column>', 'ground-truth column (adds performance)')
+      .option('--prediction <column>', 'prediction column (prediction drift; needed for fairness)')
+      .option('--score <column>', 'score column, probability of class 1 (prediction drift prefers it)')
+      .addOption(
+        new Option('--task <task>', 'model task (default: inferred from the target)').choices([
+          'classification',
+          'regression',
+        ]),
+      )
+      .option(
+        '--protected <columns>',
+        'comma-separated protected attributes (fairness on the current data)',
+        columns,
+      )
+      .option(
+        '--drift-method <method>',
+        'auto, ks, psi, wasserstein, jensenshannon, kl, hellinger, chisquare, ztest',
+        'auto',
+      )
+      .option('--threshold <x>', "drift threshold (default: the method's own)", finite)
+      .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('json'))
+      .action(async (opts) => {
+        const { compare } = await import('./compare');
+        await compare(opts);
+      });
+  }
+
   const reference = program.command('reference').description('manage reference profiles');
   reference
     .command('import <file>')
-    .description('build a reference profile from a CSV or NDJSON file and make it the model\'s active reference')
+    .description(
+      "build a reference profile from a CSV or NDJSON file and make it the model's active reference",
+    )
     .requiredOption('-m, --model <name>', 'model the reference belongs to')
     .option('-c, --config <file>', 'YAML configuration file (feature types, attributes)')
     .option('--db <path>', 'SQLite prediction log (overrides database.path)')
@@ -112,7 +189,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
       return 2;
     }
     if (err instanceof CliExit) {

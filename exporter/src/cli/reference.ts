@@ -26,7 +26,11 @@ export async function importReference(file: string, opts: ImportOptions): Promis
     if (!process.stderr.isTTY || total < PROGRESS_MIN_BYTES) return;
     if (!bar) {
       bar = new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'reading {bar} {percentage}% | {value}/{total} MiB', hideCursor: true },
+        {
+          stream: process.stderr,
+          format: 'reading {bar} {percentage}% | {value}/{total} MiB',
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(Math.ceil(total / 2 ** 20), 0);

@@ -20,14 +20,22 @@ export async function shutdown(exporter: Exporter, signal: string): Promise<void
   exporter.log.info('stopped');
 }
 
-export async function serve(opts: { config?: string; db?: string; port?: number; host?: string }): Promise<void> {
+export async function serve(opts: {
+  config?: string;
+  db?: string;
+  port?: number;
+  host?: string;
+}): Promise<void> {
   const config = loadConfig(opts.config, {
     ...(opts.db !== undefined ? { db: opts.db } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
   });
   const exporter = await startExporter(config);
-  exporter.log.info({ url: exporter.url, db: config.database.path, models: exporter.engine.monitors.size }, 'modelwatch exporter listening');
+  exporter.log.info(
+    { url: exporter.url, db: config.database.path, models: exporter.engine.monitors.size },
+    'modelwatch exporter listening',
+  );
   const signal = await untilSignal();
   await shutdown(exporter, signal);
 }

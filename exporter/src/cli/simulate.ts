@@ -1,4 +1,5 @@
 import { Traffic } from '../demo/traffic';
+import { sleep } from './demo';
 import { CliExit } from './main';
 import { untilSignal } from './serve';
 
@@ -22,7 +23,7 @@ async function waitReady(target: string, seconds: number): Promise<void> {
       // not up yet
     }
     if (Date.now() > deadline) throw new CliExit(1, `exporter at ${target} not ready after ${seconds}s`);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
 }
 
@@ -47,10 +48,13 @@ export async function simulate(opts: SimulateOptions): Promise<void> {
   });
   if (await traffic.ensureReference()) process.stdout.write(`uploaded a reference for "${opts.model}"\n`);
   traffic.start();
-  process.stdout.write(`sending ${opts.rate}/s to ${base} as model "${opts.model}"; drift after ${opts.driftAfter}s\n`);
+  process.stdout.write(
+    `sending ${opts.rate}/s to ${base} as model "${opts.model}"; drift after ${opts.driftAfter}s\n`,
+  );
   const stop = untilSignal();
-  if (opts.duration !== undefined) await Promise.race([stop, new Promise((r) => setTimeout(r, opts.duration! * 1000))]);
-  else await stop;
+  await (opts.duration === undefined ? stop : Promise.race([stop, sleep(opts.duration * 1000)]));
   traffic.stop();
-  process.stdout.write(`sent ${traffic.stats.sent} predictions, ${traffic.stats.labelled} labels, ${traffic.stats.errors} failed requests\n`);
+  process.stdout.write(
+    `sent ${traffic.stats.sent} predictions, ${traffic.stats.labelled} labels, ${traffic.stats.errors} failed requests\n`,
+  );
 }

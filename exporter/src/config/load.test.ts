@@ -67,7 +67,9 @@ describe('configuration', () => {
   });
 
   it('rejects duplicate models and short tokens', () => {
-    expect(() => buildConfig({ models: [{ name: 'a' }, { name: 'a' }] })).toThrow(/models\[1\]\.name: duplicate/);
+    expect(() => buildConfig({ models: [{ name: 'a' }, { name: 'a' }] })).toThrow(
+      /models\[1\]\.name: duplicate/,
+    );
     process.env.MODELWATCH_TOKEN = 'short';
     expect(() => buildConfig({})).toThrow(/MODELWATCH_TOKEN/);
     process.env.MODELWATCH_TOKEN = 'a-long-enough-token';
@@ -97,7 +99,9 @@ describe('configuration', () => {
   it('reports unreadable files and invalid YAML with the file name', () => {
     const { dir, cleanup } = tempDir();
     try {
-      expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot read config file \(ENOENT\)/);
+      expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(
+        /missing\.yaml: cannot read config file \(ENOENT\)/,
+      );
       const bad = join(dir, 'bad.yaml');
       writeFileSync(bad, 'models: [\n');
       expect(() => loadConfig(bad)).toThrow(/bad\.yaml: not valid YAML/);

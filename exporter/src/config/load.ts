@@ -35,7 +35,8 @@ export function buildConfig(raw: unknown, overrides: ConfigOverrides = {}, sourc
     throw new ConfigError(`${source}: expected a mapping at the top level`);
   }
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(`${source}: invalid configuration\n${formatIssues(result.error.issues)}`);
+  if (!result.success)
+    throw new ConfigError(`${source}: invalid configuration\n${formatIssues(result.error.issues)}`);
   const config = result.data;
   if (overrides.db !== undefined) config.database.path = overrides.db;
   if (overrides.port !== undefined) config.listen.port = overrides.port;
@@ -43,12 +44,16 @@ export function buildConfig(raw: unknown, overrides: ConfigOverrides = {}, sourc
   if (overrides.evaluationInterval !== undefined) config.evaluation.interval = overrides.evaluationInterval;
   const token = process.env.MODELWATCH_TOKEN;
   if (token && !config.auth.token) {
-    if (token.length < 8) throw new ConfigError('MODELWATCH_TOKEN: expected a token of at least 8 characters');
+    if (token.length < 8)
+      throw new ConfigError('MODELWATCH_TOKEN: expected a token of at least 8 characters');
     config.auth.token = token;
   }
   const seen = new Set<string>();
   config.models.forEach((m, i) => {
-    if (seen.has(m.name)) throw new ConfigError(`${source}: invalid configuration\nmodels[${i}].name: duplicate model "${m.name}"`);
+    if (seen.has(m.name))
+      throw new ConfigError(
+        `${source}: invalid configuration\nmodels[${i}].name: duplicate model "${m.name}"`,
+      );
     seen.add(m.name);
   });
   return config;
@@ -61,7 +66,9 @@ export function loadConfig(path: string | undefined, overrides: ConfigOverrides 
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new ConfigError(
+      `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   let raw: unknown;
   try {

@@ -6,27 +6,26 @@
 import { z } from 'zod';
 import { parseBytes, parseDuration } from './duration';
 
-const duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const seconds = parseDuration(value);
-    if (seconds === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "15s", "5m", "24h", got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const seconds = parseDuration(value);
+  if (seconds === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration such as "15s", "5m", "24h", got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
 
-const bytes = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const n = parseBytes(value);
-    if (n === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a size such as "16mb", got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const n = parseBytes(value);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a size such as "16mb", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return n;
+});
 
 const name = z
   .string()
@@ -34,7 +33,17 @@ const name = z
   .max(128)
   .regex(/^[^\s\u0000-\u001f]+$/, 'expected a name without spaces or control characters');
 
-export const DRIFT_METHODS = ['auto', 'ks', 'psi', 'wasserstein', 'jensenshannon', 'kl', 'hellinger', 'chisquare', 'ztest'] as const;
+export const DRIFT_METHODS = [
+  'auto',
+  'ks',
+  'psi',
+  'wasserstein',
+  'jensenshannon',
+  'kl',
+  'hellinger',
+  'chisquare',
+  'ztest',
+] as const;
 /** Built-in methods plus names registered by user modules (checked against the registry at start-up). */
 const driftMethod = z.string().min(1);
 
@@ -50,7 +59,9 @@ const windowSchema = z
     rows: z.number().int().positive().max(5_000_000).optional(),
     duration: duration.optional(),
   })
-  .refine((w) => w.rows !== undefined || w.duration !== undefined, { message: 'a window needs rows, duration or both' });
+  .refine((w) => w.rows !== undefined || w.duration !== undefined, {
+    message: 'a window needs rows, duration or both',
+  });
 
 const namedWindow = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, "_", "-" or "."'),
@@ -77,7 +88,7 @@ const driftSchema = z.strictObject({
   /** Overrides the method's default threshold for every feature without its own. */
   threshold: z.number().finite().optional(),
   /** Minimum non-missing rows on each side for a verdict. */
-  min_rows: z.number().int().min(1).default(100),
+  min_rows: z.number().int().min(1).default(500),
   /** Consecutive drifted evaluations before a feature counts as drifted. */
   confirmations: z.number().int().min(1).max(100).default(1),
   /** Benjamini–Hochberg adjustment of p-values across features. */

@@ -85,7 +85,10 @@ export class Simulator {
     const age = Math.round(Math.min(90, Math.max(18, 41 + 12 * this.normal() + (drifted ? 9 : 0))));
     const income = Math.round(Math.exp(10.6 + 0.45 * this.normal() + (drifted ? -0.35 : 0)));
     const creditAmount = Math.round(Math.exp(8.6 + 0.7 * this.normal()));
-    const duration = this.pick([6, 12, 18, 24, 36, 48, 60], drifted ? [2, 8, 8, 16, 26, 24, 16] : [8, 22, 18, 24, 16, 8, 4]);
+    const duration = this.pick(
+      [6, 12, 18, 24, 36, 48, 60],
+      drifted ? [2, 8, 8, 16, 26, 24, 16] : [8, 22, 18, 24, 16, 8, 4],
+    );
     const employment = Math.max(0, Math.round((Math.max(0, age - 20) * 0.4 + 3 * this.normal()) * 10) / 10);
     const lines = Math.min(15, this.poisson(3));
     const purpose = this.pick(
@@ -139,7 +142,15 @@ export function referenceNdjson(rows: number, seed: number): string {
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
     const a = sim.next(false);
-    lines.push(JSON.stringify({ features: a.features, attributes: a.attributes, prediction: a.prediction, score: a.score, label: a.label }));
+    lines.push(
+      JSON.stringify({
+        features: a.features,
+        attributes: a.attributes,
+        prediction: a.prediction,
+        score: a.score,
+        label: a.label,
+      }),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@
  * labels after a delay (labels arrive late in real life). Used by `modelwatch demo` (against its own
  * embedded exporter) and `modelwatch simulate` (against any exporter, e.g. in docker-compose).
  */
-import { DEMO_MODEL, Simulator, referenceNdjson } from './simulator';
+import { DEMO_MODEL, referenceNdjson, Simulator } from './simulator';
 
 export interface TrafficOptions {
   target: string;
@@ -123,14 +123,16 @@ export class Traffic {
           latency_seconds: a.latency_seconds,
         }),
       );
-      if ((this.seq * 0.6180339887) % 1 < labelShare) batchLabels.push({ due: now + labelDelay, id, label: a.label });
+      if ((this.seq * 0.6180339887) % 1 < labelShare)
+        batchLabels.push({ due: now + labelDelay, id, label: a.label });
     }
     const response = await fetch(`${this.options.target}/api/v1/predictions`, {
       method: 'POST',
       headers: this.headers('application/x-ndjson'),
       body: lines.join('\n'),
     });
-    if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
     this.stats.sent += n;
     this.pending.push(...batchLabels);
   }
@@ -140,13 +142,16 @@ export class Traffic {
     while (k < this.pending.length && this.pending[k]!.due <= now) k++;
     if (k === 0) return;
     const due = this.pending.slice(0, k);
-    const body = due.map((p) => JSON.stringify({ model: this.model, prediction_id: p.id, label: p.label })).join('\n');
+    const body = due
+      .map((p) => JSON.stringify({ model: this.model, prediction_id: p.id, label: p.label }))
+      .join('\n');
     const response = await fetch(`${this.options.target}/api/v1/feedback`, {
       method: 'POST',
       headers: this.headers('application/x-ndjson'),
       body,
     });
-    if (response.status !== 202) throw new Error(`feedback answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(`feedback answered ${response.status}: ${await response.text()}`);
     this.pending.splice(0, k);
     this.stats.labelled += k;
   }

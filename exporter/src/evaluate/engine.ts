@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { modelConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
-import { InputError, type Table, TableBuilder, flattenRecord, readTableFile } from '../reference/table';
+import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
 import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { HistoryStore } from '../store/history';
@@ -73,7 +73,10 @@ export class Engine {
   /** Loads recent rows and references; afterwards only new rows are read. */
   async load(): Promise<void> {
     const max = this.reader.maxIds();
-    const names = new Set([...this.config.models.map((m) => m.name), ...(this.config.discover_models ? this.reader.models() : [])]);
+    const names = new Set([
+      ...this.config.models.map((m) => m.name),
+      ...(this.config.discover_models ? this.reader.models() : []),
+    ]);
     for (const name of names) {
       const monitor = this.monitor(name);
       if (!monitor) continue;
@@ -124,14 +127,24 @@ export class Engine {
     const configured = this.config.models.some((m) => m.name === name);
     if (!configured && !this.config.discover_models) return null;
     if (this.monitors.size >= this.config.limits.max_models) {
-      if (!this.warnedCap) this.log.warn({ model: name, limit: this.config.limits.max_models }, 'model limit reached; ignoring new models');
+      if (!this.warnedCap)
+        this.log.warn(
+          { model: name, limit: this.config.limits.max_models },
+          'model limit reached; ignoring new models',
+        );
       this.warnedCap = true;
       return null;
     }
     const config = modelConfig(this.config, name);
     const spec = this.windowSpec(config);
     const capacity = Math.min(MAX_CAPACITY, spec.rows ?? TIME_ONLY_CAPACITY);
-    const monitor = new ModelMonitor(name, config, capacity, this.telemetry, this.config.limits.max_categories);
+    const monitor = new ModelMonitor(
+      name,
+      config,
+      capacity,
+      this.telemetry,
+      this.config.limits.max_categories,
+    );
     this.monitors.set(name, monitor);
     return monitor;
   }
@@ -196,12 +209,18 @@ export class Engine {
         this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');
       }
     } catch (err) {
-      this.log.warn({ model: monitor.name, err: (err as Error).message }, 'could not build the reference named in the config');
+      this.log.warn(
+        { model: monitor.name, err: (err as Error).message },
+        'could not build the reference named in the config',
+      );
     }
   }
 
   /** Column roles for a model's reference data (its attributes are not features). */
-  roles(model: string, overrides: Partial<Pick<ColumnRoles, 'prediction' | 'score' | 'target'>> = {}): ColumnRoles {
+  roles(
+    model: string,
+    overrides: Partial<Pick<ColumnRoles, 'prediction' | 'score' | 'target'>> = {},
+  ): ColumnRoles {
     const config = modelConfig(this.config, model);
     const types = new Map<string, ColumnType>();
     for (const [name, f] of Object.entries(config.features)) if (f.type) types.set(name, f.type);
@@ -216,9 +235,22 @@ export class Engine {
   }
 
   /** Builds, stores and activates a reference; the model's monitor switches to it at once. */
-  saveReference(model: string, name: string, table: Table, source: ReferenceSource, roles = this.roles(model)) {
+  saveReference(
+    model: string,
+    name: string,
+    table: Table,
+    source: ReferenceSource,
+    roles = this.roles(model),
+  ) {
     const profile = buildProfile(table, roles, this.config.reference.sample_size);
-    const stored = this.references.save<ReferenceProfile>(model, name, source, table.rows, profile, this.now());
+    const stored = this.references.save<ReferenceProfile>(
+      model,
+      name,
+      source,
+      table.rows,
+      profile,
+      this.now(),
+    );
     const monitor = this.monitor(model);
     if (monitor) monitor.setReference(stored);
     this.activeReferences.set(model, stored.id);
@@ -229,7 +261,16 @@ export class Engine {
   referenceFromLog(model: string, from: number, to: number, name: string) {
     if (!(to > from)) throw new InputError('to_ts must be greater than from_ts');
     const rows = this.db
-      .prepare<[string, number, number], { features: string; prediction: string | null; score: number | null; attributes: string | null; label: string | null }>(
+      .prepare<
+        [string, number, number],
+        {
+          features: string;
+          prediction: string | null;
+          score: number | null;
+          attributes: string | null;
+          label: string | null;
+        }
+      >(
         `SELECT p.features, p.prediction, p.score, p.attributes, f.label
          FROM predictions p LEFT JOIN feedback f ON f.model = p.model AND f.prediction_id = p.prediction_id
          WHERE p.model = ? AND p.ts >= ? AND p.ts <= ? ORDER BY p.id LIMIT 2000000`,
@@ -248,7 +289,8 @@ export class Engine {
       };
       builder.add(flattenRecord(record, line));
     }
-    if (builder.table.rows === 0) throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
+    if (builder.table.rows === 0)
+      throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
     return this.saveReference(model, name, builder.table, { kind: 'log', from_ts: from, to_ts: to });
   }
 
@@ -314,7 +356,9 @@ export class Engine {
         this.history.recordRetrain(report.model, report.evaluated_at, 'recommendation', report.retraining);
         this.telemetry.retrainRequest(report.model);
       }
-      this.notify(report).catch((err: unknown) => this.log.warn({ model: report.model, err: String(err) }, 'retraining webhook failed'));
+      this.notify(report).catch((err: unknown) =>
+        this.log.warn({ model: report.model, err: String(err) }, 'retraining webhook failed'),
+      );
     }
   }
 
@@ -324,9 +368,13 @@ export class Engine {
     this.telemetry.retrainRequest(model);
     const report = this.monitors.get(model)?.latest?.report;
     if (report && this.config.retraining.webhook_url) {
-      this.notify({ ...report, retraining: { ...report.retraining, reasons: [...report.retraining.reasons, `requested by ${source}`] } }).catch(
-        (err: unknown) => this.log.warn({ model, err: String(err) }, 'retraining webhook failed'),
-      );
+      this.notify({
+        ...report,
+        retraining: {
+          ...report.retraining,
+          reasons: [...report.retraining.reasons, `requested by ${source}`],
+        },
+      }).catch((err: unknown) => this.log.warn({ model, err: String(err) }, 'retraining webhook failed'));
     }
     return id;
   }
@@ -337,7 +385,10 @@ export class Engine {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: report.retraining.recommended ? 'retraining_recommended' : 'retraining_cleared', report }),
+      body: JSON.stringify({
+        event: report.retraining.recommended ? 'retraining_recommended' : 'retraining_cleared',
+        report,
+      }),
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);

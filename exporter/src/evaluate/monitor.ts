@@ -5,11 +5,11 @@
  */
 import type { ModelConfig } from '../config/schema';
 import type { ReferenceProfile } from '../reference/profile';
-import { datasetDrift, driftColumn, adjustPValues } from '../stats/drift';
+import { adjustPValues, type DatasetDriftSummary, datasetDrift, driftColumn } from '../stats/drift';
 import { type DataQuality, dataQuality } from '../stats/quality';
 import type { ColumnDriftResult, ColumnProfile, ColumnType, CurrentColumn } from '../stats/types';
-import type { StoredReference } from '../store/references';
 import type { LogRow } from '../store/reader';
+import type { StoredReference } from '../store/references';
 import { type BinIndexer, binIndexer } from './bins';
 import { type Finding, type HealthReport, type Retraining, statusOf } from './report';
 import type { Telemetry } from './telemetry';
@@ -47,7 +47,7 @@ export interface ModelEvaluation {
   minRows: number;
   referenceRows: number | null;
   features: FeatureOutcome[];
-  dataset: { featureCount: number; driftedCount: number; share: number; drifted: boolean } | null;
+  dataset: DatasetDriftSummary | null;
   prediction: ColumnDriftResult | null;
   report: HealthReport;
 }
@@ -104,7 +104,8 @@ export class ModelMonitor {
 
   private refreshTypes(): void {
     const types = new Map<string, ColumnType>();
-    if (this.reference) for (const [name, p] of Object.entries(this.reference.profile.features)) types.set(name, p.type);
+    if (this.reference)
+      for (const [name, p] of Object.entries(this.reference.profile.features)) types.set(name, p.type);
     for (const [name, f] of Object.entries(this.config.features)) if (f.type) types.set(name, f.type);
     this.types = types;
   }
@@ -159,8 +160,10 @@ export class ModelMonitor {
     const minRows = this.config.drift?.min_rows ?? settings.minRows;
     const features: FeatureOutcome[] = [];
 
-    if (!ref) notes.push('no reference profile: upload one (PUT /api/v1/models/{model}/reference) to evaluate drift');
-    else if (slots.length < minRows) notes.push(`current window has ${slots.length} rows, the minimum for a drift verdict is ${minRows}`);
+    if (!ref)
+      notes.push('no reference profile: upload one (PUT /api/v1/models/{model}/reference) to evaluate drift');
+    else if (slots.length < minRows)
+      notes.push(`current window has ${slots.length} rows, the minimum for a drift verdict is ${minRows}`);
 
     for (const name of this.featureNames()) {
       const profile = ref!.profile.features[name]!;
@@ -174,7 +177,12 @@ export class ModelMonitor {
       });
       features.push({ name, result, drifted: null, quality: dataQuality(profile, current) });
     }
-    if (this.config.drift?.fdr_correction ?? settings.fdrCorrection) adjustPValues(features.map((f) => f.result));
+    if (this.config.drift?.fdr_correction ?? settings.fdrCorrection) {
+      const adjusted = adjustPValues(features.map((f) => f.result));
+      features.forEach((f, i) => {
+        f.result = adjusted[i]!;
+      });
+    }
 
     const confirmations = this.config.drift?.confirmations ?? settings.confirmations;
     for (const f of features) {
@@ -263,9 +271,19 @@ export class ModelMonitor {
     return evaluation;
   }
 
-  private predictionDrift(ref: ActiveReference, slots: Int32Array, minRows: number, settings: EvaluationSettings): ColumnDriftResult | null {
+  private predictionDrift(
+    ref: ActiveReference,
+    slots: Int32Array,
+    minRows: number,
+    settings: EvaluationSettings,
+  ): ColumnDriftResult | null {
     const method = this.config.drift?.method ?? settings.method;
-    const options = { method, threshold: this.config.drift?.threshold ?? settings.threshold, minRows, referenceRows: ref.rows };
+    const options = {
+      method,
+      threshold: this.config.drift?.threshold ?? settings.threshold,
+      minRows,
+      referenceRows: ref.rows,
+    };
     if (ref.profile.score) {
       const values = new Float64Array(slots.length);
       let any = false;
@@ -277,15 +295,18 @@ export class ModelMonitor {
     }
     if (ref.profile.prediction) {
       const current = currentColumn(this.window.outputs, 'prediction', slots);
-      if (current && current.type === ref.profile.prediction.type) return driftColumn(ref.profile.prediction, current, options);
+      if (current && current.type === ref.profile.prediction.type)
+        return driftColumn(ref.profile.prediction, current, options);
     }
     return null;
   }
 
   private retraining(sustained: number): Retraining {
     const reasons: string[] = [];
-    if (this.datasetStreak >= sustained) reasons.push(`dataset drift sustained over ${this.datasetStreak} evaluations`);
-    if (this.predictionStreak >= sustained) reasons.push(`prediction drift sustained over ${this.predictionStreak} evaluations`);
+    if (this.datasetStreak >= sustained)
+      reasons.push(`dataset drift sustained over ${this.datasetStreak} evaluations`);
+    if (this.predictionStreak >= sustained)
+      reasons.push(`prediction drift sustained over ${this.predictionStreak} evaluations`);
     return {
       recommended: reasons.length > 0,
       urgency: reasons.length >= 2 ? 'high' : reasons.length === 1 ? 'medium' : 'low',

@@ -2,7 +2,13 @@
 
 export type Status = 'healthy' | 'warning' | 'critical';
 export type Severity = 'info' | 'warning' | 'critical';
-export type FindingType = 'data_drift' | 'prediction_drift' | 'performance_degradation' | 'fairness' | 'data_quality' | 'stale';
+export type FindingType =
+  | 'data_drift'
+  | 'prediction_drift'
+  | 'performance_degradation'
+  | 'fairness'
+  | 'data_quality'
+  | 'stale';
 
 export interface Finding {
   type: FindingType;

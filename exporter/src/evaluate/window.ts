@@ -4,8 +4,9 @@
  * column (-1 = missing). Rows are appended as the incremental reader delivers them; evaluation
  * selects the rows of a window and reads columns without touching SQLite.
  */
-import type { LogRow } from '../store/reader';
+
 import type { ColumnType, CurrentColumn } from '../stats/types';
+import type { LogRow } from '../store/reader';
 
 /** Category used once a column's dictionary is full (bounded memory against hostile input). */
 export const OTHER = '__other__';
@@ -42,7 +43,11 @@ class ColumnSet {
   }
 
   /** Writes one row's values into `slot`; columns absent from `values` get a missing value. */
-  write(slot: number, values: Record<string, unknown> | null, typeOf: (name: string) => ColumnType | undefined): void {
+  write(
+    slot: number,
+    values: Record<string, unknown> | null,
+    typeOf: (name: string) => ColumnType | undefined,
+  ): void {
     if (values) {
       for (const name in values) {
         const value = values[name];

@@ -6,7 +6,8 @@ import { IngestError } from './errors';
  */
 export function parseItems(body: string, contentType: string | undefined, maxItems: number): unknown[] {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const ndjson = type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl';
+  const ndjson =
+    type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl';
   const trimmed = body.trimStart();
   if (trimmed.length === 0) throw new IngestError(400, 'request body is empty', null, null, 'invalid_json');
   let items: unknown[];
@@ -25,7 +26,13 @@ export function parseItems(body: string, contentType: string | undefined, maxIte
     items = parseNdjson(body, maxItems);
   }
   if (items.length > maxItems) {
-    throw new IngestError(413, `batch has ${items.length} items, the limit is ${maxItems}`, null, null, 'too_large');
+    throw new IngestError(
+      413,
+      `batch has ${items.length} items, the limit is ${maxItems}`,
+      null,
+      null,
+      'too_large',
+    );
   }
   if (items.length === 0) throw new IngestError(400, 'batch is empty', null, null, 'invalid_json');
   return items;
@@ -46,7 +53,13 @@ function parseNdjson(body: string, maxItems: number): unknown[] {
     try {
       items.push(JSON.parse(line));
     } catch (err) {
-      throw new IngestError(400, `invalid JSON on this line: ${(err as Error).message}`, items.length, null, 'invalid_json');
+      throw new IngestError(
+        400,
+        `invalid JSON on this line: ${(err as Error).message}`,
+        items.length,
+        null,
+        'invalid_json',
+      );
     }
   }
   return items;

@@ -4,7 +4,13 @@ import { parseItems } from './body';
 import { IngestError } from './errors';
 import { validateFeedback, validatePredictions } from './validate';
 
-function rejection(fn: () => unknown): { status: number; error: string; index: number | null; field: string | null; reason: string } {
+function rejection(fn: () => unknown): {
+  status: number;
+  error: string;
+  index: number | null;
+  field: string | null;
+  reason: string;
+} {
   try {
     fn();
   } catch (err) {
@@ -26,23 +32,53 @@ describe('parsing request bodies', () => {
   });
 
   it('rejects invalid JSON with the NDJSON line index, empty bodies and oversized batches', () => {
-    expect(rejection(() => parseItems('{"a":1}\n{oops}\n', 'application/x-ndjson', 10))).toMatchObject({ status: 400, index: 1, reason: 'invalid_json' });
-    expect(rejection(() => parseItems('[1, 2', 'application/json', 10))).toMatchObject({ status: 400, index: null, reason: 'invalid_json' });
+    expect(rejection(() => parseItems('{"a":1}\n{oops}\n', 'application/x-ndjson', 10))).toMatchObject({
+      status: 400,
+      index: 1,
+      reason: 'invalid_json',
+    });
+    expect(rejection(() => parseItems('[1, 2', 'application/json', 10))).toMatchObject({
+      status: 400,
+      index: null,
+      reason: 'invalid_json',
+    });
     expect(rejection(() => parseItems('   ', 'application/json', 10))).toMatchObject({ status: 400 });
-    expect(rejection(() => parseItems('[]', 'application/json', 10))).toMatchObject({ status: 400, error: 'batch is empty' });
-    expect(rejection(() => parseItems('[1,2,3]', 'application/json', 2))).toMatchObject({ status: 413, reason: 'too_large' });
-    expect(rejection(() => parseItems('{}\n{}\n{}', 'application/x-ndjson', 2))).toMatchObject({ status: 413 });
+    expect(rejection(() => parseItems('[]', 'application/json', 10))).toMatchObject({
+      status: 400,
+      error: 'batch is empty',
+    });
+    expect(rejection(() => parseItems('[1,2,3]', 'application/json', 2))).toMatchObject({
+      status: 413,
+      reason: 'too_large',
+    });
+    expect(rejection(() => parseItems('{}\n{}\n{}', 'application/x-ndjson', 2))).toMatchObject({
+      status: 413,
+    });
   });
 });
 
 describe('validating predictions', () => {
   it('accepts valid items and serialises their JSON columns', () => {
-    const [r] = validatePredictions([item(1, { ts: undefined, attributes: { sex: 'F' }, model_version: 'v2', latency_seconds: 0.01 })], NOW, 100);
-    expect(r).toMatchObject({ model: 'm1', prediction_id: 'p1', ts: NOW, tsProvided: false, model_version: 'v2', score: 0.01, latency_seconds: 0.01 });
+    const [r] = validatePredictions(
+      [item(1, { ts: undefined, attributes: { sex: 'F' }, model_version: 'v2', latency_seconds: 0.01 })],
+      NOW,
+      100,
+    );
+    expect(r).toMatchObject({
+      model: 'm1',
+      prediction_id: 'p1',
+      ts: NOW,
+      tsProvided: false,
+      model_version: 'v2',
+      score: 0.01,
+      latency_seconds: 0.01,
+    });
     expect(JSON.parse(r!.featuresJson)).toEqual({ x: 1, y: 7, z: Math.sin(1), color: 'green' });
     expect(r!.attributesJson).toBe('{"sex":"F"}');
     expect(validatePredictions([item(2, { prediction_id: 42 })], NOW, 100)[0]!.prediction_id).toBe('42');
-    expect(validatePredictions([item(3, { score: null, features: { a: null, b: true } })], NOW, 100)[0]!.score).toBeNull();
+    expect(
+      validatePredictions([item(3, { score: null, features: { a: null, b: true } })], NOW, 100)[0]!.score,
+    ).toBeNull();
   });
 
   const bad: [string, unknown, string | null, RegExp][] = [
@@ -51,17 +87,37 @@ describe('validating predictions', () => {
     ['missing model', item(0, { model: undefined }), 'model', /missing required field "model"/],
     ['model not a string', item(0, { model: 7 }), 'model', /model name/],
     ['model with spaces', item(0, { model: 'a b' }), 'model', /without spaces/],
-    ['missing prediction_id', item(0, { prediction_id: undefined }), 'prediction_id', /missing required field/],
+    [
+      'missing prediction_id',
+      item(0, { prediction_id: undefined }),
+      'prediction_id',
+      /missing required field/,
+    ],
     ['empty prediction_id', item(0, { prediction_id: '' }), 'prediction_id', /non-empty string/],
     ['fractional prediction_id', item(0, { prediction_id: 1.5 }), 'prediction_id', /integer/],
     ['missing features', item(0, { features: undefined }), 'features', /missing required field "features"/],
     ['features an array', item(0, { features: [1, 2] }), 'features', /object of features values/],
     ['nested feature', item(0, { features: { a: { b: 1 } } }), 'features.a', /finite number/],
-    ['infinite feature', item(0, { features: { a: Number.POSITIVE_INFINITY } }), 'features.a', /finite number/],
+    [
+      'infinite feature',
+      item(0, { features: { a: Number.POSITIVE_INFINITY } }),
+      'features.a',
+      /finite number/,
+    ],
     ['NaN feature', item(0, { features: { a: Number.NaN } }), 'features.a', /finite number/],
     ['huge string feature', item(0, { features: { a: 'x'.repeat(2000) } }), 'features.a', /1024 characters/],
-    ['__proto__ feature', item(0, { features: JSON.parse('{"__proto__": 1}') }), 'features.__proto__', /reserved/],
-    ['constructor attribute', item(0, { attributes: { constructor: 'x' } }), 'attributes.constructor', /reserved/],
+    [
+      '__proto__ feature',
+      item(0, { features: JSON.parse('{"__proto__": 1}') }),
+      'features.__proto__',
+      /reserved/,
+    ],
+    [
+      'constructor attribute',
+      item(0, { attributes: { constructor: 'x' } }),
+      'attributes.constructor',
+      /reserved/,
+    ],
     ['missing prediction', item(0, { prediction: undefined }), 'prediction', /missing required field/],
     ['object prediction', item(0, { prediction: { a: 1 } }), 'prediction', /finite number/],
     ['score above 1', item(0, { score: 1.5 }), 'score', /\[0, 1\]/],
@@ -83,7 +139,10 @@ describe('validating predictions', () => {
 
   it('rejects more features than the limit', () => {
     const features = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, i]));
-    expect(rejection(() => validatePredictions([item(0, { features })], NOW, 10))).toMatchObject({ field: 'features', index: 0 });
+    expect(rejection(() => validatePredictions([item(0, { features })], NOW, 10))).toMatchObject({
+      field: 'features',
+      index: 0,
+    });
   });
 
   it('rejects a feature of the wrong type when the type is known', () => {
@@ -92,25 +151,55 @@ describe('validating predictions', () => {
       ['color', 'categorical' as const],
     ]);
     const lookup = (m: string) => (m === 'm1' ? types : undefined);
-    expect(rejection(() => validatePredictions([item(0, { features: { x: 'high' } })], NOW, 10, lookup))).toMatchObject({
+    expect(
+      rejection(() => validatePredictions([item(0, { features: { x: 'high' } })], NOW, 10, lookup)),
+    ).toMatchObject({
       status: 400,
       field: 'features.x',
       reason: 'type_mismatch',
     });
-    expect(rejection(() => validatePredictions([item(0, { features: { color: 3 } })], NOW, 10, lookup))).toMatchObject({ field: 'features.color' });
+    expect(
+      rejection(() => validatePredictions([item(0, { features: { color: 3 } })], NOW, 10, lookup)),
+    ).toMatchObject({ field: 'features.color' });
     // null is a missing value, not a type violation; other models are unaffected.
-    expect(validatePredictions([item(0, { features: { x: null } }), item(1, { model: 'other', features: { x: 'a' } })], NOW, 10, lookup)).toHaveLength(2);
+    expect(
+      validatePredictions(
+        [item(0, { features: { x: null } }), item(1, { model: 'other', features: { x: 'a' } })],
+        NOW,
+        10,
+        lookup,
+      ),
+    ).toHaveLength(2);
   });
 });
 
 describe('validating feedback', () => {
   it('accepts labels and rejects bad items with index and field', () => {
-    expect(validateFeedback([{ model: 'm', prediction_id: 'a', label: 1 }], NOW)[0]).toEqual({ model: 'm', prediction_id: 'a', labelJson: '1', ts: NOW });
-    expect(rejection(() => validateFeedback([{ model: 'm', prediction_id: 'a', label: 1 }, { model: 'm', prediction_id: 'b' }], NOW))).toMatchObject({
+    expect(validateFeedback([{ model: 'm', prediction_id: 'a', label: 1 }], NOW)[0]).toEqual({
+      model: 'm',
+      prediction_id: 'a',
+      labelJson: '1',
+      ts: NOW,
+    });
+    expect(
+      rejection(() =>
+        validateFeedback(
+          [
+            { model: 'm', prediction_id: 'a', label: 1 },
+            { model: 'm', prediction_id: 'b' },
+          ],
+          NOW,
+        ),
+      ),
+    ).toMatchObject({
       index: 1,
       field: 'label',
     });
-    expect(rejection(() => validateFeedback([{ model: 'm', prediction_id: 'a', label: [1] }], NOW))).toMatchObject({ field: 'label' });
-    expect(rejection(() => validateFeedback([{ model: 'm', prediction_id: 'a', label: 1, extra: 1 }], NOW))).toMatchObject({ field: 'extra' });
+    expect(
+      rejection(() => validateFeedback([{ model: 'm', prediction_id: 'a', label: [1] }], NOW)),
+    ).toMatchObject({ field: 'label' });
+    expect(
+      rejection(() => validateFeedback([{ model: 'm', prediction_id: 'a', label: 1, extra: 1 }], NOW)),
+    ).toMatchObject({ field: 'extra' });
   });
 });

@@ -80,7 +80,11 @@ function predictionId(value: unknown, index: number): string {
   if (value === undefined) invalid(index, 'prediction_id', 'missing required field "prediction_id"');
   if (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  return invalid(index, 'prediction_id', `expected a non-empty string (at most ${MAX_ID} characters) or an integer`);
+  return invalid(
+    index,
+    'prediction_id',
+    `expected a non-empty string (at most ${MAX_ID} characters) or an integer`,
+  );
 }
 
 function isScalar(value: unknown): value is Scalar {
@@ -98,11 +102,17 @@ function isScalar(value: unknown): value is Scalar {
 
 const SCALAR_MESSAGE = `expected a finite number, a string (at most ${MAX_STRING} characters) or a boolean`;
 
-function scalarMap(value: unknown, index: number, field: string, maxKeys: number): Record<string, FeatureValue> {
+function scalarMap(
+  value: unknown,
+  index: number,
+  field: string,
+  maxKeys: number,
+): Record<string, FeatureValue> {
   if (!isObject(value)) invalid(index, field, `expected an object of ${field} values`);
   let count = 0;
   for (const key in value) {
-    if (!NAME.test(key)) invalid(index, `${field}.${key}`, 'expected a name of 1-128 characters without spaces');
+    if (!NAME.test(key))
+      invalid(index, `${field}.${key}`, 'expected a name of 1-128 characters without spaces');
     if (RESERVED_KEYS.has(key)) invalid(index, `${field}.${key}`, `"${key}" is a reserved name`);
     const v = value[key];
     if (v !== null && !isScalar(v)) invalid(index, `${field}.${key}`, `${SCALAR_MESSAGE}, or null`);
@@ -116,17 +126,30 @@ function timestamp(value: unknown, index: number): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     invalid(index, 'ts', 'expected Unix time in seconds (a positive number)');
   }
-  if (value > 1e11) invalid(index, 'ts', 'expected Unix time in seconds, got a value that looks like milliseconds');
+  if (value > 1e11)
+    invalid(index, 'ts', 'expected Unix time in seconds, got a value that looks like milliseconds');
   return value;
 }
 
-function optionalNumber(value: unknown, index: number, field: string, check: (n: number) => boolean, message: string): number | null {
+function optionalNumber(
+  value: unknown,
+  index: number,
+  field: string,
+  check: (n: number) => boolean,
+  message: string,
+): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) invalid(index, field, message);
   return value;
 }
 
-function validatePrediction(raw: unknown, index: number, now: number, maxFeatures: number, types?: FeatureTypeLookup): PredictionRecord {
+function validatePrediction(
+  raw: unknown,
+  index: number,
+  now: number,
+  maxFeatures: number,
+  types?: FeatureTypeLookup,
+): PredictionRecord {
   if (!isObject(raw)) invalid(index, null, 'expected a prediction object');
   checkFields(raw, PREDICTION_FIELDS, index);
   const model = name(raw.model, index, 'model', 'a model name');
@@ -135,17 +158,36 @@ function validatePrediction(raw: unknown, index: number, now: number, maxFeature
   const features = scalarMap(raw.features, index, 'features', maxFeatures);
   if (raw.prediction === undefined) invalid(index, 'prediction', 'missing required field "prediction"');
   if (!isScalar(raw.prediction)) invalid(index, 'prediction', SCALAR_MESSAGE);
-  const score = optionalNumber(raw.score, index, 'score', (n) => n >= 0 && n <= 1, 'expected a probability: a finite number in [0, 1]');
-  const attributes = raw.attributes === undefined || raw.attributes === null ? null : scalarMap(raw.attributes, index, 'attributes', 256);
+  const score = optionalNumber(
+    raw.score,
+    index,
+    'score',
+    (n) => n >= 0 && n <= 1,
+    'expected a probability: a finite number in [0, 1]',
+  );
+  const attributes =
+    raw.attributes === undefined || raw.attributes === null
+      ? null
+      : scalarMap(raw.attributes, index, 'attributes', 256);
   let version: string | null = null;
   if (raw.model_version !== undefined && raw.model_version !== null) {
-    if (typeof raw.model_version !== 'string' || raw.model_version.length === 0 || raw.model_version.length > 128) {
+    if (
+      typeof raw.model_version !== 'string' ||
+      raw.model_version.length === 0 ||
+      raw.model_version.length > 128
+    ) {
       invalid(index, 'model_version', 'expected a string of 1-128 characters');
     }
     version = raw.model_version;
   }
   const ts = timestamp(raw.ts, index);
-  const latency = optionalNumber(raw.latency_seconds, index, 'latency_seconds', (n) => n >= 0, 'expected a non-negative number of seconds');
+  const latency = optionalNumber(
+    raw.latency_seconds,
+    index,
+    'latency_seconds',
+    (n) => n >= 0,
+    'expected a non-negative number of seconds',
+  );
 
   const known = types?.(model);
   if (known) {
@@ -186,7 +228,8 @@ export function validatePredictions(
   types?: FeatureTypeLookup,
 ): PredictionRecord[] {
   const records: PredictionRecord[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) records[i] = validatePrediction(items[i], i, now, maxFeatures, types);
+  for (let i = 0; i < items.length; i++)
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types);
   return records;
 }
 

@@ -17,37 +17,141 @@ export interface MetricFamily {
 
 const PERF_LABELS = ['model', 'window', 'segment'] as const;
 
-function family(kind: MetricKind, name: string, labels: readonly string[], help: string, buckets?: readonly number[]): MetricFamily {
-  return buckets ? { name: `modelwatch_${name}`, kind, help, labels, buckets } : { name: `modelwatch_${name}`, kind, help, labels };
+function family(
+  kind: MetricKind,
+  name: string,
+  labels: readonly string[],
+  help: string,
+  buckets?: readonly number[],
+): MetricFamily {
+  return buckets
+    ? { name: `modelwatch_${name}`, kind, help, labels, buckets }
+    : { name: `modelwatch_${name}`, kind, help, labels };
 }
 
 const perf = (name: string, what: string): MetricFamily =>
-  family('gauge', name, PERF_LABELS, `${what} over the window, from predictions joined with delayed feedback (segment label only on per-segment series).`);
+  family(
+    'gauge',
+    name,
+    PERF_LABELS,
+    `${what} over the window, from predictions joined with delayed feedback (segment label only on per-segment series).`,
+  );
 const estimated = (name: string, what: string): MetricFamily =>
-  family('gauge', name, ['model', 'window', 'bound'], `Label-free estimate of ${what} (confidence-based); bound="estimate", "lower" or "upper" (reference mean ± 3 sigma).`);
+  family(
+    'gauge',
+    name,
+    ['model', 'window', 'bound'],
+    `Label-free estimate of ${what} (confidence-based); bound="estimate", "lower" or "upper" (reference mean ± 3 sigma).`,
+  );
 
 export const CATALOG: readonly MetricFamily[] = [
   // Ingest and traffic
-  family('counter', 'predictions_total', ['model', 'model_version'], 'Predictions accepted into the log (idempotent re-sends are not counted twice).'),
+  family(
+    'counter',
+    'predictions_total',
+    ['model', 'model_version'],
+    'Predictions accepted into the log (idempotent re-sends are not counted twice).',
+  ),
   family('counter', 'feedback_total', ['model'], 'Ground-truth labels accepted (corrections included).'),
-  family('counter', 'ingest_rejected_total', ['reason'], 'Ingest requests rejected, by reason (invalid_json, invalid_field, conflict, too_large, unauthorized, unavailable, unknown_model).'),
-  family('gauge', 'last_prediction_timestamp_seconds', ['model'], 'Unix time of the newest prediction seen for the model.'),
-  family('histogram', 'prediction_latency_seconds', ['model'], 'Model serving latency as logged with each prediction.', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
-  family('gauge', 'window_rows', ['model', 'window'], 'Rows in the evaluation window (window="current" for drift; rolling windows by name).'),
-  family('gauge', 'window_min_rows', ['model'], 'Minimum rows the current window needs before drift verdicts are given.'),
-  family('gauge', 'reference_rows', ['model'], 'Rows in the active reference profile (absent when no reference is set).'),
+  family(
+    'counter',
+    'ingest_rejected_total',
+    ['reason'],
+    'Ingest requests rejected, by reason (invalid_json, invalid_field, conflict, too_large, unauthorized, unavailable, unknown_model).',
+  ),
+  family(
+    'gauge',
+    'last_prediction_timestamp_seconds',
+    ['model'],
+    'Unix time of the newest prediction seen for the model.',
+  ),
+  family(
+    'histogram',
+    'prediction_latency_seconds',
+    ['model'],
+    'Model serving latency as logged with each prediction.',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  ),
+  family(
+    'gauge',
+    'window_rows',
+    ['model', 'window'],
+    'Rows in the evaluation window (window="current" for drift; rolling windows by name).',
+  ),
+  family(
+    'gauge',
+    'window_min_rows',
+    ['model'],
+    'Minimum rows the current window needs before drift verdicts are given.',
+  ),
+  family(
+    'gauge',
+    'reference_rows',
+    ['model'],
+    'Rows in the active reference profile (absent when no reference is set).',
+  ),
 
   // Drift
-  family('gauge', 'feature_drift_score', ['model', 'feature', 'method'], 'Drift score of the feature, current window vs reference, for the test used (a p-value for ks/chisquare/ztest).'),
-  family('gauge', 'feature_drift_p_value', ['model', 'feature', 'method'], 'p-value of the feature drift test, for tests that have one.'),
-  family('gauge', 'feature_drift_threshold', ['model', 'feature', 'method'], 'Threshold the drift score is compared against.'),
-  family('gauge', 'feature_drifted', ['model', 'feature'], '1 when the feature is drifted (confirmed over the configured number of evaluations), else 0.'),
-  family('gauge', 'dataset_drift_share_ratio', ['model'], 'Share of features drifted in the current window (0-1).'),
-  family('gauge', 'dataset_drift', ['model'], '1 when the drifted share reaches the dataset drift threshold, else 0.'),
-  family('gauge', 'prediction_drift_score', ['model', 'method'], 'Drift score of the model output (score or predicted label) vs reference.'),
-  family('gauge', 'multivariate_drift_score', ['model', 'method'], 'Multivariate drift score (mmd: MMD^2; classifier: domain classifier ROC AUC).'),
-  family('gauge', 'feature_bin_ratio', ['model', 'feature', 'bin', 'dataset'], 'Share of the feature values falling in the bin (dataset="reference" or "current"); bin is the upper edge, "+Inf", or the category.'),
-  family('counter', 'feature_bin_observations_total', ['model', 'feature', 'bin'], 'Observations of the feature per reference bin since start (mergeable across replicas for fleet-wide PSI).'),
+  family(
+    'gauge',
+    'feature_drift_score',
+    ['model', 'feature', 'method'],
+    'Drift score of the feature, current window vs reference, for the test used (a p-value for ks/chisquare/ztest).',
+  ),
+  family(
+    'gauge',
+    'feature_drift_p_value',
+    ['model', 'feature', 'method'],
+    'p-value of the feature drift test, for tests that have one.',
+  ),
+  family(
+    'gauge',
+    'feature_drift_threshold',
+    ['model', 'feature', 'method'],
+    'Threshold the drift score is compared against.',
+  ),
+  family(
+    'gauge',
+    'feature_drifted',
+    ['model', 'feature'],
+    '1 when the feature is drifted (confirmed over the configured number of evaluations), else 0.',
+  ),
+  family(
+    'gauge',
+    'dataset_drift_share_ratio',
+    ['model'],
+    'Share of features drifted in the current window (0-1).',
+  ),
+  family(
+    'gauge',
+    'dataset_drift',
+    ['model'],
+    '1 when the drifted share reaches the dataset drift threshold, else 0.',
+  ),
+  family(
+    'gauge',
+    'prediction_drift_score',
+    ['model', 'method'],
+    'Drift score of the model output (score or predicted label) vs reference.',
+  ),
+  family(
+    'gauge',
+    'multivariate_drift_score',
+    ['model', 'method'],
+    'Multivariate drift score (mmd: MMD^2; classifier: domain classifier ROC AUC).',
+  ),
+  family(
+    'gauge',
+    'feature_bin_ratio',
+    ['model', 'feature', 'bin', 'dataset'],
+    'Share of the feature values falling in the bin (dataset="reference" or "current"); bin is the upper edge, "+Inf", or the category.',
+  ),
+  family(
+    'counter',
+    'feature_bin_observations_total',
+    ['model', 'feature', 'bin'],
+    'Observations of the feature per reference bin since start (mergeable across replicas for fleet-wide PSI).',
+  ),
 
   // Performance (realised) and label-free estimates
   perf('model_accuracy_ratio', 'Accuracy'),
@@ -62,7 +166,12 @@ export const CATALOG: readonly MetricFamily[] = [
   perf('model_rmse', 'Root mean squared error'),
   perf('model_r2', 'Coefficient of determination R^2'),
   perf('model_mape_ratio', 'Mean absolute percentage error (as a ratio)'),
-  family('gauge', 'label_coverage_ratio', ['model', 'window'], 'Share of predictions in the window that have received their label.'),
+  family(
+    'gauge',
+    'label_coverage_ratio',
+    ['model', 'window'],
+    'Share of predictions in the window that have received their label.',
+  ),
   estimated('estimated_accuracy_ratio', 'accuracy'),
   estimated('estimated_precision_ratio', 'precision'),
   estimated('estimated_recall_ratio', 'recall'),
@@ -70,32 +179,114 @@ export const CATALOG: readonly MetricFamily[] = [
   estimated('estimated_roc_auc_ratio', 'ROC AUC'),
 
   // Fairness
-  family('gauge', 'fairness_demographic_parity_difference', ['model', 'attribute'], 'Max minus min selection rate across groups of the attribute.'),
-  family('gauge', 'fairness_demographic_parity_ratio', ['model', 'attribute'], 'Min over max selection rate across groups (absent when undefined).'),
-  family('gauge', 'fairness_equalized_odds_difference', ['model', 'attribute'], 'Larger of the TPR and FPR differences across groups.'),
-  family('gauge', 'fairness_equalized_odds_ratio', ['model', 'attribute'], 'Smaller of the TPR and FPR ratios across groups (absent when undefined).'),
-  family('gauge', 'fairness_equal_opportunity_difference', ['model', 'attribute'], 'Max minus min TPR across groups.'),
-  family('gauge', 'fairness_equal_opportunity_ratio', ['model', 'attribute'], 'Min over max TPR across groups (absent when undefined).'),
-  family('gauge', 'group_selection_rate_ratio', ['model', 'attribute', 'group'], 'Share of the group predicted positive.'),
-  family('gauge', 'group_true_positive_rate_ratio', ['model', 'attribute', 'group'], 'True positive rate of the group.'),
-  family('gauge', 'group_false_positive_rate_ratio', ['model', 'attribute', 'group'], 'False positive rate of the group.'),
+  family(
+    'gauge',
+    'fairness_demographic_parity_difference',
+    ['model', 'attribute'],
+    'Max minus min selection rate across groups of the attribute.',
+  ),
+  family(
+    'gauge',
+    'fairness_demographic_parity_ratio',
+    ['model', 'attribute'],
+    'Min over max selection rate across groups (absent when undefined).',
+  ),
+  family(
+    'gauge',
+    'fairness_equalized_odds_difference',
+    ['model', 'attribute'],
+    'Larger of the TPR and FPR differences across groups.',
+  ),
+  family(
+    'gauge',
+    'fairness_equalized_odds_ratio',
+    ['model', 'attribute'],
+    'Smaller of the TPR and FPR ratios across groups (absent when undefined).',
+  ),
+  family(
+    'gauge',
+    'fairness_equal_opportunity_difference',
+    ['model', 'attribute'],
+    'Max minus min TPR across groups.',
+  ),
+  family(
+    'gauge',
+    'fairness_equal_opportunity_ratio',
+    ['model', 'attribute'],
+    'Min over max TPR across groups (absent when undefined).',
+  ),
+  family(
+    'gauge',
+    'group_selection_rate_ratio',
+    ['model', 'attribute', 'group'],
+    'Share of the group predicted positive.',
+  ),
+  family(
+    'gauge',
+    'group_true_positive_rate_ratio',
+    ['model', 'attribute', 'group'],
+    'True positive rate of the group.',
+  ),
+  family(
+    'gauge',
+    'group_false_positive_rate_ratio',
+    ['model', 'attribute', 'group'],
+    'False positive rate of the group.',
+  ),
   family('gauge', 'group_rows', ['model', 'attribute', 'group'], 'Rows of the group in the current window.'),
 
   // Data quality
-  family('gauge', 'feature_missing_ratio', ['model', 'feature'], 'Share of current-window rows where the feature is missing.'),
-  family('gauge', 'feature_out_of_range_ratio', ['model', 'feature'], 'Share of current numeric values outside the reference [min, max].'),
-  family('gauge', 'feature_unseen_category_ratio', ['model', 'feature'], 'Share of current categorical values absent from the reference.'),
+  family(
+    'gauge',
+    'feature_missing_ratio',
+    ['model', 'feature'],
+    'Share of current-window rows where the feature is missing.',
+  ),
+  family(
+    'gauge',
+    'feature_out_of_range_ratio',
+    ['model', 'feature'],
+    'Share of current numeric values outside the reference [min, max].',
+  ),
+  family(
+    'gauge',
+    'feature_unseen_category_ratio',
+    ['model', 'feature'],
+    'Share of current categorical values absent from the reference.',
+  ),
 
   // Status and retraining
   family('gauge', 'model_status', ['model'], 'Health of the model: 0 healthy, 1 warning, 2 critical.'),
   family('gauge', 'retraining_recommended', ['model'], '1 when retraining is recommended, else 0.'),
-  family('counter', 'retraining_requests_total', ['model'], 'Retraining requests recorded (API calls and recommendations).'),
+  family(
+    'counter',
+    'retraining_requests_total',
+    ['model'],
+    'Retraining requests recorded (API calls and recommendations).',
+  ),
 
   // Exporter health
-  family('histogram', 'evaluation_duration_seconds', [], 'Wall time of one model evaluation (read new rows, drift, findings).', [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
-  family('gauge', 'last_evaluation_timestamp_seconds', ['model'], 'Unix time of the last completed evaluation of the model.'),
+  family(
+    'histogram',
+    'evaluation_duration_seconds',
+    [],
+    'Wall time of one model evaluation (read new rows, drift, findings).',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  ),
+  family(
+    'gauge',
+    'last_evaluation_timestamp_seconds',
+    ['model'],
+    'Unix time of the last completed evaluation of the model.',
+  ),
   family('counter', 'evaluation_errors_total', ['model'], 'Evaluations that failed.'),
-  family('histogram', 'http_request_duration_seconds', ['route', 'method', 'code'], 'HTTP requests served by the exporter.', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
+  family(
+    'histogram',
+    'http_request_duration_seconds',
+    ['route', 'method', 'code'],
+    'HTTP requests served by the exporter.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  ),
   family('gauge', 'database_size_bytes', [], 'Size of the SQLite database file including its WAL.'),
   family('gauge', 'build_info', ['version'], 'Always 1; the version label carries the exporter version.'),
 ];

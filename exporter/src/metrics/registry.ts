@@ -37,13 +37,19 @@ export class Metrics implements Telemetry {
     for (const name of EXCLUDED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     for (const family of CATALOG) this.families.set(family.name, this.create(family));
     this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    for (const metric of this.registry.getMetricsAsArray()) this.openMetrics.registerMetric(metric as unknown as AnyMetric);
+    for (const metric of this.registry.getMetricsAsArray())
+      this.openMetrics.registerMetric(metric as unknown as AnyMetric);
     this.gauge('modelwatch_build_info').set({ version: VERSION }, 1);
     for (const reason of REJECT_REASONS) this.counter('modelwatch_ingest_rejected_total').inc({ reason }, 0);
   }
 
   private create(family: MetricFamily): AnyMetric {
-    const base = { name: family.name, help: family.help, labelNames: [...family.labels], registers: [this.registry] };
+    const base = {
+      name: family.name,
+      help: family.help,
+      labelNames: [...family.labels],
+      registers: [this.registry],
+    };
     switch (family.kind) {
       case 'counter':
         return new client.Counter(base);
@@ -80,7 +86,8 @@ export class Metrics implements Telemetry {
 
   prediction(model: string, version: string | null, latencySeconds: number | null): void {
     this.counter('modelwatch_predictions_total').inc({ model, model_version: version ?? '' });
-    if (latencySeconds !== null) this.histogram('modelwatch_prediction_latency_seconds').observe({ model }, latencySeconds);
+    if (latencySeconds !== null)
+      this.histogram('modelwatch_prediction_latency_seconds').observe({ model }, latencySeconds);
   }
   feedback(model: string): void {
     this.counter('modelwatch_feedback_total').inc({ model });
@@ -97,7 +104,10 @@ export class Metrics implements Telemetry {
     this.counter('modelwatch_ingest_rejected_total').inc({ reason });
   }
   httpRequest(route: string, method: string, code: number, seconds: number): void {
-    this.histogram('modelwatch_http_request_duration_seconds').observe({ route, method, code: String(code) }, seconds);
+    this.histogram('modelwatch_http_request_duration_seconds').observe(
+      { route, method, code: String(code) },
+      seconds,
+    );
   }
 
   // Collectors ----------------------------------------------------------------------------------
@@ -108,7 +118,8 @@ export class Metrics implements Telemetry {
     if (!engine) return;
     const last = this.gauge('modelwatch_last_prediction_timestamp_seconds');
     last.reset();
-    for (const m of engine.monitors.values()) if (m.lastPredictionTs > 0) last.set({ model: m.name }, m.lastPredictionTs);
+    for (const m of engine.monitors.values())
+      if (m.lastPredictionTs > 0) last.set({ model: m.name }, m.lastPredictionTs);
     this.gauge('modelwatch_database_size_bytes').set(engine.databaseSize());
     if (engine.generation === this.builtGeneration) return;
     this.builtGeneration = engine.generation;
@@ -128,7 +139,8 @@ export class Metrics implements Telemetry {
   private buildModel(monitor: ModelMonitor): void {
     const model = monitor.name;
     const set = (name: string, labels: Record<string, string>, value: number | null | undefined) => {
-      if (value !== null && value !== undefined && Number.isFinite(value)) this.gauge(name).set(labels, value);
+      if (value !== null && value !== undefined && Number.isFinite(value))
+        this.gauge(name).set(labels, value);
     };
     set('modelwatch_window_min_rows', { model }, monitor.latest?.minRows);
     if (monitor.reference) set('modelwatch_reference_rows', { model }, monitor.reference.rows);
@@ -146,12 +158,18 @@ export class Metrics implements Telemetry {
         const method = r.test;
         set('modelwatch_feature_drift_score', { model, feature, method }, r.score);
         set('modelwatch_feature_drift_threshold', { model, feature, method }, r.threshold);
-        if (r.direction === 'p_value') set('modelwatch_feature_drift_p_value', { model, feature, method }, r.score);
+        if (r.direction === 'p_value')
+          set('modelwatch_feature_drift_p_value', { model, feature, method }, r.score);
       }
       if (f.drifted !== null) set('modelwatch_feature_drifted', { model, feature }, f.drifted ? 1 : 0);
       for (const s of binRatioSeries(r.bins, monitor.maxCategories)) {
-        set('modelwatch_feature_bin_ratio', { model, feature, bin: s.bin, dataset: 'reference' }, s.reference);
-        if (result.windowRows > 0) set('modelwatch_feature_bin_ratio', { model, feature, bin: s.bin, dataset: 'current' }, s.current);
+        set(
+          'modelwatch_feature_bin_ratio',
+          { model, feature, bin: s.bin, dataset: 'reference' },
+          s.reference,
+        );
+        if (result.windowRows > 0)
+          set('modelwatch_feature_bin_ratio', { model, feature, bin: s.bin, dataset: 'current' }, s.current);
       }
       set('modelwatch_feature_missing_ratio', { model, feature }, f.quality.missing_share);
       set('modelwatch_feature_out_of_range_ratio', { model, feature }, f.quality.out_of_range_share);
@@ -167,4 +185,8 @@ export class Metrics implements Telemetry {
 }
 
 /** Gauges refreshed on every scrape rather than per evaluation round. */
-const LIVE_GAUGES = new Set(['modelwatch_last_prediction_timestamp_seconds', 'modelwatch_database_size_bytes', 'modelwatch_build_info']);
+const LIVE_GAUGES = new Set([
+  'modelwatch_last_prediction_timestamp_seconds',
+  'modelwatch_database_size_bytes',
+  'modelwatch_build_info',
+]);

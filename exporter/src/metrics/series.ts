@@ -22,7 +22,9 @@ export function binRatioSeries(bins: BinnedPair, maxBins: number): BinSeries[] {
   }
   const kept = new Set(
     keptCategories(
-      bins.labels.map((label, i) => [label, bins.referenceCounts[i]!] as [string, number]).filter(([, c]) => c > 0),
+      bins.labels
+        .map((label, i) => [label, bins.referenceCounts[i]!] as [string, number])
+        .filter(([, c]) => c > 0),
       maxBins,
     ),
   );

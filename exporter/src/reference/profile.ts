@@ -44,12 +44,18 @@ export const DEFAULT_ROLES: ColumnRoles = {
   types: new Map(),
 };
 
-export function profileCells(values: readonly Cell[], type: ColumnType | undefined, sampleCap: number): ColumnProfile {
+export function profileCells(
+  values: readonly Cell[],
+  type: ColumnType | undefined,
+  sampleCap: number,
+): ColumnProfile {
   const numeric = type ? type === 'numeric' : isNumericColumn(values);
   if (numeric && type === 'numeric' && !isNumericColumn(values) && values.some((v) => v !== null)) {
     throw new InputError('a column declared numeric holds values that are not finite numbers');
   }
-  return numeric ? profileColumn(toNumbers(values), { sampleCap }) : profileColumn(toCategories(values), { sampleCap });
+  return numeric
+    ? profileColumn(toNumbers(values), { sampleCap })
+    : profileColumn(toCategories(values), { sampleCap });
 }
 
 export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number): ReferenceProfile {
@@ -77,12 +83,19 @@ export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number
     rows: table.rows,
     features,
     score: scoreCells?.some((v) => v !== null) ? profileCells(scoreCells, 'numeric', sampleCap) : null,
-    prediction: predictionCells?.some((v) => v !== null) ? profileCells(predictionCells, undefined, sampleCap) : null,
+    prediction: predictionCells?.some((v) => v !== null)
+      ? profileCells(predictionCells, undefined, sampleCap)
+      : null,
     outcomes: target ? outcomes(table, target, roles, sampleCap) : null,
   };
 }
 
-function outcomes(table: Table, target: string, roles: ColumnRoles, cap: number): ReferenceProfile['outcomes'] {
+function outcomes(
+  table: Table,
+  target: string,
+  roles: ColumnRoles,
+  cap: number,
+): ReferenceProfile['outcomes'] {
   const labels = table.columns.get(target)!;
   const predictions = table.columns.get(roles.prediction);
   const scores = table.columns.get(roles.score);

@@ -39,7 +39,9 @@ export async function readCsv(input: Readable, onProgress?: Progress): Promise<T
       onProgress(bytes);
     });
   }
-  const parser = input.pipe(parseCsv({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: false }));
+  const parser = input.pipe(
+    parseCsv({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: false }),
+  );
   let header: string[] | null = null;
   let columns: Cell[][] = [];
   try {
@@ -107,7 +109,12 @@ export function flattenRecord(record: Record<string, unknown>, line: number): Ma
   const row = new Map<string, Cell>();
   for (const key of Object.keys(record)) {
     const value = record[key];
-    if ((key === 'features' || key === 'attributes') && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if (
+      (key === 'features' || key === 'attributes') &&
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value)
+    ) {
       for (const [k, v] of Object.entries(value)) row.set(k, cell(v, line, k));
     } else {
       row.set(key, cell(value, line, key));
@@ -147,7 +154,10 @@ export class TableBuilder {
  * Opens a file by extension (.ndjson/.jsonl/.json → NDJSON, anything else CSV); `onProgress`
  * receives bytes read and the file size.
  */
-export async function readTableFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void): Promise<Table> {
+export async function readTableFile(
+  path: string,
+  onProgress?: (bytesRead: number, totalBytes: number) => void,
+): Promise<Table> {
   let size: number;
   try {
     size = statSync(path).size;
@@ -159,7 +169,9 @@ export async function readTableFile(path: string, onProgress?: (bytesRead: numbe
     stream.on('error', (e) => reject(new InputError(`cannot read ${path}: ${e.message}`))),
   );
   const progress = onProgress ? (bytes: number) => onProgress(bytes, size) : undefined;
-  const reading = /\.(ndjson|jsonl|json)$/i.test(path) ? readNdjson(stream, progress) : readCsv(stream, progress);
+  const reading = /\.(ndjson|jsonl|json)$/i.test(path)
+    ? readNdjson(stream, progress)
+    : readCsv(stream, progress);
   return Promise.race([reading, failed]);
 }
 

@@ -5,7 +5,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/load';
-import { registerDriftTest } from './registry';
+import type { Config } from '../config/schema';
+import { defaultDriftTestRegistry, registerDriftTest } from './registry';
 
 export interface PluginApi {
   registerDriftTest: typeof registerDriftTest;
@@ -23,7 +24,8 @@ export async function loadPlugins(modules: readonly string[]): Promise<void> {
       throw new ConfigError(`plugins: cannot load "${spec}": ${(err as Error).message}`);
     }
     const register = typeof mod.register === 'function' ? mod.register : mod.default;
-    if (typeof register !== 'function') throw new ConfigError(`plugins: "${spec}" exports no register(api) function`);
+    if (typeof register !== 'function')
+      throw new ConfigError(`plugins: "${spec}" exports no register(api) function`);
     try {
       await (register as (api: PluginApi) => unknown)({ registerDriftTest });
     } catch (err) {
@@ -31,4 +33,21 @@ export async function loadPlugins(modules: readonly string[]): Promise<void> {
     }
     loaded.add(spec);
   }
+}
+
+/** Every drift method named in the config must be `auto` or registered (after plugins loaded). */
+export function checkDriftMethods(config: Config): void {
+  const known = (m: string) => m === 'auto' || defaultDriftTestRegistry.has(m);
+  const problems: string[] = [];
+  const expected = `expected one of auto, ${defaultDriftTestRegistry.names().join(', ')}`;
+  if (!known(config.drift.method)) problems.push(`drift.method: ${expected}, got "${config.drift.method}"`);
+  config.models.forEach((m, i) => {
+    if (m.drift?.method !== undefined && !known(m.drift.method))
+      problems.push(`models[${i}].drift.method: ${expected}, got "${m.drift.method}"`);
+    for (const [name, f] of Object.entries(m.features)) {
+      if (f.method !== undefined && !known(f.method))
+        problems.push(`models[${i}].features.${name}.method: ${expected}, got "${f.method}"`);
+    }
+  });
+  if (problems.length) throw new ConfigError(`invalid configuration\n${problems.join('\n')}`);
 }

@@ -56,7 +56,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
 export function migrate(db: DB): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this modelwatch (${MIGRATIONS.length}); upgrade modelwatch`);
+    throw new Error(
+      `database schema version ${current} is newer than this modelwatch (${MIGRATIONS.length}); upgrade modelwatch`,
+    );
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
     const sql = MIGRATIONS[version]!;

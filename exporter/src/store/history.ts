@@ -22,8 +22,12 @@ export class HistoryStore {
   private readonly insertRetrain;
 
   constructor(private readonly db: DB) {
-    this.insertEvaluation = db.prepare('INSERT INTO evaluations (model, ts, status, report) VALUES (?, ?, ?, ?)');
-    this.insertRetrain = db.prepare('INSERT INTO retraining_requests (model, ts, source, reason) VALUES (?, ?, ?, ?)');
+    this.insertEvaluation = db.prepare(
+      'INSERT INTO evaluations (model, ts, status, report) VALUES (?, ?, ?, ?)',
+    );
+    this.insertRetrain = db.prepare(
+      'INSERT INTO retraining_requests (model, ts, source, reason) VALUES (?, ?, ?, ?)',
+    );
   }
 
   record(model: string, ts: number, status: string, report: unknown): void {
@@ -32,7 +36,10 @@ export class HistoryStore {
 
   query(model: string, from: number, to: number, limit: number): HistoryEntry[] {
     return this.db
-      .prepare<[string, number, number, number], { id: number; model: string; ts: number; status: string; report: string }>(
+      .prepare<
+        [string, number, number, number],
+        { id: number; model: string; ts: number; status: string; report: string }
+      >(
         'SELECT id, model, ts, status, report FROM evaluations WHERE model = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC LIMIT ?',
       )
       .all(model, from, to, limit)
@@ -45,16 +52,19 @@ export class HistoryStore {
 
   retrainRequests(model: string, limit = 100): RetrainRequest[] {
     return this.db
-      .prepare<[string, number], { id: number; model: string; ts: number; source: string; reason: string | null }>(
-        'SELECT * FROM retraining_requests WHERE model = ? ORDER BY id DESC LIMIT ?',
-      )
+      .prepare<
+        [string, number],
+        { id: number; model: string; ts: number; source: string; reason: string | null }
+      >('SELECT * FROM retraining_requests WHERE model = ? ORDER BY id DESC LIMIT ?')
       .all(model, limit)
       .map((r) => ({ ...r, reason: r.reason === null ? null : (JSON.parse(r.reason) as unknown) }));
   }
 
   /** Deletes evaluations older than `before` in small batches; returns rows deleted. */
   prune(before: number, batch = 1000): number {
-    const stmt = this.db.prepare('DELETE FROM evaluations WHERE id IN (SELECT id FROM evaluations WHERE ts < ? LIMIT ?)');
+    const stmt = this.db.prepare(
+      'DELETE FROM evaluations WHERE id IN (SELECT id FROM evaluations WHERE ts < ? LIMIT ?)',
+    );
     let total = 0;
     for (;;) {
       const n = stmt.run(before, batch).changes;

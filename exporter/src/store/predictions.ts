@@ -41,7 +41,9 @@ export class PredictionWriter {
        FROM predictions WHERE model = ? AND prediction_id = ?`,
     );
     // REPLACE gives a corrected label a new id, so the incremental reader sees the correction.
-    this.insertFeedback = db.prepare('INSERT OR REPLACE INTO feedback (model, prediction_id, label, ts) VALUES (?, ?, ?, ?)');
+    this.insertFeedback = db.prepare(
+      'INSERT OR REPLACE INTO feedback (model, prediction_id, label, ts) VALUES (?, ?, ?, ?)',
+    );
     this.batch = db.transaction((records: readonly PredictionRecord[]): InsertResult => {
       let inserted = 0;
       for (let i = 0; i < records.length; i++) {

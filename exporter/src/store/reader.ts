@@ -27,9 +27,21 @@ export interface FeedbackRow {
   ts: number;
 }
 
-type RawRow = [number, string, string | null, string, number, string, string | null, number | null, string | null, number | null];
+type RawRow = [
+  number,
+  string,
+  string | null,
+  string,
+  number,
+  string,
+  string | null,
+  number | null,
+  string | null,
+  number | null,
+];
 
-const COLUMNS = 'id, model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds';
+const COLUMNS =
+  'id, model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds';
 
 export class LogReader {
   /** Highest prediction id consumed. */
@@ -43,14 +55,20 @@ export class LogReader {
   private readonly tailSince;
 
   constructor(private readonly db: DB) {
-    this.next = db.prepare<[number, number], RawRow>(`SELECT ${COLUMNS} FROM predictions WHERE id > ? ORDER BY id LIMIT ?`).raw();
+    this.next = db
+      .prepare<[number, number], RawRow>(
+        `SELECT ${COLUMNS} FROM predictions WHERE id > ? ORDER BY id LIMIT ?`,
+      )
+      .raw();
     this.nextFeedback = db
       .prepare<[number, number], [number, string, string, string, number]>(
         'SELECT id, model, prediction_id, label, ts FROM feedback WHERE id > ? ORDER BY id LIMIT ?',
       )
       .raw();
     this.tailStmt = db
-      .prepare<[string, number], RawRow>(`SELECT ${COLUMNS} FROM predictions WHERE model = ? ORDER BY id DESC LIMIT ?`)
+      .prepare<[string, number], RawRow>(
+        `SELECT ${COLUMNS} FROM predictions WHERE model = ? ORDER BY id DESC LIMIT ?`,
+      )
       .raw();
     this.tailSince = db
       .prepare<[string, number, number], RawRow>(
@@ -81,7 +99,8 @@ export class LogReader {
 
   /** The model's newest `limit` rows (optionally only ts ≥ since), oldest first. */
   tail(model: string, limit: number, since?: number): LogRow[] {
-    const raw = since === undefined ? this.tailStmt.all(model, limit) : this.tailSince.all(model, since, limit);
+    const raw =
+      since === undefined ? this.tailStmt.all(model, limit) : this.tailSince.all(model, since, limit);
     const rows: LogRow[] = [];
     for (let i = raw.length - 1; i >= 0; i--) {
       const row = this.decode(raw[i]!);
@@ -119,7 +138,8 @@ export class LogReader {
   private decode(r: RawRow): LogRow | null {
     try {
       const features = JSON.parse(r[5]) as unknown;
-      if (typeof features !== 'object' || features === null || Array.isArray(features)) throw new Error('features');
+      if (typeof features !== 'object' || features === null || Array.isArray(features))
+        throw new Error('features');
       const attributes = r[8] === null ? null : (JSON.parse(r[8]) as unknown);
       return {
         id: r[0],
@@ -130,7 +150,10 @@ export class LogReader {
         features: features as Record<string, unknown>,
         prediction: r[6] === null ? null : (JSON.parse(r[6]) as unknown),
         score: r[7],
-        attributes: attributes !== null && typeof attributes === 'object' && !Array.isArray(attributes) ? (attributes as Record<string, unknown>) : null,
+        attributes:
+          attributes !== null && typeof attributes === 'object' && !Array.isArray(attributes)
+            ? (attributes as Record<string, unknown>)
+            : null,
         latency_seconds: r[9],
       };
     } catch {
@@ -145,7 +168,9 @@ export function pruneLog(db: DB, before: number, batch = 2000, maxBatches = 50):
   const predictions = db.prepare(
     'DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE ts < ? ORDER BY id LIMIT ?)',
   );
-  const feedback = db.prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE ts < ? ORDER BY id LIMIT ?)');
+  const feedback = db.prepare(
+    'DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE ts < ? ORDER BY id LIMIT ?)',
+  );
   let total = 0;
   for (let i = 0; i < maxBatches; i++) {
     const n = predictions.run(before, batch).changes + feedback.run(before, batch).changes;

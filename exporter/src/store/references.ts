@@ -33,7 +33,14 @@ export class ReferenceStore {
   constructor(private readonly db: DB) {}
 
   /** Stores (or replaces) the named reference and makes it the model's active one. */
-  save<P>(model: string, name: string, source: ReferenceSource, rows: number, profile: P, now: number): StoredReference<P> {
+  save<P>(
+    model: string,
+    name: string,
+    source: ReferenceSource,
+    rows: number,
+    profile: P,
+    now: number,
+  ): StoredReference<P> {
     const run = this.db.transaction(() => {
       this.db.prepare('UPDATE "references" SET active = 0 WHERE model = ?').run(model);
       this.db.prepare('DELETE FROM "references" WHERE model = ? AND name = ?').run(model, name);
@@ -50,14 +57,20 @@ export class ReferenceStore {
 
   active<P>(model: string): StoredReference<P> | undefined {
     const row = this.db
-      .prepare<[string], Row>('SELECT * FROM "references" WHERE model = ? AND active = 1 ORDER BY id DESC LIMIT 1')
+      .prepare<[string], Row>(
+        'SELECT * FROM "references" WHERE model = ? AND active = 1 ORDER BY id DESC LIMIT 1',
+      )
       .get(model);
     return row ? decode<P>(row) : undefined;
   }
 
   /** Id of each model's active reference: cheap to poll for changes made by other processes. */
   activeIds(): Map<string, number> {
-    const rows = this.db.prepare<[], { model: string; id: number }>('SELECT model, max(id) AS id FROM "references" WHERE active = 1 GROUP BY model').all();
+    const rows = this.db
+      .prepare<[], { model: string; id: number }>(
+        'SELECT model, max(id) AS id FROM "references" WHERE active = 1 GROUP BY model',
+      )
+      .all();
     return new Map(rows.map((r) => [r.model, r.id]));
   }
 

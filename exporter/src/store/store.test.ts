@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IngestError } from '../ingest/errors';
 import { validateFeedback, validatePredictions } from '../ingest/validate';
 import { item, tempDir } from '../testing';
-import { type DB, DatabaseOpenError, openDatabase } from './db';
+import { DatabaseOpenError, type DB, openDatabase } from './db';
 import { MIGRATIONS } from './migrations';
 import { PredictionWriter } from './predictions';
 import { LogReader, pruneLog } from './reader';
@@ -32,8 +32,21 @@ describe('opening the log', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const columns = (db.prepare('PRAGMA table_info(predictions)').all() as { name: string }[]).map((c) => c.name);
-    expect(columns).toEqual(['id', 'model', 'model_version', 'prediction_id', 'ts', 'features', 'prediction', 'score', 'attributes', 'latency_seconds']);
+    const columns = (db.prepare('PRAGMA table_info(predictions)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    expect(columns).toEqual([
+      'id',
+      'model',
+      'model_version',
+      'prediction_id',
+      'ts',
+      'features',
+      'prediction',
+      'score',
+      'attributes',
+      'latency_seconds',
+    ]);
   });
 
   it('re-opening applies no migration twice and keeps data', () => {
@@ -45,7 +58,10 @@ describe('opening the log', () => {
 
   it('fails clearly on a file that is not a database', () => {
     const path = join(dir, 'corrupt.db');
-    writeFileSync(path, 'this is definitely not an SQLite database file, just text padding it out '.repeat(100));
+    writeFileSync(
+      path,
+      'this is definitely not an SQLite database file, just text padding it out '.repeat(100),
+    );
     expect(() => openDatabase(path)).toThrow(DatabaseOpenError);
     expect(() => openDatabase(path)).toThrow(/not a modelwatch SQLite database or is corrupt/);
   });
@@ -63,7 +79,7 @@ describe('opening the log', () => {
     openDatabase(path).close();
     // A real second process (the sqlite3 shell) takes an exclusive lock and holds it.
     const holder = spawn('sqlite3', [path], { stdio: ['pipe', 'pipe', 'inherit'] });
-    holder.stdin.write('PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT \'locked\';\n');
+    holder.stdin.write("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT 'locked';\n");
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     try {
       expect(() => openDatabase(path, { busyTimeout: 0.2 })).toThrow(/locked by another process/);
@@ -115,7 +131,9 @@ describe('writing predictions', () => {
     const w = new PredictionWriter(db);
     w.writePredictions(validatePredictions([item(1, { ts: undefined })], 100, 10));
     expect(w.writePredictions(validatePredictions([item(1, { ts: undefined })], 200, 10)).duplicates).toBe(1);
-    expect(() => w.writePredictions(validatePredictions([item(1, { ts: 300 })], 200, 10))).toThrow(/different content/);
+    expect(() => w.writePredictions(validatePredictions([item(1, { ts: 300 })], 200, 10))).toThrow(
+      /different content/,
+    );
   });
 
   it('replaces a corrected label and gives it a new id', () => {
@@ -137,13 +155,23 @@ describe('reading incrementally', () => {
     // A model server writing the log directly with its own connection.
     const direct = new Database(join(dir, 'log.db'));
     direct
-      .prepare('INSERT INTO predictions (model, prediction_id, ts, features, prediction, score) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO predictions (model, prediction_id, ts, features, prediction, score) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run('m2', 'd1', 1_700_000_100, '{"x": 3.5}', '1', 0.7);
-    direct.prepare('INSERT INTO predictions (model, prediction_id, ts, features) VALUES (?, ?, ?, ?)').run('m2', 'bad', 1, 'not json');
+    direct
+      .prepare('INSERT INTO predictions (model, prediction_id, ts, features) VALUES (?, ?, ?, ?)')
+      .run('m2', 'bad', 1, 'not json');
     direct.close();
     const rows = reader.readNew();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ model: 'm2', prediction_id: 'd1', features: { x: 3.5 }, prediction: 1, score: 0.7 });
+    expect(rows[0]).toMatchObject({
+      model: 'm2',
+      prediction_id: 'd1',
+      features: { x: 3.5 },
+      prediction: 1,
+      score: 0.7,
+    });
     expect(reader.malformed).toBe(1);
     expect(reader.cursor).toBe(4);
   });
@@ -158,12 +186,16 @@ describe('reading incrementally', () => {
 
   it('lists models by index skip-scan and tails one model', () => {
     const w = new PredictionWriter(db);
-    w.writePredictions(records([item(1), item(2, { model: 'b' }), item(3), item(4, { model: 'a' }), item(5)]));
+    w.writePredictions(
+      records([item(1), item(2, { model: 'b' }), item(3), item(4, { model: 'a' }), item(5)]),
+    );
     const reader = new LogReader(db);
     expect(reader.models()).toEqual(['a', 'b', 'm1']);
     expect(reader.tail('m1', 2).map((r) => r.prediction_id)).toEqual(['p3', 'p5']);
     expect(reader.tail('m1', 10, 1_700_000_004).map((r) => r.prediction_id)).toEqual(['p5']);
-    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM predictions WHERE model = ? ORDER BY id DESC LIMIT 5').all('m1') as { detail: string }[];
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM predictions WHERE model = ? ORDER BY id DESC LIMIT 5')
+      .all('m1') as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX predictions_model_id/);
   });
 
@@ -183,7 +215,10 @@ describe('reference store', () => {
     expect(refs.activeIds()).toEqual(new Map([['m1', b.id]]));
     db.close();
     db = openDatabase(join(dir, 'log.db'));
-    expect(new ReferenceStore(db).active('m1')).toMatchObject({ name: 'b', source: { kind: 'log', from_ts: 1, to_ts: 2 } });
+    expect(new ReferenceStore(db).active('m1')).toMatchObject({
+      name: 'b',
+      source: { kind: 'log', from_ts: 1, to_ts: 2 },
+    });
     expect(new ReferenceStore(db).list('m1').map((r) => r.name)).toEqual(['a', 'b']);
   });
 });

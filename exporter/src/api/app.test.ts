@@ -1,0 +1,358 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Exporter } from '../server';
+import { item, post, startTestExporter, tempDir, testConfig } from '../testing';
+
+let dir: string;
+let cleanup: () => void;
+let exporter: Exporter;
+let dbPath: string;
+
+/** The test items are stamped 1_700_000_000 + i: the exporter's clock sits just after them. */
+const NOW = 1_700_000_100;
+
+async function start(raw: Record<string, unknown> = {}): Promise<void> {
+  exporter = await startTestExporter(testConfig(dbPath, raw), { clock: () => NOW });
+}
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tempDir());
+  dbPath = join(dir, 'log.db');
+  await start();
+});
+afterEach(async () => {
+  await exporter.close();
+  cleanup();
+});
+
+/** Rows in the log, read through a separate connection (what is really on disk). */
+function stored(): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function metric(name: string): Promise<string[]> {
+  const text = await (await fetch(`${exporter.url}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(name));
+}
+
+function rejectedCount(lines: string[], reason: string): number {
+  const line = lines.find((l) => l.includes(`reason="${reason}"`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('POST /api/v1/predictions', () => {
+  it('accepts a JSON array and NDJSON with 202 after commit', async () => {
+    const a = await post(`${exporter.url}/api/v1/predictions`, [item(1), item(2)]);
+    expect(a).toEqual({ status: 202, json: { accepted: 2, duplicates: 0 } });
+    const ndjson = [item(3), item(4), item(5)].map((x) => JSON.stringify(x)).join('\n');
+    const b = await post(`${exporter.url}/api/v1/predictions`, ndjson, {
+      'content-type': 'application/x-ndjson',
+    });
+    expect(b).toEqual({ status: 202, json: { accepted: 3, duplicates: 0 } });
+    expect(stored()).toBe(5);
+  });
+
+  it('makes client retries safe and rejects conflicting content with 409', async () => {
+    await post(`${exporter.url}/api/v1/predictions`, [item(1), item(2)]);
+    expect(await post(`${exporter.url}/api/v1/predictions`, [item(1), item(2)])).toEqual({
+      status: 202,
+      json: { accepted: 2, duplicates: 2 },
+    });
+    const conflict = await post(`${exporter.url}/api/v1/predictions`, [item(3), item(2, { prediction: 7 })]);
+    expect(conflict.status).toBe(409);
+    expect(conflict.json).toMatchObject({ index: 1, field: 'prediction_id' });
+    expect(stored()).toBe(2);
+    exporter.engine.poll();
+    expect(await metric('modelwatch_predictions_total{')).toEqual([
+      'modelwatch_predictions_total{model="m1",model_version=""} 2',
+    ]);
+    expect(rejectedCount(await metric('modelwatch_ingest_rejected_total'), 'conflict')).toBe(1);
+  });
+
+  const cases: [string, string, string, number, string | null, number | null][] = [
+    ['invalid JSON', '[{"model": ', 'application/json', 400, null, null],
+    ['wrong type', JSON.stringify([{ ...item(1), features: 'x' }]), 'application/json', 400, 'features', 0],
+    [
+      'missing model',
+      JSON.stringify([item(1), { ...item(2), model: undefined }]),
+      'application/json',
+      400,
+      'model',
+      1,
+    ],
+    [
+      'missing prediction_id',
+      JSON.stringify([{ ...item(1), prediction_id: undefined }]),
+      'application/json',
+      400,
+      'prediction_id',
+      0,
+    ],
+    [
+      'missing features',
+      JSON.stringify([{ ...item(1), features: undefined }]),
+      'application/json',
+      400,
+      'features',
+      0,
+    ],
+    [
+      'non-finite number',
+      '[{"model":"m1","prediction_id":"a","features":{"x":1e999},"prediction":1}]',
+      'application/json',
+      400,
+      'features.x',
+      0,
+    ],
+    [
+      'score outside [0, 1]',
+      JSON.stringify([item(1), item(2), item(3, { score: 2 })]),
+      'application/json',
+      400,
+      'score',
+      2,
+    ],
+    ['bad NDJSON line', `${JSON.stringify(item(1))}\nnot json\n`, 'application/x-ndjson', 400, null, 1],
+  ];
+  it.each(cases)(
+    'rejects %s with {error, index, field} and writes nothing',
+    async (_name, body, type, status, field, index) => {
+      await post(`${exporter.url}/api/v1/predictions`, [item(100)]);
+      const r = await post(`${exporter.url}/api/v1/predictions`, body, { 'content-type': type });
+      expect(r.status).toBe(status);
+      const json = r.json as { error: string; index: number | null; field: string | null };
+      expect(typeof json.error).toBe('string');
+      expect(json.error.length).toBeGreaterThan(5);
+      expect(json.field).toBe(field);
+      expect(json.index).toBe(index);
+      expect(stored()).toBe(1);
+    },
+  );
+
+  it('rejects a feature of the wrong type once the reference fixes it', async () => {
+    const csv = `x,color\n${Array.from({ length: 50 }, (_, i) => `${i},${i % 2 ? 'red' : 'blue'}`).join('\n')}\n`;
+    const put = await fetch(`${exporter.url}/api/v1/models/m1/reference`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(put.status).toBe(201);
+    const r = await post(`${exporter.url}/api/v1/predictions`, [
+      item(1, { features: { x: 'high', color: 'red' } }),
+    ]);
+    expect(r).toMatchObject({ status: 400, json: { field: 'features.x', index: 0 } });
+    expect(rejectedCount(await metric('modelwatch_ingest_rejected_total'), 'type_mismatch')).toBe(1);
+  });
+
+  it('answers 413 for a body over the size limit and counts it', async () => {
+    await exporter.close();
+    await start({ limits: { max_body: '1kb' } });
+    const r = await post(
+      `${exporter.url}/api/v1/predictions`,
+      Array.from({ length: 50 }, (_, i) => item(i)),
+    );
+    expect(r.status).toBe(413);
+    expect(r.json).toMatchObject({ index: null, field: null });
+    expect(stored()).toBe(0);
+    expect(rejectedCount(await metric('modelwatch_ingest_rejected_total'), 'too_large')).toBe(1);
+  });
+
+  it('requires the bearer token on writes when configured, not on reads', async () => {
+    await exporter.close();
+    await start({ auth: { token: 'correct-horse-battery' } });
+    expect((await post(`${exporter.url}/api/v1/predictions`, [item(1)])).status).toBe(401);
+    expect(
+      (
+        await post(`${exporter.url}/api/v1/predictions`, [item(1)], {
+          authorization: 'Bearer wrong-token-123',
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await post(`${exporter.url}/api/v1/predictions`, [item(1)], {
+          authorization: 'Bearer correct-horse-battery',
+        })
+      ).status,
+    ).toBe(202);
+    expect((await fetch(`${exporter.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${exporter.url}/api/v1/models`)).status).toBe(200);
+    expect(stored()).toBe(1);
+  });
+});
+
+describe('feedback, references, status, history and retraining', () => {
+  it('accepts feedback singly and in batches, and rejects bad items', async () => {
+    expect(
+      await post(`${exporter.url}/api/v1/feedback`, { model: 'm1', prediction_id: 'p1', label: 1 }),
+    ).toEqual({ status: 202, json: { accepted: 1 } });
+    expect(
+      await post(`${exporter.url}/api/v1/feedback`, [
+        { model: 'm1', prediction_id: 'p2', label: 0 },
+        { model: 'm1', prediction_id: 'p3', label: 1 },
+      ]),
+    ).toEqual({
+      status: 202,
+      json: { accepted: 2 },
+    });
+    expect(await post(`${exporter.url}/api/v1/feedback`, [{ model: 'm1', label: 1 }])).toMatchObject({
+      status: 400,
+      json: { field: 'prediction_id', index: 0 },
+    });
+  });
+
+  it('builds a reference from CSV, NDJSON and a time range of the log', async () => {
+    const csv = `x,y,color,label,score\n${Array.from({ length: 200 }, (_, i) => `${i},${i % 5},${['a', 'b'][i % 2]},${i % 2},${(i % 10) / 10}`).join('\n')}\n`;
+    const r1 = await fetch(`${exporter.url}/api/v1/models/m1/reference?name=train`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(r1.status).toBe(201);
+    expect(await r1.json()).toMatchObject({
+      model: 'm1',
+      name: 'train',
+      rows: 200,
+      features: { x: 'numeric', y: 'numeric', color: 'categorical' },
+      score: true,
+      labelled_rows: 200,
+    });
+
+    const nd = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify({ features: { x: i, color: 'a' }, prediction: 1 }),
+    ).join('\n');
+    const r2 = await fetch(`${exporter.url}/api/v1/models/m2/reference`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: nd,
+    });
+    expect(await r2.json()).toMatchObject({
+      model: 'm2',
+      rows: 30,
+      features: { x: 'numeric', color: 'categorical' },
+      prediction: true,
+      score: false,
+    });
+
+    await post(
+      `${exporter.url}/api/v1/predictions`,
+      Array.from({ length: 40 }, (_, i) => item(i, { model: 'm3' })),
+    );
+    await post(`${exporter.url}/api/v1/feedback`, { model: 'm3', prediction_id: 'p3', label: 1 });
+    const r3 = await fetch(`${exporter.url}/api/v1/models/m3/reference`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from_ts: 1_700_000_010, to_ts: 1_700_000_029 }),
+    });
+    expect(await r3.json()).toMatchObject({ model: 'm3', rows: 20, labelled_rows: 0 });
+    const r4 = await fetch(`${exporter.url}/api/v1/models/m3/reference`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from_ts: 1_700_000_000, to_ts: 1_700_000_005 }),
+    });
+    expect(await r4.json()).toMatchObject({ rows: 6, labelled_rows: 1 });
+    const get = await (await fetch(`${exporter.url}/api/v1/models/m1/reference`)).json();
+    expect(get).toMatchObject({ name: 'train', rows: 200, source: { kind: 'upload', format: 'csv' } });
+  });
+
+  it('rejects bad reference uploads with a clear message', async () => {
+    const put = (body: string, type: string) =>
+      fetch(`${exporter.url}/api/v1/models/m1/reference`, {
+        method: 'PUT',
+        headers: { 'content-type': type },
+        body,
+      }).then(async (r) => ({
+        status: r.status,
+        json: (await r.json()) as { error: string },
+      }));
+    expect(await put('x,y\n1,2\n3\n', 'text/csv')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/malformed CSV.*line 3/) },
+    });
+    expect(await put('x,y\n', 'text/csv')).toMatchObject({
+      status: 400,
+      json: { error: 'the reference has no rows' },
+    });
+    expect(await put('x,x\n1,2\n', 'text/csv')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/duplicate column "x"/) },
+    });
+    expect(await put('{"from_ts": 5}', 'application/json')).toMatchObject({
+      status: 400,
+      json: { field: 'to_ts' },
+    });
+    expect(await put('{"from_ts": 5, "to_ts": 10}', 'application/json')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/no predictions/) },
+    });
+    expect(await put('hello', 'application/xml')).toMatchObject({ status: 415 });
+  });
+
+  it('reports status after evaluation, history, models, retraining and Alertmanager requests', async () => {
+    expect((await fetch(`${exporter.url}/api/v1/models/nope/status`)).status).toBe(404);
+    await post(
+      `${exporter.url}/api/v1/predictions`,
+      Array.from({ length: 10 }, (_, i) => item(i)),
+    );
+    exporter.engine.poll();
+    const pending = await fetch(`${exporter.url}/api/v1/models/m1/status`);
+    expect(pending.status).toBe(503);
+    exporter.engine.evaluateAll();
+    const status = await (await fetch(`${exporter.url}/api/v1/models/m1/status`)).json();
+    expect(status).toMatchObject({
+      model: 'm1',
+      status: 'healthy',
+      window: { rows: 10 },
+      findings: [],
+      reference: null,
+      retraining: { recommended: false },
+    });
+    expect(status.notes[0]).toMatch(/no reference profile/);
+    const models = await (await fetch(`${exporter.url}/api/v1/models`)).json();
+    expect(models.models).toEqual([
+      expect.objectContaining({ model: 'm1', status: 'healthy', window_rows: 10 }),
+    ]);
+    const history = await (
+      await fetch(`${exporter.url}/api/v1/models/m1/history?from=0&to=${exporter.engine.now() + 1}`)
+    ).json();
+    expect(history.evaluations).toHaveLength(1);
+    expect(history.evaluations[0].report.model).toBe('m1');
+    expect((await fetch(`${exporter.url}/api/v1/models/m1/history?from=abc`)).status).toBe(400);
+
+    expect(await post(`${exporter.url}/api/v1/models/m1/retrain`, { reason: 'new data' })).toMatchObject({
+      status: 202,
+      json: { model: 'm1' },
+    });
+    const am = await post(`${exporter.url}/api/v1/alerts/retrain`, {
+      version: '4',
+      status: 'firing',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'ModelwatchRetrainingRecommended', model: 'm1' } },
+        { status: 'resolved', labels: { alertname: 'ModelwatchRetrainingRecommended', model: 'm2' } },
+        { status: 'firing', labels: { alertname: 'Other' } },
+      ],
+    });
+    expect(am).toMatchObject({ status: 200, json: { recorded: [{ model: 'm1' }] } });
+    expect(exporter.engine.history.retrainRequests('m1').map((r) => r.source)).toEqual([
+      'alertmanager',
+      'api',
+    ]);
+    expect(await metric('modelwatch_retraining_requests_total{')).toEqual([
+      'modelwatch_retraining_requests_total{model="m1"} 2',
+    ]);
+  });
+
+  it('answers health and readiness, and JSON 404 for unknown routes', async () => {
+    expect(await (await fetch(`${exporter.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${exporter.url}/readyz`)).status).toBe(200);
+    const r = await fetch(`${exporter.url}/nope`);
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: 'not found', index: null, field: null });
+  });
+});

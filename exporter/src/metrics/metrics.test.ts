@@ -1,0 +1,198 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Simulator } from '../demo/simulator';
+import type { Exporter } from '../server';
+import { post, startTestExporter, tempDir, testConfig } from '../testing';
+import { CATALOG } from './catalog';
+import { EXCLUDED_DEFAULT_METRICS } from './registry';
+
+const NOW = 1_800_000_000;
+let exporter: Exporter;
+let cleanup: () => void;
+let text: string;
+
+/** Parses the Prometheus text format into samples (name, labels, value). */
+function samples(exposition: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of exposition.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`unparseable line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!;
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+function find(name: string, labels: Record<string, string> = {}) {
+  return samples(text).filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+}
+
+beforeAll(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  exporter = await startTestExporter(testConfig(join(t.dir, 'log.db'), { drift: { min_rows: 100 } }), {
+    clock: () => NOW,
+  });
+  // Reference: the demo's pre-drift population; current window: the drifted one.
+  const sim = new Simulator(1);
+  const ref = Array.from({ length: 3000 }, () => {
+    const a = sim.next(false);
+    return JSON.stringify({ features: a.features, prediction: a.prediction, score: a.score, label: a.label });
+  }).join('\n');
+  const put = await fetch(`${exporter.url}/api/v1/models/credit/reference`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: ref,
+  });
+  expect(put.status).toBe(201);
+  const current = Array.from({ length: 2000 }, (_, i) => {
+    const a = sim.next(true);
+    return {
+      model: 'credit',
+      prediction_id: `c${i}`,
+      ts: NOW - 100 + i / 100,
+      features: a.features,
+      prediction: a.prediction,
+      score: a.score,
+      latency_seconds: a.latency_seconds,
+    };
+  });
+  expect((await post(`${exporter.url}/api/v1/predictions`, current)).status).toBe(202);
+  expect((await post(`${exporter.url}/api/v1/predictions`, [{ model: 'credit', features: {} }])).status).toBe(
+    400,
+  );
+  exporter.engine.evaluateAll();
+  text = await (await fetch(`${exporter.url}/metrics`)).text();
+});
+afterAll(async () => {
+  await exporter.close();
+  cleanup();
+});
+
+describe('/metrics', () => {
+  it('passes promtool check metrics', () => {
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(r.error, 'promtool (Debian package prometheus) must be installed').toBeUndefined();
+    expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('has HELP and TYPE for every catalog family and leaves out the misnamed default gauges', () => {
+    for (const f of CATALOG) {
+      expect(text).toContain(`# HELP ${f.name} `);
+      expect(text).toContain(`# TYPE ${f.name} ${f.kind}`);
+    }
+    for (const name of EXCLUDED_DEFAULT_METRICS) expect(text).not.toContain(name);
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(find('modelwatch_build_info')[0]?.labels.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('never exposes NaN or infinite values', () => {
+    for (const s of samples(text)) {
+      if (s.name.endsWith('_bucket') && s.labels.le === '+Inf') continue;
+      expect(Number.isFinite(s.value), `${s.name} ${JSON.stringify(s.labels)}`).toBe(true);
+    }
+  });
+
+  it('shows drift per feature with method, threshold and the dataset share', () => {
+    const drifted = find('modelwatch_feature_drifted', { model: 'credit' });
+    expect(drifted.map((s) => s.labels.feature).sort()).toEqual(
+      [
+        'age',
+        'credit_amount',
+        'duration_months',
+        'employment_years',
+        'housing',
+        'income',
+        'open_credit_lines',
+        'purpose',
+      ].sort(),
+    );
+    const byFeature = Object.fromEntries(drifted.map((s) => [s.labels.feature, s.value]));
+    // The simulator shifts age, income, duration and purpose; credit amount and housing stay put.
+    expect(byFeature).toMatchObject({
+      age: 1,
+      income: 1,
+      duration_months: 1,
+      purpose: 1,
+      credit_amount: 0,
+      housing: 0,
+    });
+    const score = find('modelwatch_feature_drift_score', { model: 'credit', feature: 'age' })[0]!;
+    expect(score.labels.method).toBe('wasserstein'); // reference > 1000 rows, numeric → Wasserstein (DESIGN §6)
+    expect(
+      find('modelwatch_feature_drift_threshold', { feature: 'age', method: 'wasserstein' })[0]?.value,
+    ).toBe(0.1);
+    expect(find('modelwatch_feature_drift_score', { feature: 'purpose' })[0]?.labels.method).toBe(
+      'jensenshannon',
+    );
+    const share = find('modelwatch_dataset_drift_share_ratio', { model: 'credit' })[0]!.value;
+    expect(share).toBeCloseTo(drifted.filter((s) => s.value === 1).length / drifted.length, 12);
+    expect(find('modelwatch_dataset_drift', { model: 'credit' })[0]?.value).toBe(share >= 0.5 ? 1 : 0);
+    expect(find('modelwatch_model_status', { model: 'credit' })[0]?.value).toBe(2);
+    expect(find('modelwatch_prediction_drift_score', { model: 'credit' })).toHaveLength(1);
+    expect(find('modelwatch_window_rows', { model: 'credit', window: 'current' })[0]?.value).toBe(2000);
+    expect(find('modelwatch_reference_rows', { model: 'credit' })[0]?.value).toBe(3000);
+  });
+
+  it('exposes reference and current histograms whose ratios sum to one, with bins matching the counters', () => {
+    for (const feature of ['age', 'purpose', 'duration_months']) {
+      for (const dataset of ['reference', 'current']) {
+        const bins = find('modelwatch_feature_bin_ratio', { model: 'credit', feature, dataset });
+        expect(bins.length).toBeGreaterThan(1);
+        expect(bins.reduce((a, s) => a + s.value, 0)).toBeCloseTo(1, 9);
+      }
+      const ratioBins = new Set(
+        find('modelwatch_feature_bin_ratio', { feature, dataset: 'current' })
+          .filter((s) => s.value > 0)
+          .map((s) => s.labels.bin),
+      );
+      const counters = find('modelwatch_feature_bin_observations_total', { model: 'credit', feature });
+      const total = counters.reduce((a, s) => a + s.value, 0);
+      expect(total).toBe(2000);
+      for (const c of counters.filter((s) => s.value > 0)) {
+        expect(ratioBins.has(c.labels.bin!), `${feature} bin ${c.labels.bin}`).toBe(true);
+        const ratio = find('modelwatch_feature_bin_ratio', {
+          feature,
+          dataset: 'current',
+          bin: c.labels.bin!,
+        })[0]!.value;
+        expect(ratio).toBeCloseTo(c.value / total, 12);
+      }
+    }
+    const ageBins = find('modelwatch_feature_bin_ratio', { feature: 'age', dataset: 'reference' }).map(
+      (s) => s.labels.bin,
+    );
+    expect(ageBins.at(-1)).toBe('+Inf');
+  });
+
+  it('counts traffic, latency, rejects and evaluations', () => {
+    expect(find('modelwatch_predictions_total', { model: 'credit', model_version: '' })[0]?.value).toBe(2000);
+    expect(find('modelwatch_prediction_latency_seconds_count', { model: 'credit' })[0]?.value).toBe(2000);
+    expect(find('modelwatch_ingest_rejected_total', { reason: 'invalid_field' })[0]?.value).toBe(1);
+    expect(find('modelwatch_ingest_rejected_total', { reason: 'conflict' })[0]?.value).toBe(0);
+    expect(find('modelwatch_evaluation_duration_seconds_count')[0]?.value).toBeGreaterThanOrEqual(1);
+    expect(find('modelwatch_last_evaluation_timestamp_seconds', { model: 'credit' })[0]?.value).toBe(NOW);
+    expect(find('modelwatch_last_prediction_timestamp_seconds', { model: 'credit' })[0]?.value).toBeCloseTo(
+      NOW - 100 + 19.99,
+      6,
+    );
+    expect(find('modelwatch_feature_missing_ratio', { model: 'credit', feature: 'age' })[0]?.value).toBe(0);
+  });
+
+  it('speaks OpenMetrics when the scraper asks for it', async () => {
+    const r = await fetch(`${exporter.url}/metrics`, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    expect(r.headers.get('content-type')).toMatch(/application\/openmetrics-text/);
+    const body = await r.text();
+    expect(body.trimEnd().endsWith('# EOF')).toBe(true);
+    expect(body).toContain('modelwatch_predictions_total{model="credit",model_version=""} 2000');
+  });
+});
