@@ -304,7 +304,9 @@ describe('feedback, references, status, history and retraining', () => {
     const pending = await fetch(`${exporter.url}/api/v1/models/m1/status`);
     expect(pending.status).toBe(503);
     exporter.engine.evaluateAll();
-    const status = await (await fetch(`${exporter.url}/api/v1/models/m1/status`)).json();
+    const status = (await (await fetch(`${exporter.url}/api/v1/models/m1/status`)).json()) as {
+      notes: string[];
+    };
     expect(status).toMatchObject({
       model: 'm1',
       status: 'healthy',
@@ -314,15 +316,16 @@ describe('feedback, references, status, history and retraining', () => {
       retraining: { recommended: false },
     });
     expect(status.notes[0]).toMatch(/no reference profile/);
-    const models = await (await fetch(`${exporter.url}/api/v1/models`)).json();
+    const models = (await (await fetch(`${exporter.url}/api/v1/models`)).json()) as { models: unknown[] };
     expect(models.models).toEqual([
       expect.objectContaining({ model: 'm1', status: 'healthy', window_rows: 10 }),
     ]);
-    const history = await (
-      await fetch(`${exporter.url}/api/v1/models/m1/history?from=0&to=${exporter.engine.now() + 1}`)
-    ).json();
+    const historyUrl = `${exporter.url}/api/v1/models/m1/history?from=0&to=${exporter.engine.now() + 1}`;
+    const history = (await (await fetch(historyUrl)).json()) as {
+      evaluations: { report: { model: string } }[];
+    };
     expect(history.evaluations).toHaveLength(1);
-    expect(history.evaluations[0].report.model).toBe('m1');
+    expect(history.evaluations[0]?.report.model).toBe('m1');
     expect((await fetch(`${exporter.url}/api/v1/models/m1/history?from=abc`)).status).toBe(400);
 
     expect(await post(`${exporter.url}/api/v1/models/m1/retrain`, { reason: 'new data' })).toMatchObject({

@@ -12,10 +12,9 @@ import { parseItems } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
 import { validateFeedback, validatePredictions } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
+import { isName, NAME_RULE } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
 import { InputError, readCsv, readNdjson, type Table } from '../reference/table';
-
-const MODEL_NAME = /^[^\s\u0000-\u001f]{1,128}$/;
 
 export interface AppContext {
   engine: Engine;
@@ -156,8 +155,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.put('/api/v1/models/:model/reference', write, body, async (req, res) => {
     const model = modelParam(req);
     const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const name =
-      typeof req.query.name === 'string' && MODEL_NAME.test(req.query.name) ? req.query.name : 'default';
+    const name = isName(req.query.name) ? req.query.name : 'default';
     const overrides = {
       ...(typeof req.query.prediction === 'string' ? { prediction: req.query.prediction } : {}),
       ...(typeof req.query.score === 'string' ? { score: req.query.score } : {}),
@@ -194,15 +192,13 @@ export function createApp(ctx: AppContext): express.Express {
         engine.roles(model, overrides),
       );
     }
-    res
-      .status(201)
-      .json({
-        ...summary(stored.profile),
-        model,
-        name: stored.name,
-        created_at: stored.created_at,
-        rows: stored.rows,
-      });
+    res.status(201).json({
+      ...summary(stored.profile),
+      model,
+      name: stored.name,
+      created_at: stored.created_at,
+      rows: stored.rows,
+    });
   });
 
   app.post('/api/v1/models/:model/retrain', write, body, (req, res) => {
@@ -240,7 +236,7 @@ export function createApp(ctx: AppContext): express.Express {
     const recorded: { model: string; id: number }[] = [];
     for (const alert of alerts as { status?: unknown; labels?: Record<string, unknown> }[]) {
       const model = alert?.labels?.model;
-      if (alert?.status !== 'firing' || typeof model !== 'string' || !MODEL_NAME.test(model)) continue;
+      if (alert?.status !== 'firing' || !isName(model)) continue;
       recorded.push({
         model,
         id: engine.requestRetraining(model, 'alertmanager', { alertname: alert.labels?.alertname ?? null }),
@@ -273,14 +269,8 @@ function text(req: Request): string {
 
 function modelParam(req: Request): string {
   const model = req.params.model;
-  if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
-    throw new IngestError(
-      400,
-      'expected a model name of 1-128 characters without spaces',
-      null,
-      'model',
-      'invalid_field',
-    );
+  if (!isName(model)) {
+    throw new IngestError(400, `expected a model name: ${NAME_RULE}`, null, 'model', 'invalid_field');
   }
   return model;
 }

@@ -4,6 +4,7 @@
  * Everything past `loadConfig` receives a complete, typed `Config`.
  */
 import { z } from 'zod';
+import { isName, NAME_RULE } from '../names';
 import { parseBytes, parseDuration } from './duration';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -27,11 +28,7 @@ const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return n;
 });
 
-const name = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[^\s\u0000-\u001f]+$/, 'expected a name without spaces or control characters');
+const name = z.string().refine(isName, `expected ${NAME_RULE}`);
 
 export const DRIFT_METHODS = [
   'auto',

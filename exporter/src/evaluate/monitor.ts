@@ -122,10 +122,10 @@ export class ModelMonitor {
 
   private retireBins(): void {
     for (const [feature, { indexer, counts }] of this.bins) {
-      let retired = this.retiredBinCounts.get(feature);
-      if (!retired) this.retiredBinCounts.set(feature, (retired = new Map()));
+      const retired = this.retiredBinCounts.get(feature) ?? new Map<string, number>();
+      this.retiredBinCounts.set(feature, retired);
       indexer.labels.forEach((label, i) => {
-        if (counts[i]! > 0) retired!.set(label, (retired!.get(label) ?? 0) + counts[i]!);
+        if (counts[i]! > 0) retired.set(label, (retired.get(label) ?? 0) + counts[i]!);
       });
     }
     this.bins.clear();
@@ -136,9 +136,11 @@ export class ModelMonitor {
     const out = new Map<string, Map<string, number>>();
     for (const [feature, retired] of this.retiredBinCounts) out.set(feature, new Map(retired));
     for (const [feature, { indexer, counts }] of this.bins) {
-      let m = out.get(feature);
-      if (!m) out.set(feature, (m = new Map()));
-      indexer.labels.forEach((label, i) => m!.set(label, (m!.get(label) ?? 0) + counts[i]!));
+      const m = out.get(feature) ?? new Map<string, number>();
+      out.set(feature, m);
+      indexer.labels.forEach((label, i) => {
+        m.set(label, (m.get(label) ?? 0) + counts[i]!);
+      });
     }
     return out;
   }

@@ -49,11 +49,11 @@ export async function readCsv(input: Readable, onProgress?: Progress): Promise<T
       if (header === null) {
         header = record.map((h) => h.trim());
         const seen = new Set<string>();
-        header.forEach((h, i) => {
+        for (const [i, h] of header.entries()) {
           if (h === '') throw new InputError(`CSV header: column ${i + 1} has no name`);
           if (seen.has(h)) throw new InputError(`CSV header: duplicate column "${h}"`);
           seen.add(h);
-        });
+        }
         columns = header.map(() => []);
         continue;
       }
@@ -71,7 +71,7 @@ export async function readCsv(input: Readable, onProgress?: Progress): Promise<T
   }
   if (header === null) throw new InputError('CSV input is empty: expected a header row');
   table.names = header;
-  header.forEach((h, i) => table.columns.set(h, columns[i]!));
+  for (const [i, h] of header.entries()) table.columns.set(h, columns[i]!);
   return table;
 }
 

@@ -1,0 +1,14 @@
+/**
+ * Names of models, features, attributes and references: 1-128 characters, no whitespace or control
+ * characters. One rule for config, ingest and URLs (they end up as Prometheus label values and keys).
+ */
+export const NAME_RULE = 'a name of 1-128 characters without spaces or control characters';
+
+export function isName(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return false;
+  }
+  return !/\s/u.test(value);
+}
