@@ -135,6 +135,31 @@ describe('POST /api/v1/predictions', () => {
     },
   );
 
+  it('counts every row once, in id order, when the API and a direct writer interleave', async () => {
+    await post(`${exporter.url}/api/v1/predictions`, [item(1), item(2)]);
+    const direct = new Database(dbPath);
+    const insert = direct.prepare(
+      'INSERT INTO predictions (model, prediction_id, ts, features, prediction) VALUES (?, ?, ?, ?, ?)',
+    );
+    insert.run('m1', 'd1', 1_700_000_050, '{"x": 1}', '0');
+    insert.run('m2', 'd2', 1_700_000_051, '{"x": 2}', '1');
+    direct.close();
+    // The API batch is applied straight from its parsed records; the direct rows before it are read first.
+    await post(`${exporter.url}/api/v1/predictions`, [item(3), item(1), item(4)]);
+    const monitor = exporter.engine.monitors.get('m1')!;
+    const slots = monitor.window.select({}, NOW);
+    expect([...slots].map((s) => monitor.window.predictionIds[s])).toEqual(['p1', 'p2', 'd1', 'p3', 'p4']);
+    exporter.engine.poll();
+    expect(monitor.window.size).toBe(5);
+    expect(exporter.engine.monitors.get('m2')!.window.size).toBe(1);
+    // The skipped duplicate consumed an id: p3 is 5, p4 is 7.
+    expect(exporter.engine.reader.cursor).toBe(7);
+    expect(await metric('modelwatch_predictions_total{')).toEqual([
+      'modelwatch_predictions_total{model="m1",model_version=""} 5',
+      'modelwatch_predictions_total{model="m2",model_version=""} 1',
+    ]);
+  });
+
   it('rejects a feature of the wrong type once the reference fixes it', async () => {
     const csv = `x,color\n${Array.from({ length: 50 }, (_, i) => `${i},${i % 2 ? 'red' : 'blue'}`).join('\n')}\n`;
     const put = await fetch(`${exporter.url}/api/v1/models/m1/reference`, {

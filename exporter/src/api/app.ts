@@ -80,6 +80,7 @@ export function createApp(ctx: AppContext): express.Express {
       }
     }
     const result = engine.writer.writePredictions(records);
+    engine.ingested(records, result.ids);
     res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
   });
 

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { modelConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
+import type { PredictionRecord } from '../ingest/validate';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
 import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
 import type { ColumnType } from '../stats/types';
@@ -167,15 +168,57 @@ export class Engine {
     return spec;
   }
 
-  /** Reads new predictions and feedback into the windows; picks up references changed elsewhere. */
-  poll(): number {
+  /** Reads rows other writers appended (ids ≤ upTo when given) into the windows. */
+  private readPredictions(upTo?: number): number {
     let total = 0;
     for (;;) {
-      const rows = this.reader.readNew(5000);
+      const rows = this.reader.readNew(5000, upTo);
       for (const row of rows) this.monitor(row.model)?.append(row);
       total += rows.length;
-      if (rows.length < 5000) break;
+      if (rows.length < 5000) return total;
     }
+  }
+
+  /**
+   * Applies a batch the API has just committed, from the records already parsed and validated, so the
+   * reader does not read and parse those rows again. The batch's transaction held the write lock, so
+   * every id between its first and last row is its own; rows other writers committed before it are
+   * read first, keeping the windows in id order.
+   */
+  ingested(records: readonly PredictionRecord[], ids: readonly number[]): void {
+    let first = 0;
+    let last = 0;
+    for (const id of ids) {
+      if (id === 0) continue;
+      if (first === 0 || id < first) first = id;
+      if (id > last) last = id;
+    }
+    if (first === 0) return;
+    if (this.reader.cursor < first - 1) this.readPredictions(first - 1);
+    if (this.reader.cursor !== first - 1) return; // not contiguous after all: the reader will pick the rows up
+    for (let i = 0; i < records.length; i++) {
+      const id = ids[i]!;
+      if (id === 0) continue;
+      const r = records[i]!;
+      this.monitor(r.model)?.append({
+        id,
+        model: r.model,
+        model_version: r.model_version,
+        prediction_id: r.prediction_id,
+        ts: r.ts,
+        features: r.features,
+        prediction: r.prediction,
+        score: r.score,
+        attributes: r.attributes,
+        latency_seconds: r.latency_seconds,
+      });
+    }
+    this.reader.cursor = last;
+  }
+
+  /** Reads new predictions and feedback into the windows; picks up references changed elsewhere. */
+  poll(): number {
+    const total = this.readPredictions();
     for (;;) {
       const rows = this.reader.readNewFeedback(5000);
       for (const row of rows) if (this.monitors.has(row.model)) this.telemetry.feedback(row.model);

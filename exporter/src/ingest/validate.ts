@@ -40,8 +40,11 @@ export interface PredictionRecord {
   tsProvided: boolean;
   features: Record<string, FeatureValue>;
   featuresJson: string;
+  /** The prediction as sent (label or value). */
+  prediction: Scalar;
   predictionJson: string;
   score: number | null;
+  attributes: Record<string, FeatureValue> | null;
   attributesJson: string | null;
   latency_seconds: number | null;
 }
@@ -211,8 +214,10 @@ function validatePrediction(
     tsProvided: ts !== undefined,
     features,
     featuresJson: JSON.stringify(features),
+    prediction: raw.prediction,
     predictionJson: JSON.stringify(raw.prediction),
     score,
+    attributes,
     attributesJson: attributes ? JSON.stringify(attributes) : null,
     latency_seconds: latency,
   };

@@ -22,6 +22,8 @@ export interface InsertResult {
   inserted: number;
   /** Items that were already stored with identical content. */
   duplicates: number;
+  /** Row id per record, 0 for a duplicate (not written again). */
+  ids: number[];
 }
 
 export class PredictionWriter {
@@ -46,6 +48,7 @@ export class PredictionWriter {
     );
     this.batch = db.transaction((records: readonly PredictionRecord[]): InsertResult => {
       let inserted = 0;
+      const ids = new Array<number>(records.length).fill(0);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
         const info = this.insert.run(
@@ -61,6 +64,7 @@ export class PredictionWriter {
         );
         if (info.changes === 1) {
           inserted++;
+          ids[i] = Number(info.lastInsertRowid);
           continue;
         }
         const stored = this.existing.get(r.model, r.prediction_id);
@@ -74,7 +78,7 @@ export class PredictionWriter {
           );
         }
       }
-      return { inserted, duplicates: records.length - inserted };
+      return { inserted, duplicates: records.length - inserted, ids };
     });
     this.feedbackBatch = db.transaction((records: readonly FeedbackRecord[]) => {
       for (const r of records) this.insertFeedback.run(r.model, r.prediction_id, r.labelJson, r.ts);

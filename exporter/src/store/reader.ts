@@ -50,6 +50,7 @@ export class LogReader {
   /** Rows whose JSON columns could not be parsed (written directly by a faulty writer); skipped. */
   malformed = 0;
   private readonly next;
+  private readonly nextUpTo;
   private readonly nextFeedback;
   private readonly tailStmt;
   private readonly tailSince;
@@ -58,6 +59,11 @@ export class LogReader {
     this.next = db
       .prepare<[number, number], RawRow>(
         `SELECT ${COLUMNS} FROM predictions WHERE id > ? ORDER BY id LIMIT ?`,
+      )
+      .raw();
+    this.nextUpTo = db
+      .prepare<[number, number, number], RawRow>(
+        `SELECT ${COLUMNS} FROM predictions WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`,
       )
       .raw();
     this.nextFeedback = db
@@ -109,9 +115,10 @@ export class LogReader {
     return rows;
   }
 
-  /** Rows written since the last call (at most `limit`); advances the cursor. */
-  readNew(limit = 5000): LogRow[] {
-    const raw = this.next.all(this.cursor, limit);
+  /** Rows written since the last call (at most `limit`, ids ≤ `upTo` when given); advances the cursor. */
+  readNew(limit = 5000, upTo?: number): LogRow[] {
+    const raw =
+      upTo === undefined ? this.next.all(this.cursor, limit) : this.nextUpTo.all(this.cursor, upTo, limit);
     const rows: LogRow[] = [];
     for (const r of raw) {
       this.cursor = r[0];

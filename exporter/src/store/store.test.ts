@@ -92,16 +92,25 @@ describe('opening the log', () => {
 describe('writing predictions', () => {
   it('writes a batch in one transaction', () => {
     const w = new PredictionWriter(db);
-    expect(w.writePredictions(records([item(1), item(2), item(3)]))).toEqual({ inserted: 3, duplicates: 0 });
+    expect(w.writePredictions(records([item(1), item(2), item(3)]))).toEqual({
+      inserted: 3,
+      duplicates: 0,
+      ids: [1, 2, 3],
+    });
     expect(count('predictions')).toBe(3);
   });
 
   it('treats an identical re-send as an idempotent success', () => {
     const w = new PredictionWriter(db);
     w.writePredictions(records([item(1), item(2)]));
-    // Same content with the features in a different key order, plus one new item.
+    // Same content with the features in a different key order, plus one new item (the skipped
+    // duplicate still consumes an AUTOINCREMENT id, so the new row is 4).
     const reordered = item(1, { features: { color: 'green', z: Math.sin(1), y: 7, x: 1 } });
-    expect(w.writePredictions(records([reordered, item(3)]))).toEqual({ inserted: 1, duplicates: 1 });
+    expect(w.writePredictions(records([reordered, item(3)]))).toEqual({
+      inserted: 1,
+      duplicates: 1,
+      ids: [0, 4],
+    });
     expect(count('predictions')).toBe(3);
   });
 
@@ -124,7 +133,11 @@ describe('writing predictions', () => {
     const w = new PredictionWriter(db);
     expect(() => w.writePredictions(records([item(1), item(1, { prediction: 5 })]))).toThrow(IngestError);
     expect(count('predictions')).toBe(0);
-    expect(w.writePredictions(records([item(1), item(1)]))).toEqual({ inserted: 1, duplicates: 1 });
+    expect(w.writePredictions(records([item(1), item(1)]))).toEqual({
+      inserted: 1,
+      duplicates: 1,
+      ids: [1, 0],
+    });
   });
 
   it('compares the timestamp only when the client sent one', () => {

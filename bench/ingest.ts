@@ -1,0 +1,222 @@
+/**
+ * Ingest benchmark (issue: ≥ 50,000 predictions/s over HTTP and ≥ 0.6 of a raw better-sqlite3 insert).
+ * Same rows both ways, measured in the same run, alternating rounds:
+ *  - raw:  prepared INSERT of pre-serialised rows into the same schema, 1,000 rows per transaction;
+ *  - http: `modelwatch serve` as its own process (its evaluation loop running as deployed), this
+ *          process POSTing NDJSON batches of 1,000 predictions with 20 features over 4 connections.
+ * Prints a table and writes bench/results/ingest.json.
+ * Usage: npm run bench:ingest [-- --rows 200000 --rounds 3 --concurrency 4]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../exporter/src/store/db';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '200000' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '1000' },
+  },
+});
+const ROWS = Number(values.rows);
+const ROUNDS = Number(values.rounds);
+const CONCURRENCY = Number(values.concurrency);
+const BATCH = Number(values.batch);
+const FEATURES = 20;
+const ROOT = new URL('..', import.meta.url).pathname;
+
+interface Row {
+  model: string;
+  model_version: string;
+  prediction_id: string;
+  ts: number;
+  features: Record<string, number | string>;
+  prediction: number;
+  score: number;
+  latency_seconds: number;
+}
+
+function makeRows(round: number): Row[] {
+  let seed = 12345 + round;
+  const rand = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const cats = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+  const now = Date.now() / 1000;
+  return Array.from({ length: ROWS }, (_, i) => {
+    const features: Record<string, number | string> = {};
+    for (let f = 0; f < FEATURES; f++)
+      features[`f${f}`] = f % 5 === 4 ? cats[Math.floor(rand() * 5)]! : Math.round(rand() * 1e6) / 1e3;
+    return {
+      model: 'bench',
+      model_version: 'v1',
+      prediction_id: `r${round}-${i}`,
+      ts: now + i / 1e4,
+      features,
+      prediction: rand() < 0.5 ? 1 : 0,
+      score: Math.round(rand() * 1e4) / 1e4,
+      latency_seconds: 0.01,
+    };
+  });
+}
+
+/**
+ * Raw better-sqlite3 insert. `serialise` false: the JSON columns are serialised before the clock starts
+ * (database cost only, the strict baseline); true: from row objects, as a model server writing the log
+ * directly would (JSON.stringify included).
+ */
+function raw(rows: Row[], dir: string, serialise: boolean): number {
+  const db = openDatabase(join(dir, `raw-${serialise}.db`));
+  const insert = db.prepare(
+    `INSERT INTO predictions (model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const tuple = (r: Row) =>
+    [
+      r.model,
+      r.model_version,
+      r.prediction_id,
+      r.ts,
+      JSON.stringify(r.features),
+      JSON.stringify(r.prediction),
+      r.score,
+      null,
+      r.latency_seconds,
+    ] as const;
+  const prepared = serialise ? [] : rows.map(tuple);
+  const tx = db.transaction((from: number) => {
+    const end = Math.min(from + BATCH, rows.length);
+    if (serialise) for (let i = from; i < end; i++) insert.run(...tuple(rows[i]!));
+    else for (let i = from; i < end; i++) insert.run(...prepared[i]!);
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i += BATCH) tx.immediate(i);
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return rows.length / seconds;
+}
+
+async function startServer(dir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'exporter/bin/modelwatch.mjs'),
+      'serve',
+      '--db',
+      join(dir, 'http.db'),
+      '--port',
+      String(port),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, MODELWATCH_LOG_LEVEL: 'warn' },
+    },
+  );
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('exporter did not start');
+}
+
+async function http(rows: Row[], dir: string, port: number): Promise<number> {
+  const bodies: string[] = [];
+  for (let i = 0; i < rows.length; i += BATCH)
+    bodies.push(
+      rows
+        .slice(i, i + BATCH)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+  const server = await startServer(dir, port);
+  try {
+    let next = 0;
+    const url = `http://127.0.0.1:${port}/api/v1/predictions`;
+    const worker = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const r = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body,
+        });
+        if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
+        await r.arrayBuffer();
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return rows.length / ((performance.now() - started) / 1000);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const results: { round: number; raw: number; rawObjects: number; http: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'modelwatch-bench-'));
+    try {
+      const rows = makeRows(round);
+      const r = raw(rows, dir, false);
+      const ro = raw(rows, dir, true);
+      const h = await http(rows, dir, 19_000 + round);
+      results.push({ round, raw: r, rawObjects: ro, http: h });
+      console.log(
+        `round ${round + 1}/${ROUNDS}: raw ${Math.round(r)}/s, raw from objects ${Math.round(ro)}/s, http ${Math.round(h)}/s, ratio ${(h / r).toFixed(3)} (${(h / ro).toFixed(3)} vs objects)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const summary = {
+    rows: ROWS,
+    features: FEATURES,
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    raw_per_second: median(results.map((r) => r.raw)),
+    raw_from_objects_per_second: median(results.map((r) => r.rawObjects)),
+    http_per_second: median(results.map((r) => r.http)),
+    ratio: median(results.map((r) => r.http / r.raw)),
+    ratio_vs_objects: median(results.map((r) => r.http / r.rawObjects)),
+    targets: { http_per_second: 50_000, ratio: 0.6 },
+    rounds: results,
+    node: process.version,
+    measured_at: new Date().toISOString(),
+  };
+  console.log('');
+  const rate = (n: number) => `${Math.round(n).toString().padStart(9)} /s`;
+  console.log(
+    `median of ${ROUNDS} rounds, ${ROWS} predictions x ${FEATURES} features, batches of ${BATCH}, ${CONCURRENCY} connections`,
+  );
+  console.log('| measure                                   | value        | target  |');
+  console.log('|-------------------------------------------|--------------|---------|');
+  console.log(`| raw insert, pre-serialised rows           | ${rate(summary.raw_per_second)} |         |`);
+  console.log(
+    `| raw insert from row objects (+stringify)  | ${rate(summary.raw_from_objects_per_second)} |         |`,
+  );
+  console.log(`| HTTP ingest                               | ${rate(summary.http_per_second)} | ≥ 50000 |`);
+  console.log(
+    `| ratio HTTP / raw pre-serialised           | ${summary.ratio.toFixed(3).padStart(12)} | ≥ 0.6   |`,
+  );
+  console.log(
+    `| ratio HTTP / raw from objects             | ${summary.ratio_vs_objects.toFixed(3).padStart(12)} |         |`,
+  );
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/ingest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+await main();
