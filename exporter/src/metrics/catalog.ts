@@ -3,6 +3,8 @@
  * the metrics reference (docs/metrics.md) and the dashboard/alert checks all read this list, so a
  * family cannot be queried by a dashboard without being defined here. Names follow DESIGN.md §7.
  */
+import { REJECT_REASONS } from '../ingest/errors';
+
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
 export interface MetricFamily {
@@ -13,9 +15,14 @@ export interface MetricFamily {
   labels: readonly string[];
   /** Histogram bucket upper bounds (seconds). */
   buckets?: readonly number[];
+  /** Set while the exporter does not fill the family yet (registered, with HELP, but no series). */
+  pending?: string;
 }
 
 const PERF_LABELS = ['model', 'window', 'segment'] as const;
+/** Computed by stats/ but not wired into the exporter yet. */
+const ISSUE_5 = 'issue 5 (performance, fairness and label-free estimation in the exporter)';
+const ISSUE_4 = 'issue 4 (multivariate drift)';
 
 function family(
   kind: MetricKind,
@@ -29,19 +36,26 @@ function family(
     : { name: `modelwatch_${name}`, kind, help, labels };
 }
 
+const pending = (f: MetricFamily, why: string): MetricFamily => ({ ...f, pending: why });
 const perf = (name: string, what: string): MetricFamily =>
-  family(
-    'gauge',
-    name,
-    PERF_LABELS,
-    `${what} over the window, from predictions joined with delayed feedback (segment label only on per-segment series).`,
+  pending(
+    family(
+      'gauge',
+      name,
+      PERF_LABELS,
+      `${what} over the window, from predictions joined with delayed feedback (segment label only on per-segment series).`,
+    ),
+    ISSUE_5,
   );
 const estimated = (name: string, what: string): MetricFamily =>
-  family(
-    'gauge',
-    name,
-    ['model', 'window', 'bound'],
-    `Label-free estimate of ${what} (confidence-based); bound="estimate", "lower" or "upper" (reference mean ± 3 sigma).`,
+  pending(
+    family(
+      'gauge',
+      name,
+      ['model', 'window', 'bound'],
+      `Label-free estimate of ${what} (confidence-based); bound="estimate", "lower" or "upper" (reference mean ± 3 sigma).`,
+    ),
+    ISSUE_5,
   );
 
 export const CATALOG: readonly MetricFamily[] = [
@@ -57,7 +71,7 @@ export const CATALOG: readonly MetricFamily[] = [
     'counter',
     'ingest_rejected_total',
     ['reason'],
-    'Ingest requests rejected, by reason (invalid_json, invalid_field, conflict, too_large, unauthorized, unavailable, unknown_model).',
+    `Write requests rejected, by reason (${REJECT_REASONS.join(', ')}).`,
   ),
   family(
     'gauge',
@@ -134,11 +148,14 @@ export const CATALOG: readonly MetricFamily[] = [
     ['model', 'method'],
     'Drift score of the model output (score or predicted label) vs reference.',
   ),
-  family(
-    'gauge',
-    'multivariate_drift_score',
-    ['model', 'method'],
-    'Multivariate drift score (mmd: MMD^2; classifier: domain classifier ROC AUC).',
+  pending(
+    family(
+      'gauge',
+      'multivariate_drift_score',
+      ['model', 'method'],
+      'Multivariate drift score (mmd: MMD^2; classifier: domain classifier ROC AUC).',
+    ),
+    ISSUE_4,
   ),
   family(
     'gauge',
@@ -166,11 +183,14 @@ export const CATALOG: readonly MetricFamily[] = [
   perf('model_rmse', 'Root mean squared error'),
   perf('model_r2', 'Coefficient of determination R^2'),
   perf('model_mape_ratio', 'Mean absolute percentage error (as a ratio)'),
-  family(
-    'gauge',
-    'label_coverage_ratio',
-    ['model', 'window'],
-    'Share of predictions in the window that have received their label.',
+  pending(
+    family(
+      'gauge',
+      'label_coverage_ratio',
+      ['model', 'window'],
+      'Share of predictions in the window that have received their label.',
+    ),
+    ISSUE_5,
   ),
   estimated('estimated_accuracy_ratio', 'accuracy'),
   estimated('estimated_precision_ratio', 'precision'),
@@ -179,61 +199,96 @@ export const CATALOG: readonly MetricFamily[] = [
   estimated('estimated_roc_auc_ratio', 'ROC AUC'),
 
   // Fairness
-  family(
-    'gauge',
-    'fairness_demographic_parity_difference',
-    ['model', 'attribute'],
-    'Max minus min selection rate across groups of the attribute.',
+  pending(
+    family(
+      'gauge',
+      'fairness_demographic_parity_difference',
+      ['model', 'attribute'],
+      'Max minus min selection rate across groups of the attribute.',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'fairness_demographic_parity_ratio',
-    ['model', 'attribute'],
-    'Min over max selection rate across groups (absent when undefined).',
+  pending(
+    family(
+      'gauge',
+      'fairness_demographic_parity_ratio',
+      ['model', 'attribute'],
+      'Min over max selection rate across groups (absent when undefined).',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'fairness_equalized_odds_difference',
-    ['model', 'attribute'],
-    'Larger of the TPR and FPR differences across groups.',
+  pending(
+    family(
+      'gauge',
+      'fairness_equalized_odds_difference',
+      ['model', 'attribute'],
+      'Larger of the TPR and FPR differences across groups.',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'fairness_equalized_odds_ratio',
-    ['model', 'attribute'],
-    'Smaller of the TPR and FPR ratios across groups (absent when undefined).',
+  pending(
+    family(
+      'gauge',
+      'fairness_equalized_odds_ratio',
+      ['model', 'attribute'],
+      'Smaller of the TPR and FPR ratios across groups (absent when undefined).',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'fairness_equal_opportunity_difference',
-    ['model', 'attribute'],
-    'Max minus min TPR across groups.',
+  pending(
+    family(
+      'gauge',
+      'fairness_equal_opportunity_difference',
+      ['model', 'attribute'],
+      'Max minus min TPR across groups.',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'fairness_equal_opportunity_ratio',
-    ['model', 'attribute'],
-    'Min over max TPR across groups (absent when undefined).',
+  pending(
+    family(
+      'gauge',
+      'fairness_equal_opportunity_ratio',
+      ['model', 'attribute'],
+      'Min over max TPR across groups (absent when undefined).',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'group_selection_rate_ratio',
-    ['model', 'attribute', 'group'],
-    'Share of the group predicted positive.',
+  pending(
+    family(
+      'gauge',
+      'group_selection_rate_ratio',
+      ['model', 'attribute', 'group'],
+      'Share of the group predicted positive.',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'group_true_positive_rate_ratio',
-    ['model', 'attribute', 'group'],
-    'True positive rate of the group.',
+  pending(
+    family(
+      'gauge',
+      'group_true_positive_rate_ratio',
+      ['model', 'attribute', 'group'],
+      'True positive rate of the group.',
+    ),
+    ISSUE_5,
   ),
-  family(
-    'gauge',
-    'group_false_positive_rate_ratio',
-    ['model', 'attribute', 'group'],
-    'False positive rate of the group.',
+  pending(
+    family(
+      'gauge',
+      'group_false_positive_rate_ratio',
+      ['model', 'attribute', 'group'],
+      'False positive rate of the group.',
+    ),
+    ISSUE_5,
   ),
-  family('gauge', 'group_rows', ['model', 'attribute', 'group'], 'Rows of the group in the current window.'),
+  pending(
+    family(
+      'gauge',
+      'group_rows',
+      ['model', 'attribute', 'group'],
+      'Rows of the group in the current window.',
+    ),
+    ISSUE_5,
+  ),
 
   // Data quality
   family(
