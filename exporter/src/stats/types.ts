@@ -30,6 +30,7 @@ export interface NumericProfile {
   count: number;
   /** Missing / NaN / ±inf values seen. */
   missing: number;
+  /** min, max, mean and std are 0 when count is 0 (an all-missing column); check `count` first. */
   min: number;
   max: number;
   mean: number;
@@ -69,7 +70,11 @@ export type CurrentColumn =
   | { type: 'numeric'; values: Float64Array }
   | { type: 'categorical'; counts: ReadonlyMap<string, number>; missing: number };
 
-/** Every statistic that applies to the column type; `null` where undefined (compare JSON `stats`). */
+/**
+ * Every statistic that applies to the column type; `null` where undefined (compare JSON `stats`). Never
+ * NaN; `chisquare_statistic` is +Infinity when a bin empty in the reference is not empty in the current
+ * window (scipy's value) — write it to JSON with stats/json.ts ("Infinity").
+ */
 export interface DriftStats {
   ks_statistic?: number | null;
   ks_p_value?: number | null;
@@ -100,7 +105,11 @@ export interface DriftOptions {
   method?: DriftMethod | 'auto';
   /** Overrides the method's default threshold. */
   threshold?: number;
-  /** Below this many non-missing rows on either side: no verdict (score null, reason set). Default 1? see drift.ts */
+  /**
+   * Below this many non-missing rows on either side: no verdict (score and drifted null, reason set);
+   * the statistics are still reported when both sides have values. Default 1 (only an empty side has
+   * no verdict, as in scipy/Evidently); the evaluation loop may ask for more.
+   */
   minRows?: number;
 }
 
@@ -118,7 +127,13 @@ export interface ColumnDriftResult {
   reason?: string;
   stats: DriftStats;
   bins: BinnedPair;
+  /** Non-missing values per side (reference: all profiled values, not only the kept sample). */
   rows: { reference: number; current: number };
+  /**
+   * Set by `adjustPValues` (stats/drift.ts) when `score` is a multiple-testing adjusted p-value:
+   * the method and the unadjusted p-value.
+   */
+  adjustment?: { method: 'benjamini-hochberg'; rawScore: number };
 }
 
 /** One drift test in the registry (CONVENTIONS.md: one small module per test). */
@@ -127,19 +142,29 @@ export interface DriftTest {
   columnTypes: readonly ColumnType[];
   defaultThreshold: number;
   direction: 'p_value' | 'distance';
-  /** Pure: returns the score (a p-value for p_value tests) and any statistics it computed. */
-  compute(input: DriftTestInput): { score: number | null; stats: DriftStats };
+  /**
+   * Pure: returns the score (a p-value for p_value tests) and any statistics it computed; when the score
+   * is null, `reason` says why (it becomes ColumnDriftResult.reason). Never NaN.
+   */
+  compute(input: DriftTestInput): { score: number | null; stats: DriftStats; reason?: string };
 }
 
 /** What a test receives: cleaned data of both sides, already binned. */
 export interface DriftTestInput {
   type: ColumnType;
-  /** Sorted finite values (numeric only): the reference sample and the full current window. */
+  /**
+   * Sorted finite values (numeric only): the reference sample (every value when the profile's sample is
+   * complete, else evenly spaced order statistics) and the full current window.
+   */
   referenceSorted: Float64Array | null;
   currentSorted: Float64Array | null;
   /** Reference std (ddof 0) over all reference values (numeric only). */
   referenceStd: number | null;
   bins: BinnedPair;
-  /** Distinct values over reference ∪ current (categories, or numeric values when ≤ 20). */
+  /**
+   * Distinct values over reference ∪ current: exact for categorical columns and for numeric columns with
+   * value bins (≤ 20 distinct reference values); for quantile-binned numeric columns a lower bound
+   * (≥ 21), which is all the auto choice and the z-test need.
+   */
   distinctUnion: number;
 }

@@ -1,0 +1,27 @@
+/** Hellinger distance sqrt(½ · Σ (√r − √c)²) over the shared bins. */
+import { pairwiseSum } from '../numeric';
+import type { BinnedPair, DriftTest, DriftTestInput } from '../types';
+import { histogramUnavailable } from './common';
+
+export function hellingerDistance(bins: BinnedPair): number {
+  const k = bins.reference.length;
+  const terms = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const d = Math.sqrt(bins.reference[i]!) - Math.sqrt(bins.current[i]!);
+    terms[i] = d * d;
+  }
+  return Math.sqrt(0.5 * pairwiseSum(terms));
+}
+
+export const hellingerTest: DriftTest = {
+  name: 'hellinger',
+  columnTypes: ['numeric', 'categorical'],
+  defaultThreshold: 0.1,
+  direction: 'distance',
+  compute(input: DriftTestInput) {
+    const why = histogramUnavailable(input.bins);
+    if (why !== null) return { score: null, stats: { hellinger: null }, reason: why };
+    const value = hellingerDistance(input.bins);
+    return { score: value, stats: { hellinger: value } };
+  },
+};

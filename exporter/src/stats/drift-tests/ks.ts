@@ -1,0 +1,23 @@
+/** Two-sample Kolmogorov–Smirnov test (p-value as `scipy.stats.ks_2samp(method="auto")`). */
+import { ks2samp } from '../ks2samp';
+import type { DriftTest, DriftTestInput } from '../types';
+
+export const ksTest: DriftTest = {
+  name: 'ks',
+  columnTypes: ['numeric'],
+  defaultThreshold: 0.05,
+  direction: 'p_value',
+  compute(input: DriftTestInput) {
+    const ref = input.referenceSorted;
+    const cur = input.currentSorted;
+    if (ref === null || cur === null || ref.length === 0 || cur.length === 0) {
+      return {
+        score: null,
+        stats: { ks_statistic: null, ks_p_value: null },
+        reason: 'KS needs values on both sides',
+      };
+    }
+    const r = ks2samp(ref, cur);
+    return { score: r.pValue, stats: { ks_statistic: r.statistic, ks_p_value: r.pValue } };
+  },
+};

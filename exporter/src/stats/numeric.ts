@@ -1,0 +1,174 @@
+/**
+ * Small numeric building blocks shared by the statistics core. They reproduce numpy's floating-point
+ * behaviour where that matters for matching golden vectors (pairwise summation, `np.quantile` linear
+ * interpolation, `np.round` half-to-even, `searchsorted`).
+ */
+
+type NumArray = ArrayLike<number>;
+
+/**
+ * Sum exactly as numpy's `np.sum` does for a contiguous float64 array (pairwise summation with an
+ * 8-way unrolled base case of up to 128 elements). Matching numpy's order keeps results bit-identical
+ * in most cases, which matters where terms cancel (KL divergence, Jensen–Shannon).
+ */
+export function pairwiseSum(a: NumArray, start = 0, n: number = a.length - start): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[start + i]!;
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = a[start]!;
+    let r1 = a[start + 1]!;
+    let r2 = a[start + 2]!;
+    let r3 = a[start + 3]!;
+    let r4 = a[start + 4]!;
+    let r5 = a[start + 5]!;
+    let r6 = a[start + 6]!;
+    let r7 = a[start + 7]!;
+    const end = n - (n % 8);
+    let i = 8;
+    for (; i < end; i += 8) {
+      const b = start + i;
+      r0 += a[b]!;
+      r1 += a[b + 1]!;
+      r2 += a[b + 2]!;
+      r3 += a[b + 3]!;
+      r4 += a[b + 4]!;
+      r5 += a[b + 5]!;
+      r6 += a[b + 6]!;
+      r7 += a[b + 7]!;
+    }
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
+    for (; i < n; i++) res += a[start + i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
+}
+
+/** `np.mean` (pairwise sum divided by the count); NaN for an empty array. */
+export function mean(a: NumArray): number {
+  return pairwiseSum(a) / a.length;
+}
+
+/** `np.std(a, ddof=0)`: population standard deviation with numpy's two-pass algorithm. */
+export function stdPopulation(a: NumArray): number {
+  const n = a.length;
+  if (n === 0) return Number.NaN;
+  const m = pairwiseSum(a) / n;
+  const sq = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - m;
+    sq[i] = d * d;
+  }
+  return Math.sqrt(pairwiseSum(sq) / n);
+}
+
+/** `np.round` for scalars: round half to even. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  // Math.round rounds .5 up; move exact halves that landed on an odd integer back down.
+  if (Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0) return r - 1;
+  return r;
+}
+
+/**
+ * `np.quantile(sorted, q)` with the default method ("linear", Hyndman & Fan type 7) on values that
+ * are already sorted ascending. Reproduces numpy's `_lerp`, including its switch to `b - (b-a)(1-t)`
+ * for t ≥ 0.5.
+ */
+export function quantileSorted(sorted: NumArray, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const virtualIndex = (n - 1) * q;
+  if (virtualIndex >= n - 1) return sorted[n - 1]!;
+  if (virtualIndex < 0) return sorted[0]!;
+  const prev = Math.floor(virtualIndex);
+  const a = sorted[prev]!;
+  const b = sorted[prev + 1]!;
+  const t = virtualIndex - prev;
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** Number of elements of `sorted` that are ≤ x (`np.searchsorted(sorted, x, side="right")`). */
+export function upperBound(sorted: NumArray, x: number, lo = 0, hi: number = sorted.length): number {
+  let l = lo;
+  let h = hi;
+  while (l < h) {
+    const mid = (l + h) >>> 1;
+    if (sorted[mid]! <= x) l = mid + 1;
+    else h = mid;
+  }
+  return l;
+}
+
+/** Number of elements of `sorted` that are < x (`np.searchsorted(sorted, x, side="left")`). */
+export function lowerBound(sorted: NumArray, x: number, lo = 0, hi: number = sorted.length): number {
+  let l = lo;
+  let h = hi;
+  while (l < h) {
+    const mid = (l + h) >>> 1;
+    if (sorted[mid]! < x) l = mid + 1;
+    else h = mid;
+  }
+  return l;
+}
+
+/** Greatest common divisor of two non-negative integers. */
+export function gcd(a: number, b: number): number {
+  let x = Math.abs(a);
+  let y = Math.abs(b);
+  while (y !== 0) {
+    const t = x % y;
+    x = y;
+    y = t;
+  }
+  return x;
+}
+
+/** x · 2^e without intermediate overflow or underflow of 2^e (C `ldexp`, up to double rounding). */
+export function ldexp(x: number, e: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  let r = x;
+  let k = e;
+  while (k > 1023) {
+    r *= 2 ** 1023;
+    k -= 1023;
+    if (!Number.isFinite(r)) return r;
+  }
+  while (k < -1022) {
+    r *= 2 ** -1022;
+    k += 1022;
+    if (r === 0) return r;
+  }
+  return r * 2 ** k;
+}
+
+/** Copy the finite values of `values` (dropping NaN and ±inf) into a new array. */
+export function finiteValues(values: ArrayLike<number>): Float64Array {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) count++;
+  const out = new Float64Array(count);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) out[j++] = v;
+  }
+  return out;
+}
+
+/** Finite values of `values`, sorted ascending (one allocation, typed-array sort). */
+export function sortedFinite(values: ArrayLike<number>): Float64Array {
+  return finiteValues(values).sort();
+}
+
+/** Number of distinct values in a sorted array (−0 and +0 count as one value, as in `np.unique`). */
+export function countDistinctSorted(sorted: NumArray): number {
+  if (sorted.length === 0) return 0;
+  let d = 1;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) d++;
+  return d;
+}

@@ -1,0 +1,212 @@
+/**
+ * Reference profiles (built once from reference values, JSON-serialisable) and current-window columns.
+ *
+ * Column typing follows DESIGN §4: a column is numeric when every non-missing value parses as a finite
+ * number, otherwise categorical. Missing values are `null`/`undefined`, empty (or blank) strings, `NA`,
+ * `NaN` and `null`; in numeric data NaN and ±inf count as missing.
+ */
+import { DEFAULT_BIN_COUNT, quantileEdges, VALUE_BINS_MAX_DISTINCT, valueCountsSorted } from './binning';
+import { countDistinctSorted, pairwiseSum, stdPopulation } from './numeric';
+import type { CategoricalProfile, ColumnProfile, ColumnType, CurrentColumn, NumericProfile } from './types';
+
+/** Default cap on the sorted reference sample kept for KS and Wasserstein. */
+export const DEFAULT_SAMPLE_CAP = 50_000;
+
+export interface ProfileOptions {
+  /** Keep at most this many sorted reference values (evenly spaced order statistics); default 50 000. */
+  sampleCap?: number;
+  /** Number of quantile bins for columns with > 20 distinct values; default 10. */
+  binCount?: number;
+}
+
+/** Raw column values: numbers (NaN/±inf missing) or strings as read from CSV/JSON (null missing). */
+export type RawColumn = Float64Array | readonly (string | null | undefined)[];
+
+const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'null']);
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** True for the missing-value tokens of DESIGN §4 (and null/undefined, blank strings). */
+export function isMissingToken(value: string | null | undefined): boolean {
+  if (value === null || value === undefined) return true;
+  return MISSING_TOKENS.has(value.trim());
+}
+
+/**
+ * The finite number a (non-missing) string denotes, or null. Only plain decimal notation counts
+ * ("1", "-2.5", ".5", "1e-3"; surrounding blanks allowed) — not hex, not "Infinity".
+ */
+export function parseFiniteNumber(value: string): number | null {
+  const s = value.trim();
+  if (!DECIMAL.test(s)) return null;
+  const x = Number(s);
+  return Number.isFinite(x) ? x : null;
+}
+
+/** DESIGN §4 type rule for string data (an all-missing column counts as numeric). */
+export function inferColumnType(values: readonly (string | null | undefined)[]): ColumnType {
+  for (const v of values) {
+    if (isMissingToken(v)) continue;
+    if (parseFiniteNumber(v as string) === null) return 'categorical';
+  }
+  return 'numeric';
+}
+
+/** Parse a string column known to be numeric: missing tokens become NaN. */
+function parseNumericColumn(values: readonly (string | null | undefined)[]): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = isMissingToken(v) ? Number.NaN : (parseFiniteNumber(v as string) ?? Number.NaN);
+  }
+  return out;
+}
+
+/** Evenly spaced order statistics: `cap` values at indices round(i·(n−1)/(cap−1)) of the sorted data. */
+export function orderStatisticSample(sorted: Float64Array, cap: number): Float64Array {
+  const n = sorted.length;
+  if (n <= cap) return sorted;
+  if (cap < 2) throw new RangeError(`sample cap must be ≥ 2, got ${cap}`);
+  const out = new Float64Array(cap);
+  for (let i = 0; i < cap; i++) out[i] = sorted[Math.round((i * (n - 1)) / (cap - 1))]!;
+  return out;
+}
+
+/** Profile of numeric reference values (NaN and ±inf are counted as missing). */
+export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions = {}): NumericProfile {
+  const sampleCap = opts.sampleCap ?? DEFAULT_SAMPLE_CAP;
+  const binCount = opts.binCount ?? DEFAULT_BIN_COUNT;
+  // Finite values in input order (numpy's sums depend on order), then one sort.
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) count++;
+  const finite = new Float64Array(count);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) finite[k++] = v;
+  }
+  const missing = values.length - count;
+  if (count === 0) {
+    return {
+      type: 'numeric',
+      count: 0,
+      missing,
+      min: 0,
+      max: 0,
+      mean: 0,
+      std: 0,
+      edges: null,
+      binCounts: null,
+      valueCounts: [],
+      distinct: 0,
+      sample: [],
+      sampleIsComplete: true,
+    };
+  }
+  const meanValue = pairwiseSum(finite) / count;
+  const std = stdPopulation(finite);
+  const sorted = finite.slice().sort();
+  const distinct = countDistinctSorted(sorted);
+  let edges: number[] | null = null;
+  let binCounts: number[] | null = null;
+  let valueCounts: [number, number][] | null = null;
+  if (distinct > VALUE_BINS_MAX_DISTINCT) {
+    edges = quantileEdges(sorted, binCount);
+    const counts = new Array<number>(edges.length + 1).fill(0);
+    // Sorted values: advance through the edges once.
+    let bin = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const v = sorted[i]!;
+      while (bin < edges.length && edges[bin]! <= v) bin++;
+      counts[bin]! += 1;
+    }
+    binCounts = counts;
+  } else {
+    valueCounts = valueCountsSorted(sorted);
+  }
+  const sample = orderStatisticSample(sorted, sampleCap);
+  return {
+    type: 'numeric',
+    count,
+    missing,
+    min: sorted[0]!,
+    max: sorted[count - 1]!,
+    mean: meanValue,
+    std,
+    edges,
+    binCounts,
+    valueCounts,
+    distinct,
+    sample: Array.from(sample),
+    sampleIsComplete: sample.length === count,
+  };
+}
+
+/** Profile of categorical reference values (missing tokens counted as missing). */
+export function profileCategorical(values: readonly (string | null | undefined)[]): CategoricalProfile {
+  const counts = new Map<string, number>();
+  let missing = 0;
+  for (const v of values) {
+    if (isMissingToken(v)) {
+      missing++;
+      continue;
+    }
+    const key = v as string;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const categoryCounts = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { type: 'categorical', count: values.length - missing, missing, categoryCounts };
+}
+
+/**
+ * Profile one reference column. A Float64Array is numeric; string data is numeric when every
+ * non-missing value parses as a finite number (DESIGN §4), otherwise categorical.
+ */
+export function profileColumn(values: RawColumn, opts: ProfileOptions = {}): ColumnProfile {
+  if (values instanceof Float64Array) return profileNumeric(values, opts);
+  if (inferColumnType(values) === 'numeric') return profileNumeric(parseNumericColumn(values), opts);
+  return profileCategorical(values);
+}
+
+/** Current-window column of the given type from raw values. */
+export function currentColumn(values: RawColumn, type: ColumnType): CurrentColumn {
+  if (type === 'numeric') {
+    if (values instanceof Float64Array) return { type: 'numeric', values };
+    return { type: 'numeric', values: parseNumericColumn(values) };
+  }
+  const counts = new Map<string, number>();
+  let missing = 0;
+  if (values instanceof Float64Array) {
+    for (const v of values) {
+      if (!Number.isFinite(v)) {
+        missing++;
+        continue;
+      }
+      const key = String(v);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  } else {
+    for (const v of values) {
+      if (isMissingToken(v)) {
+        missing++;
+        continue;
+      }
+      const key = v as string;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return { type: 'categorical', counts, missing };
+}
+
+/**
+ * Current-window column matched to a reference profile: numeric when the profile is numeric and every
+ * non-missing current value parses as a number; otherwise categorical. A numeric profile paired with a
+ * categorical current column is reported by `driftColumn` as a type mismatch (no verdict).
+ */
+export function currentColumnFor(profile: ColumnProfile, values: RawColumn): CurrentColumn {
+  if (profile.type === 'numeric') {
+    if (values instanceof Float64Array || inferColumnType(values) === 'numeric')
+      return currentColumn(values, 'numeric');
+    return currentColumn(values, 'categorical');
+  }
+  return currentColumn(values, 'categorical');
+}
