@@ -46,22 +46,25 @@ function checkReadable(path: string, role: 'reference' | 'current'): void {
 async function readInput(path: string, role: 'reference' | 'current'): Promise<Table> {
   checkReadable(path, role);
   let bar: cliProgress.SingleBar | undefined;
+  const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
   try {
-    return await readTableFile(path, (bytes, total) => {
+    const table = await readTableFile(path, (bytes, total) => {
       if (!process.stderr.isTTY || total < PROGRESS_MIN_BYTES) return;
       if (!bar) {
         bar = new cliProgress.SingleBar(
           {
             stream: process.stderr,
-            format: `reading ${role} {bar} {percentage}% | {value}/{total} MiB`,
+            format: `reading ${role} {bar} {percentage}% | {done}/{size} MiB`,
             hideCursor: true,
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(Math.ceil(total / 2 ** 20), 0);
+        bar.start(total, 0, { done: mib(0), size: mib(total) });
       }
-      bar.update(Math.floor(bytes / 2 ** 20));
+      bar.update(Math.min(bytes, total), { done: mib(Math.min(bytes, total)) });
     });
+    if (bar) bar.update(bar.getTotal(), { done: mib(bar.getTotal()) });
+    return table;
   } catch (err) {
     if (err instanceof InputError) throw new InputError(`${role} file ${path}: ${err.message}`);
     throw err;
