@@ -473,7 +473,7 @@ def fairness(groups, y_pred, y_true):
         "equal_opportunity_difference": diff(tprs),
         "equal_opportunity_ratio": ratio(tprs),
         # four-fifths rule; nobody selected anywhere (ratio 0/0) passes, no group at all is undetermined
-        "disparate_impact_passes": None if not sel else (True if dp_ratio is None else dp_ratio >= 0.8),
+        "disparate_impact_passes": None if not sel else (dp_ratio is not None and dp_ratio >= 0.8),
     }
 
 

@@ -248,7 +248,7 @@ def fairness_expected(groups, y_true, y_pred, min_size, threshold=0.8):
         "equalized_odds_ratio": worse(ratio(tprs), ratio(fprs), min),
         "equal_opportunity_difference": diff(tprs),
         "equal_opportunity_ratio": ratio(tprs),
-        "disparate_impact_passes": None if not sel else (True if dp_ratio is None else dp_ratio >= threshold),
+        "disparate_impact_passes": None if not sel else (dp_ratio is not None and dp_ratio >= threshold),
         "excluded_groups": excluded,
     }
 

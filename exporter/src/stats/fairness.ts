@@ -7,10 +7,10 @@
  * Decisions beyond Fairlearn (documented in the result types):
  * - Groups with fewer rows than `minGroupSize` are reported in `groups` but left out of every aggregate;
  *   `excluded_groups` says why.
- * - `disparate_impact_passes` is the four-fifths rule "every group's selection rate ≥ 0.8 × the highest".
- *   With max > 0 that is exactly `demographic_parity_ratio ≥ 0.8`; when every included group has selection
- *   rate 0 (ratio 0/0 → null) nobody is selected, nobody is selected less, and it passes (`true`). It is
- *   `null` only when no group is large enough to judge.
+ * - `disparate_impact_passes` is DESIGN §6 taken literally: `demographic_parity_ratio ≥ 0.8`. When every
+ *   included group has selection rate 0 the ratio is 0/0 (NaN, JSON null) and the comparison is false, as
+ *   `ratio >= 0.8` is in any independent implementation of the contract. It is `null` only when no group is
+ *   large enough to judge.
  * - Labels may be NaN (feedback not yet received): those rows count for `count` and `selection_rate` but
  *   not for TPR/FPR. A group with no labelled rows has `tpr`/`fpr` null and is left out of the TPR/FPR
  *   aggregates (Fairlearn never sees unlabelled rows; 0/0 → 0 still applies to labelled groups with no
@@ -174,7 +174,7 @@ export function attributeFairness(
   const tprSpread = spread(tprs);
   const fprSpread = spread(fprs);
   let passes: boolean | null = null;
-  if (selection.length > 0) passes = dp.ratio === null ? true : dp.ratio >= threshold;
+  if (selection.length > 0) passes = dp.ratio !== null && dp.ratio >= threshold;
   return {
     groups: out,
     demographic_parity_difference: dp.difference,
