@@ -113,7 +113,17 @@ describe('compare golden reports (Python: scipy, scikit-learn, numpy)', () => {
     const r = runCli(args);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const actual = JSON.parse(r.stdout) as unknown; // strict JSON: a NaN or Infinity token would throw
+    const actual = JSON.parse(r.stdout) as { drift: { multivariate?: unknown } }; // strict JSON: a NaN or Infinity token would throw
+    // drift.multivariate (MMD, domain classifier) runs on a seeded subsample of our own PRNG, which the
+    // Python generator cannot reproduce row for row: its values are covered by exporter/src/compare/report.test.ts
+    // and stats/multivariate.test.ts; here only its presence and shape.
+    const multivariate = actual.drift.multivariate as {
+      features: string[];
+      mmd: unknown;
+      classifier: unknown;
+    } | null;
+    expect(multivariate === null || Array.isArray(multivariate.features)).toBe(true);
+    delete actual.drift.multivariate;
     const expected = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')) as unknown;
     const problems: string[] = [];
     compare(expected, actual, [name], {}, problems);

@@ -76,6 +76,7 @@ describe('buildCompareReport: drift', () => {
       'share',
       'dataset_drift',
       'features',
+      'multivariate',
     ]);
     expect(Object.keys(r.drift.features.age!)).toEqual([
       'type',
@@ -461,5 +462,78 @@ describe('formatCompareText', () => {
     expect(formatNumber(0.123456)).toBe('0.1235');
     expect(formatNumber(1.2e-8)).toBe('1.20e-8');
     expect(formatNumber(0)).toBe('0');
+  });
+});
+
+describe('buildCompareReport: multivariate drift', () => {
+  /** Seeded standard normals (Box–Muller over mulberry32). */
+  function normals(seed: number, n: number): number[] {
+    let a = seed >>> 0;
+    const u = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+    };
+    return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+  }
+  const n = 400;
+  const reference = (() => {
+    const x = normals(1, n);
+    const y = normals(2, n);
+    return table(
+      ['x', 'y', 'kind'],
+      x.map((v, i) => [v, y[i]!, i % 2 ? 'a' : 'b']),
+    );
+  })();
+
+  it('stays quiet when both sides come from the same distribution', () => {
+    const x = normals(3, n);
+    const y = normals(4, n);
+    const current = table(
+      ['x', 'y', 'kind'],
+      x.map((v, i) => [v, y[i]!, i % 2 ? 'a' : 'b']),
+    );
+    const mv = buildCompareReport(reference, current).drift.multivariate!;
+    expect(mv.features).toEqual(['x', 'y']);
+    expect(mv.mmd!.p_value).toBeGreaterThan(0.05);
+    expect(Math.abs(mv.classifier!.score - 0.5)).toBeLessThan(0.1);
+  });
+
+  it('sees a change of correlation that no single feature shows', () => {
+    // Current: y = x exactly, so both marginals are still standard normal.
+    const x = normals(5, n);
+    const current = table(
+      ['x', 'y', 'kind'],
+      x.map((v, i) => [v, v, i % 2 ? 'a' : 'b']),
+    );
+    const report = buildCompareReport(reference, current, { driftMethod: 'ks' });
+    expect(report.drift.features.x!.drifted).toBe(false);
+    expect(report.drift.features.y!.drifted).toBe(false);
+    const mv = report.drift.multivariate!;
+    expect(mv.mmd!.p_value).toBeLessThan(0.05);
+    expect(mv.mmd!.score).toBeGreaterThan(0);
+  });
+
+  it('names the features that separate the windows when one shifts', () => {
+    const x = normals(6, n).map((v) => v + 1);
+    const y = normals(7, n);
+    const current = table(
+      ['x', 'y', 'kind'],
+      x.map((v, i) => [v, y[i]!, i % 2 ? 'a' : 'b']),
+    );
+    const mv = buildCompareReport(reference, current).drift.multivariate!;
+    expect(mv.classifier!.score).toBeGreaterThan(0.7);
+    expect(mv.classifier!.importance.x!).toBeGreaterThan(mv.classifier!.importance.y!);
+  });
+
+  it('is null without numeric features and gives a reason with too few rows', () => {
+    const cat = table(['kind'], [['a'], ['b']]);
+    expect(buildCompareReport(cat, cat).drift.multivariate).toBeNull();
+    const tiny = table(['x'], [[1], [2], [3]]);
+    const mv = buildCompareReport(tiny, tiny).drift.multivariate!;
+    expect(mv.classifier).toBeNull();
+    expect(mv.reason).toMatch(/classifier: .*rows/);
   });
 });

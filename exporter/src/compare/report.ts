@@ -21,9 +21,15 @@
  *   present. Fairness uses the current rows with a prediction; rows without a target count for the
  *   selection rate only. Groups are never dropped for being small (pure Fairlearn definitions).
  */
+
 import { InputError, type Table } from '../reference/table';
 import { datasetDrift, driftColumn } from '../stats/drift';
 import { attributeFairness } from '../stats/fairness';
+import {
+  type MultivariateDriftReport,
+  type MultivariateFeature,
+  multivariateDrift,
+} from '../stats/multivariate';
 import {
   type BinaryClassificationMetrics,
   binaryClassificationMetrics,
@@ -97,6 +103,8 @@ export interface DriftReport {
   /** Present only when some features have no verdict (they are left out of the share). */
   undetermined_count?: number;
   features: Record<string, FeatureDriftReport>;
+  /** MMD² and a domain classifier over the numeric features together (null without numeric features). */
+  multivariate: MultivariateDriftReport | null;
 }
 
 export type PerformanceMetrics =
@@ -249,6 +257,7 @@ class ReportBuilder {
       dataset_drift: summary.drifted,
       ...(summary.undeterminedCount > 0 ? { undetermined_count: summary.undeterminedCount } : {}),
       features: driftResults,
+      multivariate: this.multivariate(features),
     };
     const report: Omit<CompareReport, 'data_quality'> & { data_quality?: CompareReport['data_quality'] } = {
       rows: { reference: this.ref.rows, current: this.cur.rows },
@@ -366,6 +375,23 @@ class ReportBuilder {
     }
     this.pairs.set(name, pair);
     return pair;
+  }
+
+  /** Numeric features, row-aligned per side (NaN = missing), for the multivariate tests. */
+  private multivariate(features: readonly string[]): MultivariateDriftReport | null {
+    const numeric: MultivariateFeature[] = [];
+    for (const name of features) {
+      const pair = this.pair(name);
+      if (pair.type !== 'numeric') continue;
+      const toNumbers = (v: (string | null)[]) =>
+        Float64Array.from(v, (x) => (x === null ? Number.NaN : Number(x)));
+      numeric.push({
+        name,
+        reference: toNumbers(this.values(pair, 'reference')),
+        current: toNumbers(this.values(pair, 'current')),
+      });
+    }
+    return multivariateDrift(numeric);
   }
 
   private values(pair: ColumnPair, side: Side): (string | null)[] {

@@ -107,6 +107,26 @@ export function formatCompareText(report: CompareReport): string {
     const notes = names.flatMap((n) => driftNotes(n, d.features[n]!));
     if (notes.length > 0) out.push('  notes:', ...notes);
   }
+  const mv = d.multivariate;
+  if (mv) {
+    out.push(`  multivariate over ${mv.features.length} numeric features:`);
+    if (mv.mmd)
+      out.push(`    MMD² ${formatNumber(mv.mmd.score)}, permutation p-value ${formatNumber(mv.mmd.p_value)}`);
+    if (mv.classifier) {
+      const top = Object.entries(mv.classifier.importance)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([name, share]) => `${name} ${formatNumber(share)}`)
+        .join(', ');
+      out.push(
+        ...wrap(
+          `domain classifier ROC AUC ${formatNumber(mv.classifier.score)} (0.5 = same); most telling: ${top}`,
+          '    ',
+        ),
+      );
+    }
+    if (mv.reason) out.push(...wrap(mv.reason, '    '));
+  }
 
   if (report.prediction_drift !== undefined) {
     const p = report.prediction_drift;

@@ -404,3 +404,68 @@ export function domainClassifier(
     rows: { reference: nRef, current: nCur },
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Both tests together, as reported by `compare` (drift.multivariate) and exported by the exporter
+// (modelwatch_multivariate_drift_score{method="mmd"|"classifier"}).
+
+export interface MultivariateDriftReport {
+  /** Numeric features used (categorical features are not part of the multivariate tests). */
+  features: string[];
+  /** MMD²: score is the unbiased MMD² estimate, p_value the permutation p-value. */
+  mmd: {
+    score: number;
+    p_value: number;
+    bandwidth: number;
+    permutations: number;
+    rows: { reference: number; current: number };
+  } | null;
+  /** Domain classifier: score is the cross-validated ROC AUC (0.5 = indistinguishable). */
+  classifier: {
+    score: number;
+    fold_auc: number[];
+    importance: Record<string, number>;
+    rows: { reference: number; current: number };
+  } | null;
+  /** Why a test gave no result (too few rows). */
+  reason?: string;
+}
+
+/** Runs MMD and the domain classifier on the numeric features; null when there is no numeric feature. */
+export function multivariateDrift(
+  features: readonly MultivariateFeature[],
+  opts: MmdOptions & DomainClassifierOptions = {},
+): MultivariateDriftReport | null {
+  if (features.length === 0) return null;
+  const report: MultivariateDriftReport = {
+    features: features.map((f) => f.name),
+    mmd: null,
+    classifier: null,
+  };
+  const reasons: string[] = [];
+  try {
+    const m = mmdTest(features, opts);
+    const mmd2 = Number.isFinite(m.mmd2) ? m.mmd2 : null;
+    if (mmd2 === null) reasons.push('mmd: not defined for these data');
+    else
+      report.mmd = {
+        score: mmd2,
+        p_value: m.pValue,
+        bandwidth: m.bandwidth,
+        permutations: m.permutations,
+        rows: m.rows,
+      };
+  } catch (err) {
+    reasons.push(`mmd: ${(err as Error).message}`);
+  }
+  try {
+    const c = domainClassifier(features, opts);
+    if (Number.isFinite(c.auc)) {
+      report.classifier = { score: c.auc, fold_auc: c.foldAuc, importance: c.importance, rows: c.rows };
+    } else reasons.push('classifier: not defined for these data');
+  } catch (err) {
+    reasons.push(`classifier: ${(err as Error).message}`);
+  }
+  if (reasons.length) report.reason = reasons.join('; ');
+  return report;
+}
