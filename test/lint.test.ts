@@ -3,7 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 function run(cmd: string, args: string[]): { status: number | null; output: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname, maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    cwd: new URL('..', import.meta.url).pathname,
+    maxBuffer: 64 << 20,
+  });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
 
