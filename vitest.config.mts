@@ -21,6 +21,33 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'grafana-plugin',
+          root: 'grafana-plugin',
+          include: ['src/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['tests/setupJsdom.ts'],
+          // @grafana/* ship ESM that imports CommonJS named exports (moment-timezone): let vite transform them
+          server: { deps: { inline: [/@grafana\//] } },
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'grafana-plugin-browser',
+          root: 'grafana-plugin',
+          include: ['tests/**/*.test.ts'],
+          environment: 'node',
+          server: { deps: { inline: [/@grafana\//] } },
+          // one file at a time, so the printed render times are not measured next to the type-check
+          fileParallelism: false,
+          // builds dist/ (webpack) when missing or stale, and the harness page
+          globalSetup: ['tests/globalSetup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
