@@ -43,7 +43,6 @@ const EMPTY_IN_DEMO: Record<string, string> = {
   modelwatch_model_rmse: 'regression metric; the demo model is a binary classifier',
   modelwatch_model_r2: 'regression metric; the demo model is a binary classifier',
   modelwatch_model_mape_ratio: 'regression metric; the demo model is a binary classifier',
-  modelwatch_multivariate_drift_score: 'multivariate drift is not configured in the demo',
   modelwatch_feature_drift_p_value:
     'the demo reference has 5000 rows, so the auto method picks Wasserstein and Jensen-Shannon, which have no p-value',
 };

@@ -90,6 +90,13 @@ const driftSchema = z.strictObject({
   confirmations: z.number().int().min(1).max(100).default(1),
   /** Benjamini–Hochberg adjustment of p-values across features. */
   fdr_correction: z.boolean().default(false),
+  /** MMD and a domain classifier over the numeric features together, on ≤ 500 rows per side. */
+  multivariate: z.boolean().default(true),
+  /**
+   * Recompute the multivariate tests at most this often (they take ~0.2 s per model and run on the
+   * event loop); the latest result is reported in between.
+   */
+  multivariate_interval: duration.default(60),
 });
 
 const modelSchema = z.strictObject({

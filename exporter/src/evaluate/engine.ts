@@ -352,6 +352,8 @@ export class Engine {
       unseenCategoryShare: c.thresholds.unseen_category_share,
       staleAfter: c.thresholds.stale_after,
       sustainedEvaluations: c.retraining.sustained_evaluations,
+      multivariate: c.drift.multivariate,
+      multivariateInterval: c.drift.multivariate_interval,
     };
   }
 

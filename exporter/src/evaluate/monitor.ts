@@ -6,6 +6,11 @@
 import type { ModelConfig } from '../config/schema';
 import type { ReferenceProfile } from '../reference/profile';
 import { adjustPValues, type DatasetDriftSummary, datasetDrift, driftColumn } from '../stats/drift';
+import {
+  type MultivariateDriftReport,
+  type MultivariateFeature,
+  multivariateDrift,
+} from '../stats/multivariate';
 import { type DataQuality, dataQuality } from '../stats/quality';
 import type { ColumnDriftResult, ColumnProfile, ColumnType, CurrentColumn } from '../stats/types';
 import type { LogRow } from '../store/reader';
@@ -29,6 +34,10 @@ export interface EvaluationSettings {
   unseenCategoryShare: number;
   staleAfter: number;
   sustainedEvaluations: number;
+  /** Run the multivariate tests (MMD, domain classifier)… */
+  multivariate: boolean;
+  /** …at most this often (seconds); the last result is reused in between. */
+  multivariateInterval: number;
 }
 
 export interface FeatureOutcome {
@@ -49,6 +58,8 @@ export interface ModelEvaluation {
   features: FeatureOutcome[];
   dataset: DatasetDriftSummary | null;
   prediction: ColumnDriftResult | null;
+  /** MMD and domain classifier over the numeric features (null without a row sample or enough rows). */
+  multivariate: MultivariateDriftReport | null;
   report: HealthReport;
 }
 
@@ -67,6 +78,11 @@ export class ModelMonitor {
   private retiredBinCounts = new Map<string, Map<string, number>>();
   private streaks = new Map<string, number>();
   private datasetStreak = 0;
+  private multivariateCache: {
+    referenceId: number;
+    at: number;
+    result: MultivariateDriftReport | null;
+  } | null = null;
   private predictionStreak = 0;
 
   constructor(
@@ -222,6 +238,19 @@ export class ModelMonitor {
     }
     this.datasetStreak = dataset?.drifted ? this.datasetStreak + 1 : 0;
 
+    let multivariate: MultivariateDriftReport | null = null;
+    if (ref && settings.multivariate && slots.length >= minRows) {
+      if (
+        this.multivariateCache?.referenceId === ref.id &&
+        now - this.multivariateCache.at < settings.multivariateInterval
+      ) {
+        multivariate = this.multivariateCache.result;
+      } else {
+        multivariate = this.multivariateDrift(ref, slots);
+        this.multivariateCache = { referenceId: ref.id, at: now, result: multivariate };
+      }
+    }
+
     const prediction = ref ? this.predictionDrift(ref, slots, minRows, settings) : null;
     this.predictionStreak = prediction?.drifted ? this.predictionStreak + 1 : 0;
     if (prediction?.drifted) {
@@ -267,10 +296,27 @@ export class ModelMonitor {
       features,
       dataset,
       prediction,
+      multivariate,
       report,
     };
     this.latest = evaluation;
     return evaluation;
+  }
+
+  /** Numeric features of the reference's row sample against the same columns of the window. */
+  private multivariateDrift(ref: ActiveReference, slots: Int32Array): MultivariateDriftReport | null {
+    const sample = ref.profile.numericRows;
+    if (!sample || sample.rows.length === 0) return null;
+    const features: MultivariateFeature[] = [];
+    sample.features.forEach((name, j) => {
+      const current = currentColumn(this.window.features, name, slots);
+      if (current?.type !== 'numeric') return;
+      const reference = Float64Array.from(sample.rows, (row) =>
+        typeof row[j] === 'number' ? row[j]! : Number.NaN,
+      );
+      features.push({ name, reference, current: current.values });
+    });
+    return multivariateDrift(features);
   }
 
   private predictionDrift(

@@ -22,7 +22,6 @@ export interface MetricFamily {
 const PERF_LABELS = ['model', 'window', 'segment'] as const;
 /** Computed by stats/ but not wired into the exporter yet. */
 const ISSUE_5 = 'issue 5 (performance, fairness and label-free estimation in the exporter)';
-const ISSUE_4 = 'issue 4 (multivariate drift)';
 
 function family(
   kind: MetricKind,
@@ -148,14 +147,17 @@ export const CATALOG: readonly MetricFamily[] = [
     ['model', 'method'],
     'Drift score of the model output (score or predicted label) vs reference.',
   ),
-  pending(
-    family(
-      'gauge',
-      'multivariate_drift_score',
-      ['model', 'method'],
-      'Multivariate drift score (mmd: MMD^2; classifier: domain classifier ROC AUC).',
-    ),
-    ISSUE_4,
+  family(
+    'gauge',
+    'multivariate_drift_score',
+    ['model', 'method'],
+    'Multivariate drift over the numeric features together (method="mmd": unbiased MMD^2; method="classifier": cross-validated ROC AUC of a reference-vs-current classifier, 0.5 = no drift).',
+  ),
+  family(
+    'gauge',
+    'multivariate_drift_p_value',
+    ['model', 'method'],
+    'Permutation p-value of the multivariate MMD test (method="mmd").',
   ),
   family(
     'gauge',

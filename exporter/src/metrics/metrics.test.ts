@@ -137,6 +137,16 @@ describe('/metrics', () => {
     expect(find('modelwatch_dataset_drift', { model: 'credit' })[0]?.value).toBe(share >= 0.5 ? 1 : 0);
     expect(find('modelwatch_model_status', { model: 'credit' })[0]?.value).toBe(2);
     expect(find('modelwatch_prediction_drift_score', { model: 'credit' })).toHaveLength(1);
+    // All numeric features together: the shifted population is far from the reference.
+    expect(
+      find('modelwatch_multivariate_drift_p_value', { model: 'credit', method: 'mmd' })[0]!.value,
+    ).toBeLessThan(0.05);
+    expect(
+      find('modelwatch_multivariate_drift_score', { model: 'credit', method: 'mmd' })[0]!.value,
+    ).toBeGreaterThan(0);
+    expect(
+      find('modelwatch_multivariate_drift_score', { model: 'credit', method: 'classifier' })[0]!.value,
+    ).toBeGreaterThan(0.7);
     expect(find('modelwatch_window_rows', { model: 'credit', window: 'current' })[0]?.value).toBe(2000);
     expect(find('modelwatch_reference_rows', { model: 'credit' })[0]?.value).toBe(3000);
   });

@@ -181,6 +181,10 @@ export class Metrics implements Telemetry {
     }
     const p = result.prediction;
     if (p?.test) set('modelwatch_prediction_drift_score', { model, method: p.test }, p.score);
+    const mv = result.multivariate;
+    set('modelwatch_multivariate_drift_score', { model, method: 'mmd' }, mv?.mmd?.score);
+    set('modelwatch_multivariate_drift_score', { model, method: 'classifier' }, mv?.classifier?.score);
+    set('modelwatch_multivariate_drift_p_value', { model, method: 'mmd' }, mv?.mmd?.p_value);
   }
 }
 

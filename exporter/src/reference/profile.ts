@@ -17,7 +17,16 @@ export interface ReferenceProfile {
   prediction: ColumnProfile | null;
   /** Labelled rows (at most the sample size), for performance baselines and label-free estimation. */
   outcomes: { label: Cell[]; prediction: Cell[]; score: (number | null)[] } | null;
+  /**
+   * Row-aligned sample of the numeric features (evenly spaced rows, at most MULTIVARIATE_ROWS) for the
+   * multivariate tests, which need rows, not per-column distributions. Absent in profiles stored before it
+   * existed: multivariate drift is then not evaluated until the reference is uploaded again.
+   */
+  numericRows?: { features: string[]; rows: number[][] } | null;
 }
+
+/** Reference rows kept for multivariate drift (the tests subsample at most 500 rows per side). */
+export const MULTIVARIATE_ROWS = 2000;
 
 /** How the columns of a reference table are used. */
 export interface ColumnRoles {
@@ -87,7 +96,23 @@ export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number
       ? profileCells(predictionCells, undefined, sampleCap)
       : null,
     outcomes: target ? outcomes(table, target, roles, sampleCap) : null,
+    numericRows: numericRows(table, features),
   };
+}
+
+function numericRows(table: Table, features: Record<string, ColumnProfile>): ReferenceProfile['numericRows'] {
+  const names = Object.keys(features).filter((n) => features[n]!.type === 'numeric');
+  if (names.length === 0) return null;
+  const columns = names.map((n) => toNumbers(table.columns.get(n)!));
+  const step = Math.max(1, table.rows / MULTIVARIATE_ROWS);
+  const rows: number[][] = [];
+  for (let k = 0; k < MULTIVARIATE_ROWS; k++) {
+    const i = Math.floor(k * step);
+    if (i >= table.rows) break;
+    // JSON has no NaN: a missing value is stored as null and read back as NaN.
+    rows.push(columns.map((c) => c[i]!));
+  }
+  return { features: names, rows };
 }
 
 function outcomes(
