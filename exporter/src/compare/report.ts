@@ -24,7 +24,7 @@
 
 import { InputError, type Table } from '../reference/table';
 import { datasetDrift, driftColumn } from '../stats/drift';
-import { attributeFairness } from '../stats/fairness';
+import { type AttributeFairness, attributeFairness, type FairnessGroup } from '../stats/fairness';
 import {
   type MultivariateDriftReport,
   type MultivariateFeature,
@@ -120,23 +120,13 @@ export interface PerformanceReport {
   reason?: string;
 }
 
-export interface FairnessGroupReport {
-  count: number;
-  selection_rate: number;
-  tpr: number | null;
-  fpr: number | null;
-}
+/** DESIGN §4 `fairness.<attribute>.groups.<group>`. */
+export type FairnessGroupReport = Pick<FairnessGroup, 'count' | 'selection_rate' | 'tpr' | 'fpr'>;
 
-export interface FairnessReport {
+/** DESIGN §4 `fairness.<attribute>`: the aggregates of stats/fairness.ts without `excluded_groups`. */
+export type FairnessReport = Omit<AttributeFairness, 'groups' | 'excluded_groups'> & {
   groups: Record<string, FairnessGroupReport>;
-  demographic_parity_difference: number | null;
-  demographic_parity_ratio: number | null;
-  equalized_odds_difference: number | null;
-  equalized_odds_ratio: number | null;
-  equal_opportunity_difference: number | null;
-  equal_opportunity_ratio: number | null;
-  disparate_impact_passes: boolean | null;
-}
+};
 
 export interface QualityReport {
   missing_share: number | null;

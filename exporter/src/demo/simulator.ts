@@ -5,6 +5,8 @@
  * between features and default changes (concept drift), so data drift, prediction drift and
  * performance degradation all show. Seeded: the same seed gives the same stream.
  */
+import { mulberry32 } from '../stats/multivariate';
+
 export const DEMO_MODEL = 'credit-risk';
 
 export interface Applicant {
@@ -25,24 +27,12 @@ export interface Applicant {
   latency_seconds: number;
 }
 
-/** mulberry32: small, fast, seedable; good enough for simulation. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Simulator {
   private readonly random: () => number;
   private spare: number | null = null;
 
   constructor(seed = 42) {
-    this.random = rng(seed);
+    this.random = mulberry32(seed);
   }
 
   private normal(): number {

@@ -12,6 +12,7 @@ import {
   metricsFromExpectedConfusion,
   predictIsotonic,
 } from './estimation';
+import { mulberry32 } from './multivariate';
 import { binaryClassificationMetrics, LabelError, rocAuc } from './performance';
 
 // Golden vectors from test/golden/generate_performance.py: sklearn IsotonicRegression and NannyML's
@@ -63,18 +64,6 @@ function expectAllClose(actual: ArrayLike<number>, expected: number[], what: str
 afterAll(() => {
   if (process.env.GOLDEN_REPORT) console.log(`estimation: max relative error vs golden ${maxRelError}`);
 });
-
-/** Seeded PRNG (mulberry32): the simulations below are deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stream where `trueProbability` is P(y = 1) and the model reports `score(trueProbability)`. */
 function simulate(
@@ -198,7 +187,7 @@ describe('CBPE vs NannyML formulas', () => {
 });
 
 describe('CBPE on simulated streams (seeded)', () => {
-  const random = prng(424242);
+  const random = mulberry32(424242);
   const uniform = (u: number) => u;
   const reference = simulate(random, 20_000, uniform);
   const windowSize = 10_000;

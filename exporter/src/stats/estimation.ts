@@ -19,6 +19,7 @@
  * reference profile). Fitting is O(n log n) (one sort); estimation is O(n log n) (ROC AUC sorts scores).
  */
 import {
+  assertScores,
   type BinaryVector,
   type ConfusionCounts,
   confusionCounts,
@@ -325,20 +326,6 @@ function predictedLabels(
   return out;
 }
 
-function assertProbabilities(score: Float64Array): void {
-  for (let i = 0; i < score.length; i++) {
-    const p = score[i]!;
-    if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) {
-      throw new LabelError(
-        'score',
-        i,
-        p,
-        'scores must be probabilities in [0, 1] (NaN marks a missing score)',
-      );
-    }
-  }
-}
-
 /** Keeps the rows whose score is not NaN (a no-op copy-free path when none is NaN). */
 function dropMissingScores<T extends BinaryVector>(
   score: Float64Array,
@@ -540,7 +527,7 @@ export function fitCbpe(reference: CbpeReference, options: CbpeOptions = {}): Cb
       reference.score.length,
     );
   }
-  assertProbabilities(reference.score);
+  assertScores(reference.score);
   const {
     score,
     others: [yTrueRaw, yPredRaw],
@@ -607,7 +594,7 @@ export function estimatePerformance(
   score: Float64Array,
   yPred?: BinaryVector | null,
 ): PerformanceEstimate {
-  assertProbabilities(score);
+  assertScores(score);
   if (yPred && yPred.length !== score.length)
     throw new LengthMismatchError('scores and predictions', score.length, yPred.length);
   const {

@@ -117,7 +117,8 @@ export function assertBinary(values: ArrayLike<number>, field: LabelField): void
   }
 }
 
-function assertScores(score: Float64Array): void {
+/** Scores must be probabilities in [0, 1]; NaN marks a missing score. */
+export function assertScores(score: Float64Array): void {
   for (let i = 0; i < score.length; i++) {
     const p = score[i]!;
     if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) {

@@ -141,8 +141,11 @@ export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions =
   };
 }
 
-/** Profile of categorical reference values (missing tokens counted as missing). */
-export function profileCategorical(values: readonly (string | null | undefined)[]): CategoricalProfile {
+/** Counts per category; missing tokens (DESIGN §4) are counted apart. */
+function countCategories(values: readonly (string | null | undefined)[]): {
+  counts: Map<string, number>;
+  missing: number;
+} {
   const counts = new Map<string, number>();
   let missing = 0;
   for (const v of values) {
@@ -153,6 +156,12 @@ export function profileCategorical(values: readonly (string | null | undefined)[
     const key = v as string;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
+  return { counts, missing };
+}
+
+/** Profile of categorical reference values (missing tokens counted as missing). */
+export function profileCategorical(values: readonly (string | null | undefined)[]): CategoricalProfile {
+  const { counts, missing } = countCategories(values);
   const categoryCounts = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { type: 'categorical', count: values.length - missing, missing, categoryCounts };
 }
@@ -173,9 +182,9 @@ export function currentColumn(values: RawColumn, type: ColumnType): CurrentColum
     if (values instanceof Float64Array) return { type: 'numeric', values };
     return { type: 'numeric', values: parseNumericColumn(values) };
   }
-  const counts = new Map<string, number>();
-  let missing = 0;
   if (values instanceof Float64Array) {
+    const counts = new Map<string, number>();
+    let missing = 0;
     for (const v of values) {
       if (!Number.isFinite(v)) {
         missing++;
@@ -184,17 +193,9 @@ export function currentColumn(values: RawColumn, type: ColumnType): CurrentColum
       const key = String(v);
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-  } else {
-    for (const v of values) {
-      if (isMissingToken(v)) {
-        missing++;
-        continue;
-      }
-      const key = v as string;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    return { type: 'categorical', counts, missing };
   }
-  return { type: 'categorical', counts, missing };
+  return { type: 'categorical', ...countCategories(values) };
 }
 
 /**
