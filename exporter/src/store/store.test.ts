@@ -140,6 +140,36 @@ describe('writing predictions', () => {
     });
   });
 
+  it('behaves the same through the multi-row statements used for large batches', () => {
+    const w = new PredictionWriter(db);
+    w.writePredictions(records([item(5), item(60)]));
+    // 130 records: two full chunks of 50 and 30 single rows; stored duplicates (p5, p60) inside the
+    // chunks and a duplicate pair within the first chunk (p10 twice).
+    const batch = Array.from({ length: 130 }, (_, i) => item(i));
+    batch[20] = item(10);
+    const result = w.writePredictions(records(batch));
+    expect(result.duplicates).toBe(3);
+    expect(result.inserted).toBe(127);
+    expect([result.ids[5], result.ids[60], result.ids[20]]).toEqual([0, 0, 0]);
+    const written = result.ids.filter((id) => id > 0);
+    expect(written).toEqual([...written].sort((a, b) => a - b)); // ids follow the record order
+    expect(new Set(written).size).toBe(127);
+    expect(count('predictions')).toBe(129);
+
+    // A conflict in the second chunk: 409 naming its index, nothing of the batch written.
+    const next = Array.from({ length: 120 }, (_, i) => item(1000 + i));
+    next[77] = item(42, { score: 0.999 });
+    let error: IngestError | undefined;
+    try {
+      w.writePredictions(records(next));
+    } catch (e) {
+      error = e as IngestError;
+    }
+    expect(error?.status).toBe(409);
+    expect(error?.toJSON()).toMatchObject({ index: 77, field: 'prediction_id' });
+    expect(count('predictions')).toBe(129);
+  });
+
   it('compares the timestamp only when the client sent one', () => {
     const w = new PredictionWriter(db);
     w.writePredictions(validatePredictions([item(1, { ts: undefined })], 100, 10));
