@@ -76,6 +76,36 @@ describe('configuration', () => {
     expect(buildConfig({}).auth.token).toBe('a-long-enough-token');
   });
 
+  it('validates performance windows, intersections and the label thresholds', () => {
+    const c = buildConfig({});
+    expect(c.performance_windows.map((w) => w.name)).toEqual(['1h', '24h']);
+    expect(c.thresholds).toMatchObject({
+      min_group_size: 30,
+      min_labelled_rows: 500,
+      performance_tolerance: 0.1,
+    });
+    expect(c.limits.max_window_rows).toBe(1_000_000);
+    expect(modelConfig(c, 'any').intersections).toEqual([]);
+    expect(() =>
+      buildConfig({
+        performance_windows: [
+          { name: 'current', duration: '1h' },
+          { name: 'a', rows: 5 },
+          { name: 'a', rows: 9 },
+        ],
+      }),
+    ).toThrow(
+      /performance_windows\[0\]\.name: "current" is reserved[\s\S]*performance_windows\[2\]\.name: duplicate window "a"/,
+    );
+    expect(() => buildConfig({ models: [{ name: 'm', intersections: [['sex']] }] })).toThrow(
+      /models\[0\]\.intersections/,
+    );
+    expect(() => buildConfig({ limits: { max_window_rows: 2_000_000 } })).toThrow(/limits\.max_window_rows/);
+    expect(
+      buildConfig({ models: [{ name: 'm', intersections: [['sex', 'race']] }] }).models[0]!.intersections,
+    ).toEqual([['sex', 'race']]);
+  });
+
   it('loads YAML, resolves paths relative to the file and applies CLI overrides', () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -94,6 +94,7 @@ export function modelConfig(config: Config, model: string): ModelConfig {
     features: {},
     discover_features: true,
     protected_attributes: [],
+    intersections: [],
     segments: [],
     decision_threshold: 0.5,
   };

@@ -73,6 +73,10 @@ const thresholdsSchema = z.strictObject({
   performance_tolerance: z.number().min(0).max(1).default(0.1),
   /** Demographic parity ratio below which fairness fails (four-fifths rule). */
   disparate_impact: z.number().min(0).max(1).default(0.8),
+  /** Groups with fewer rows in the window are reported but left out of the fairness aggregates. */
+  min_group_size: z.number().int().min(1).default(30),
+  /** Labelled rows a window needs before a performance degradation verdict (baseline comparison). */
+  min_labelled_rows: z.number().int().min(1).default(500),
   missing_share: z.number().min(0).max(1).default(0.1),
   out_of_range_share: z.number().min(0).max(1).default(0.1),
   unseen_category_share: z.number().min(0).max(1).default(0.1),
@@ -106,6 +110,8 @@ const modelSchema = z.strictObject({
   features: z.record(name, featureSchema).default({}),
   discover_features: z.boolean().default(true),
   protected_attributes: z.array(name).default([]),
+  /** Pairs of attributes whose combinations are judged as groups too (attribute label "a&b"). */
+  intersections: z.array(z.tuple([name, name])).default([]),
   segments: z.array(name).default([]),
   /** Decision threshold on `score` when the prediction is derived from it. */
   decision_threshold: z.number().min(0).max(1).default(0.5),
@@ -150,10 +156,26 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   window: windowSchema.default({ rows: 10_000, duration: 86_400 }),
-  performance_windows: z.array(namedWindow).default([
-    { name: '1h', duration: 3600 },
-    { name: '24h', duration: 86_400 },
-  ]),
+  performance_windows: z
+    .array(namedWindow)
+    .default([
+      { name: '1h', duration: 3600 },
+      { name: '24h', duration: 86_400 },
+    ])
+    .superRefine((windows, ctx) => {
+      const seen = new Set<string>();
+      windows.forEach((w, i) => {
+        if (w.name === 'current' || w.name === 'reference')
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'name'],
+            message: `"${w.name}" is reserved (the drift window and the reference baseline)`,
+          });
+        else if (seen.has(w.name))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate window "${w.name}"` });
+        seen.add(w.name);
+      });
+    }),
   drift: driftSchema.prefault({}),
   thresholds: thresholdsSchema.prefault({}),
   reference: z
@@ -175,6 +197,11 @@ export const configSchema = z.strictObject({
       max_models: z.number().int().positive().default(100),
       max_features: z.number().int().positive().default(500),
       max_categories: z.number().int().min(2).default(50),
+      /**
+       * Hard ceiling on the rows each model's in-memory ring keeps (memory bound). The ring holds as many
+       * rows as the drift and performance windows ask for (100k for a window defined by time only).
+       */
+      max_window_rows: z.number().int().min(100).max(1_000_000).default(1_000_000),
     })
     .prefault({}),
   /** Discover models from the log that are not listed under `models`. */

@@ -12,17 +12,18 @@ import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } 
 import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
 import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
+import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
 import { PredictionWriter } from '../store/predictions';
 import { LogReader, pruneLog } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
-import { type EvaluationSettings, type ModelEvaluation, ModelMonitor } from './monitor';
+import { type EvaluationSettings, type ModelEvaluation, ModelMonitor, PENDING_LABELS_CAP } from './monitor';
 import type { HealthReport } from './report';
 import type { Telemetry } from './telemetry';
 
 /** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
 const MAX_CAPACITY = 1_000_000;
-/** Window ring size when the window is defined by time only. */
+/** Rows a window defined by time only asks the ring for. */
 const TIME_ONLY_CAPACITY = 100_000;
 /** History is written on every change of status or findings, and at least this often. */
 const HISTORY_EVERY_SECONDS = 300;
@@ -39,6 +40,7 @@ export class Engine {
   readonly references: ReferenceStore;
   readonly history: HistoryStore;
   readonly reader: LogReader;
+  readonly feedback: FeedbackStore;
   /** Increments after every evaluation round: metric collectors rebuild only when it changed. */
   generation = 0;
   ready = false;
@@ -64,6 +66,7 @@ export class Engine {
     this.references = new ReferenceStore(db);
     this.history = new HistoryStore(db);
     this.reader = new LogReader(db);
+    this.feedback = new FeedbackStore(db);
     this.notify = options.notify ?? ((report) => this.postWebhook(report));
   }
 
@@ -83,12 +86,20 @@ export class Engine {
       if (!monitor) continue;
       this.loadReference(monitor);
       if (!monitor.reference) await this.bootstrapReference(monitor);
-      const spec = this.windowSpec(monitor.config);
-      const since = spec.duration === undefined ? undefined : this.now() - spec.duration;
+      const horizon = this.loadHorizon(monitor.config);
+      const since = horizon === undefined ? undefined : this.now() - horizon;
+      let firstId = 0;
       for (const row of this.reader.tail(name, monitor.window.capacity, since)) {
         monitor.window.append(row, (f) => monitor.featureTypes().get(f));
         if (row.ts > monitor.lastPredictionTs) monitor.lastPredictionTs = row.ts;
+        if (firstId === 0) firstId = row.id;
       }
+      // The labels those rows had, then the labels still waiting for their prediction.
+      if (firstId > 0)
+        for (const l of this.feedback.labelsFrom(name, firstId))
+          monitor.label(l.prediction_id, l.label, true);
+      for (const l of this.feedback.orphansOf(name, PENDING_LABELS_CAP))
+        monitor.label(l.prediction_id, l.label, true);
     }
     this.reader.cursor = max.predictions;
     this.reader.feedbackCursor = max.feedback;
@@ -137,12 +148,10 @@ export class Engine {
       return null;
     }
     const config = modelConfig(this.config, name);
-    const spec = this.windowSpec(config);
-    const capacity = Math.min(MAX_CAPACITY, spec.rows ?? TIME_ONLY_CAPACITY);
     const monitor = new ModelMonitor(
       name,
       config,
-      capacity,
+      this.ringCapacity(config),
       this.telemetry,
       this.config.limits.max_categories,
     );
@@ -158,6 +167,27 @@ export class Engine {
   /** Feature types ingest enforces for a model (declared or fixed by its reference). */
   featureTypes(name: string): ReadonlyMap<string, ColumnType> | undefined {
     return this.monitors.get(name)?.featureTypes();
+  }
+
+  /**
+   * Rows the model's ring keeps: as many as the largest of the drift window and the performance windows
+   * asks for (a window defined by time only asks for 100k), at most `limits.max_window_rows` (≤ 1M).
+   * A window whose rows do not all fit covers only the newest rows the ring holds.
+   */
+  ringCapacity(config: ModelConfig): number {
+    const windows = [this.windowSpec(config), ...this.config.performance_windows];
+    const wanted = Math.max(...windows.map((w) => w.rows ?? TIME_ONLY_CAPACITY));
+    return Math.min(MAX_CAPACITY, this.config.limits.max_window_rows, wanted);
+  }
+
+  /** Seconds of the log loaded at start-up: the longest window duration (undefined: a window without one). */
+  private loadHorizon(config: ModelConfig): number | undefined {
+    let horizon = 0;
+    for (const w of [this.windowSpec(config), ...this.config.performance_windows]) {
+      if (w.duration === undefined) return undefined;
+      horizon = Math.max(horizon, w.duration);
+    }
+    return horizon;
   }
 
   private windowSpec(config: ModelConfig): { rows?: number; duration?: number } {
@@ -221,7 +251,12 @@ export class Engine {
     const total = this.readPredictions();
     for (;;) {
       const rows = this.reader.readNewFeedback(5000);
-      for (const row of rows) if (this.monitors.has(row.model)) this.telemetry.feedback(row.model);
+      for (const row of rows) {
+        const monitor = this.monitors.get(row.model);
+        if (!monitor) continue;
+        this.telemetry.feedback(row.model);
+        monitor.label(row.prediction_id, row.label);
+      }
       if (rows.length < 5000) break;
     }
     const active = this.references.activeIds();
@@ -354,6 +389,11 @@ export class Engine {
       sustainedEvaluations: c.retraining.sustained_evaluations,
       multivariate: c.drift.multivariate,
       multivariateInterval: c.drift.multivariate_interval,
+      performanceWindows: c.performance_windows,
+      performanceTolerance: c.thresholds.performance_tolerance,
+      minLabelledRows: c.thresholds.min_labelled_rows,
+      disparateImpact: c.thresholds.disparate_impact,
+      minGroupSize: c.thresholds.min_group_size,
     };
   }
 
@@ -388,7 +428,7 @@ export class Engine {
   }
 
   private afterEvaluation(report: HealthReport): void {
-    const key = `${report.status}|${report.findings.map((f) => `${f.type}:${f.feature ?? ''}:${f.metric ?? ''}`).join(',')}`;
+    const key = `${report.status}|${report.findings.map((f) => `${f.type}:${f.feature ?? ''}:${f.metric ?? ''}:${f.window ?? ''}`).join(',')}`;
     const last = this.lastHistory.get(report.model);
     if (!last || last.key !== key || report.evaluated_at - last.ts >= HISTORY_EVERY_SECONDS) {
       this.history.record(report.model, report.evaluated_at, report.status, report);

@@ -13,8 +13,11 @@ export type FindingType =
 export interface Finding {
   type: FindingType;
   severity: Severity;
+  /** The feature, or for fairness findings the protected attribute ("a&b" for an intersection). */
   feature?: string;
   metric?: string;
+  /** Performance and fairness findings: the window they were measured on ("current", "24h", …). */
+  window?: string;
   value: number | null;
   threshold: number | null;
   description: string;

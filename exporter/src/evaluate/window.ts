@@ -3,6 +3,9 @@
  * Float64Array per numeric column (NaN = missing) and dictionary-coded Int32Array per categorical
  * column (-1 = missing). Rows are appended as the incremental reader delivers them; evaluation
  * selects the rows of a window and reads columns without touching SQLite.
+ *
+ * Ground truth is joined onto the rows: `labels` holds each row's label (from feedback), found through
+ * a `prediction_id → slot` map that follows the ring as it overwrites its oldest rows.
  */
 
 import type { ColumnType, CurrentColumn } from '../stats/types';
@@ -115,6 +118,59 @@ function convert(col: Column, type: ColumnType, capacity: number): Column {
   return col;
 }
 
+/**
+ * One scalar per slot, typed: finite numbers (booleans as 1/0) in `num`, strings dictionary-coded in
+ * `code` (at most `maxDictionary` distinct strings, the rest `__other__`). A slot holds at most one of
+ * the two; neither means missing. Used for the label and the prediction as logged.
+ */
+export class ScalarColumn {
+  readonly num: Float64Array;
+  readonly code: Int32Array;
+  readonly dict: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    capacity: number,
+    private readonly maxDictionary: number,
+  ) {
+    this.num = new Float64Array(capacity).fill(Number.NaN);
+    this.code = new Int32Array(capacity).fill(-1);
+  }
+
+  /** Stores `value` in `slot`; anything but a finite number, a boolean or a string is stored as missing. */
+  set(slot: number, value: unknown): void {
+    this.num[slot] = Number.NaN;
+    this.code[slot] = -1;
+    if (typeof value === 'number') {
+      if (Number.isFinite(value)) this.num[slot] = value;
+    } else if (typeof value === 'boolean') this.num[slot] = value ? 1 : 0;
+    else if (typeof value === 'string') {
+      let c = this.index.get(value);
+      if (c === undefined) {
+        const key = this.dict.length >= this.maxDictionary ? OTHER : value;
+        c = this.index.get(key);
+        if (c === undefined) {
+          c = this.dict.length;
+          this.dict.push(key);
+          this.index.set(key, c);
+        }
+      }
+      this.code[slot] = c;
+    }
+  }
+
+  has(slot: number): boolean {
+    return !Number.isNaN(this.num[slot]!) || this.code[slot]! >= 0;
+  }
+
+  get(slot: number): number | string | null {
+    const n = this.num[slot]!;
+    if (!Number.isNaN(n)) return n;
+    const c = this.code[slot]!;
+    return c >= 0 ? this.dict[c]! : null;
+  }
+}
+
 export interface WindowSpec {
   rows?: number | undefined;
   /** Seconds back from `now`. */
@@ -131,8 +187,17 @@ export class ColumnarWindow {
   readonly attributes: ColumnSet;
   /** The model output: `prediction` (label or value) and `score`. */
   readonly outputs: ColumnSet;
+  /** The prediction as logged, typed (classes and values for performance). */
+  readonly predictions: ScalarColumn;
+  /** Ground truth joined from feedback (missing until the label arrives). */
+  readonly labels: ScalarColumn;
+  /** Per slot: 1 once the slot's label was counted as unusable (so it is counted once). */
+  readonly labelRejected: Uint8Array;
+  private readonly slotOfId = new Map<string, number>();
   private head = 0;
   private count = 0;
+  /** Rows in the ring that hold a label. */
+  labelled = 0;
   /** Rows ever appended (including those that have left the ring). */
   appended = 0;
 
@@ -148,6 +213,9 @@ export class ColumnarWindow {
     this.features = new ColumnSet(capacity, maxDictionary);
     this.attributes = new ColumnSet(capacity, maxDictionary);
     this.outputs = new ColumnSet(capacity, maxDictionary);
+    this.predictions = new ScalarColumn(capacity, maxDictionary);
+    this.labels = new ScalarColumn(capacity, maxDictionary);
+    this.labelRejected = new Uint8Array(capacity);
   }
 
   get size(): number {
@@ -159,6 +227,12 @@ export class ColumnarWindow {
     const slot = this.head;
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
+    else {
+      // Overwriting the oldest row: forget its prediction_id and its label.
+      const old = this.predictionIds[slot]!;
+      if (this.slotOfId.get(old) === slot) this.slotOfId.delete(old);
+      this.setLabel(slot, null);
+    }
     this.appended++;
     this.ids[slot] = row.id;
     this.ts[slot] = row.ts;
@@ -168,7 +242,23 @@ export class ColumnarWindow {
     this.features.write(slot, row.features, typeOf);
     this.attributes.write(slot, row.attributes, () => 'categorical');
     this.outputs.write(slot, { prediction: row.prediction }, () => undefined);
+    this.predictions.set(slot, row.prediction);
+    this.slotOfId.set(row.prediction_id, slot);
     return slot;
+  }
+
+  /** Slot of the row with this prediction_id, or undefined when it is not (or no longer) in the ring. */
+  slotOf(predictionId: string): number | undefined {
+    return this.slotOfId.get(predictionId);
+  }
+
+  /** Sets (or, with null, removes) the label of a slot; a later call replaces an earlier label. */
+  setLabel(slot: number, label: unknown): void {
+    const had = this.labels.has(slot);
+    this.labels.set(slot, label);
+    this.labelRejected[slot] = 0;
+    const has = this.labels.has(slot);
+    if (had !== has) this.labelled += has ? 1 : -1;
   }
 
   /** Slots of the rows in the window, oldest first: the newest `rows` rows with ts ≥ now − duration. */

@@ -3,6 +3,7 @@
  * the metrics reference (docs/metrics.md) and the dashboard/alert checks all read this list, so a
  * family cannot be queried by a dashboard without being defined here. Names follow DESIGN.md §7.
  */
+import { LABEL_REJECT_REASONS } from '../evaluate/telemetry';
 import { REJECT_REASONS } from '../ingest/errors';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
@@ -20,8 +21,6 @@ export interface MetricFamily {
 }
 
 const PERF_LABELS = ['model', 'window', 'segment'] as const;
-/** Computed by stats/ but not wired into the exporter yet. */
-const ISSUE_5 = 'issue 5 (performance, fairness and label-free estimation in the exporter)';
 
 function family(
   kind: MetricKind,
@@ -35,26 +34,19 @@ function family(
     : { name: `modelwatch_${name}`, kind, help, labels };
 }
 
-const pending = (f: MetricFamily, why: string): MetricFamily => ({ ...f, pending: why });
 const perf = (name: string, what: string): MetricFamily =>
-  pending(
-    family(
-      'gauge',
-      name,
-      PERF_LABELS,
-      `${what} over the window, from predictions joined with delayed feedback (segment label only on per-segment series).`,
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    name,
+    PERF_LABELS,
+    `${what} over the window, from predictions joined with delayed feedback. window: a performance window name, "current" (the drift window) or "reference" (baseline on the labelled reference); per-segment series carry segment="<attribute>=<value>".`,
   );
 const estimated = (name: string, what: string): MetricFamily =>
-  pending(
-    family(
-      'gauge',
-      name,
-      ['model', 'window', 'bound'],
-      `Label-free estimate of ${what} (confidence-based); bound="estimate", "lower" or "upper" (reference mean ± 3 sigma).`,
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    name,
+    ['model', 'window', 'bound'],
+    `Label-free estimate of ${what} (confidence-based); bound="estimate", "lower" or "upper" (reference mean ± 3 sigma).`,
   );
 
 export const CATALOG: readonly MetricFamily[] = [
@@ -66,6 +58,24 @@ export const CATALOG: readonly MetricFamily[] = [
     'Predictions accepted into the log (idempotent re-sends are not counted twice).',
   ),
   family('counter', 'feedback_total', ['model'], 'Ground-truth labels accepted (corrections included).'),
+  family(
+    'counter',
+    'feedback_orphaned_total',
+    ['model'],
+    'Labels that arrived for a prediction not in the window; held (at most 100k per model) and joined if the prediction arrives.',
+  ),
+  family(
+    'gauge',
+    'feedback_pending_labels',
+    ['model'],
+    'Labels currently held for predictions not (yet) in the window.',
+  ),
+  family(
+    'counter',
+    'feedback_rejected_total',
+    ['model', 'reason'],
+    `Labels left out of performance, each counted once, by reason (${LABEL_REJECT_REASONS.join(', ')}).`,
+  ),
   family(
     'counter',
     'ingest_rejected_total',
@@ -89,7 +99,7 @@ export const CATALOG: readonly MetricFamily[] = [
     'gauge',
     'window_rows',
     ['model', 'window'],
-    'Rows in the evaluation window (window="current" for drift; rolling windows by name).',
+    'Rows in the evaluation window: window="current" for drift, performance windows by name (a window covers at most the rows the in-memory ring holds).',
   ),
   family(
     'gauge',
@@ -185,14 +195,11 @@ export const CATALOG: readonly MetricFamily[] = [
   perf('model_rmse', 'Root mean squared error'),
   perf('model_r2', 'Coefficient of determination R^2'),
   perf('model_mape_ratio', 'Mean absolute percentage error (as a ratio)'),
-  pending(
-    family(
-      'gauge',
-      'label_coverage_ratio',
-      ['model', 'window'],
-      'Share of predictions in the window that have received their label.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'label_coverage_ratio',
+    ['model', 'window'],
+    'Share of predictions in the window that have received their label (window as for the model_* performance families).',
   ),
   estimated('estimated_accuracy_ratio', 'accuracy'),
   estimated('estimated_precision_ratio', 'precision'),
@@ -201,95 +208,65 @@ export const CATALOG: readonly MetricFamily[] = [
   estimated('estimated_roc_auc_ratio', 'ROC AUC'),
 
   // Fairness
-  pending(
-    family(
-      'gauge',
-      'fairness_demographic_parity_difference',
-      ['model', 'attribute'],
-      'Max minus min selection rate across groups of the attribute.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'fairness_demographic_parity_difference',
+    ['model', 'attribute'],
+    'Max minus min selection rate (predicted positive = prediction 1) across the groups of the attribute in the current window; groups below thresholds.min_group_size rows are left out; attribute="a&b" for an intersection.',
   ),
-  pending(
-    family(
-      'gauge',
-      'fairness_demographic_parity_ratio',
-      ['model', 'attribute'],
-      'Min over max selection rate across groups (absent when undefined).',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'fairness_demographic_parity_ratio',
+    ['model', 'attribute'],
+    'Min over max selection rate across groups (absent when undefined).',
   ),
-  pending(
-    family(
-      'gauge',
-      'fairness_equalized_odds_difference',
-      ['model', 'attribute'],
-      'Larger of the TPR and FPR differences across groups.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'fairness_equalized_odds_difference',
+    ['model', 'attribute'],
+    'Larger of the TPR and FPR differences across groups.',
   ),
-  pending(
-    family(
-      'gauge',
-      'fairness_equalized_odds_ratio',
-      ['model', 'attribute'],
-      'Smaller of the TPR and FPR ratios across groups (absent when undefined).',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'fairness_equalized_odds_ratio',
+    ['model', 'attribute'],
+    'Smaller of the TPR and FPR ratios across groups (absent when undefined).',
   ),
-  pending(
-    family(
-      'gauge',
-      'fairness_equal_opportunity_difference',
-      ['model', 'attribute'],
-      'Max minus min TPR across groups.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'fairness_equal_opportunity_difference',
+    ['model', 'attribute'],
+    'Max minus min TPR across groups.',
   ),
-  pending(
-    family(
-      'gauge',
-      'fairness_equal_opportunity_ratio',
-      ['model', 'attribute'],
-      'Min over max TPR across groups (absent when undefined).',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'fairness_equal_opportunity_ratio',
+    ['model', 'attribute'],
+    'Min over max TPR across groups (absent when undefined).',
   ),
-  pending(
-    family(
-      'gauge',
-      'group_selection_rate_ratio',
-      ['model', 'attribute', 'group'],
-      'Share of the group predicted positive.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'group_selection_rate_ratio',
+    ['model', 'attribute', 'group'],
+    'Share of the group predicted positive (prediction 1) in the current window; group is the value ("a|b" for an intersection), at most limits.max_categories per attribute with the rest as "__other__", "(missing)" without a value.',
   ),
-  pending(
-    family(
-      'gauge',
-      'group_true_positive_rate_ratio',
-      ['model', 'attribute', 'group'],
-      'True positive rate of the group.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'group_true_positive_rate_ratio',
+    ['model', 'attribute', 'group'],
+    'True positive rate of the group over its labelled rows (absent without labels).',
   ),
-  pending(
-    family(
-      'gauge',
-      'group_false_positive_rate_ratio',
-      ['model', 'attribute', 'group'],
-      'False positive rate of the group.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'group_false_positive_rate_ratio',
+    ['model', 'attribute', 'group'],
+    'False positive rate of the group over its labelled rows (absent without labels).',
   ),
-  pending(
-    family(
-      'gauge',
-      'group_rows',
-      ['model', 'attribute', 'group'],
-      'Rows of the group in the current window.',
-    ),
-    ISSUE_5,
+  family(
+    'gauge',
+    'group_rows',
+    ['model', 'attribute', 'group'],
+    'Rows of the group in the current window (groups below thresholds.min_group_size are reported but left out of the fairness_* aggregates).',
   ),
 
   // Data quality

@@ -36,9 +36,21 @@ function find(name: string, labels: Record<string, string> = {}) {
 beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
-  exporter = await startTestExporter(testConfig(join(t.dir, 'log.db'), { drift: { min_rows: 100 } }), {
-    clock: () => NOW,
-  });
+  exporter = await startTestExporter(
+    testConfig(join(t.dir, 'log.db'), {
+      drift: { min_rows: 100 },
+      models: [
+        {
+          name: 'credit',
+          protected_attributes: ['sex', 'age_group'],
+          intersections: [['sex', 'age_group']],
+          segments: ['region'],
+        },
+        { name: 'price', task: 'regression' },
+      ],
+    }),
+    { clock: () => NOW },
+  );
   // Reference: the demo's pre-drift population; current window: the drifted one.
   const sim = new Simulator(1);
   const ref = Array.from({ length: 3000 }, () => {
@@ -51,8 +63,10 @@ beforeAll(async () => {
     body: ref,
   });
   expect(put.status).toBe(201);
+  const labels: { model: string; prediction_id: string; label: number | string }[] = [];
   const current = Array.from({ length: 2000 }, (_, i) => {
     const a = sim.next(true);
+    if (i % 4 !== 0) labels.push({ model: 'credit', prediction_id: `c${i}`, label: a.label });
     return {
       model: 'credit',
       prediction_id: `c${i}`,
@@ -60,10 +74,25 @@ beforeAll(async () => {
       features: a.features,
       prediction: a.prediction,
       score: a.score,
+      attributes: a.attributes,
       latency_seconds: a.latency_seconds,
     };
   });
   expect((await post(`${exporter.url}/api/v1/predictions`, current)).status).toBe(202);
+  // A regression model with labels, so the regression families are on the page too.
+  const prices = Array.from({ length: 200 }, (_, i) => ({
+    model: 'price',
+    prediction_id: `r${i}`,
+    ts: NOW - 50 + i / 10,
+    features: { size: 50 + i },
+    prediction: 1000 + 10 * i,
+  }));
+  expect((await post(`${exporter.url}/api/v1/predictions`, prices)).status).toBe(202);
+  for (let i = 0; i < 200; i++)
+    labels.push({ model: 'price', prediction_id: `r${i}`, label: 1000 + 10 * i + (i % 7) - 3 });
+  labels.push({ model: 'price', prediction_id: 'r1', label: 'expensive' }); // a correction that does not fit
+  labels.push({ model: 'credit', prediction_id: 'not-yet', label: 1 });
+  expect((await post(`${exporter.url}/api/v1/feedback`, labels)).status).toBe(202);
   expect((await post(`${exporter.url}/api/v1/predictions`, [{ model: 'credit', features: {} }])).status).toBe(
     400,
   );
@@ -91,6 +120,27 @@ describe('/metrics', () => {
     for (const name of EXCLUDED_DEFAULT_METRICS) expect(text).not.toContain(name);
     expect(text).toContain('process_cpu_seconds_total');
     expect(find('modelwatch_build_info')[0]?.labels.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('exports every performance, estimation, fairness and feedback family for labelled models', () => {
+    const families = CATALOG.map((f) => f.name).filter((n) =>
+      /^modelwatch_(model_|estimated_|fairness_|group_|label_coverage|feedback_)/.test(n),
+    );
+    expect(families).toHaveLength(33);
+    for (const name of families) expect(find(name).length, name).toBeGreaterThan(0);
+    expect(find('modelwatch_model_mae', { model: 'price', window: 'current' })[0]?.value).toBeCloseTo(
+      (3 + 2 + 1 + 0 + 1 + 2 + 3) / 7,
+      1,
+    );
+    expect(find('modelwatch_model_accuracy_ratio', { model: 'credit', window: 'reference' })).toHaveLength(1);
+    expect(
+      find('modelwatch_model_accuracy_ratio', { model: 'credit', window: '1h', segment: 'region=north' }),
+    ).toHaveLength(1);
+    expect(find('modelwatch_group_rows', { model: 'credit', attribute: 'sex&age_group' }).length).toBe(6);
+    expect(find('modelwatch_feedback_orphaned_total', { model: 'credit' })[0]?.value).toBe(1);
+    expect(
+      find('modelwatch_feedback_rejected_total', { model: 'price', reason: 'invalid_label' })[0]?.value,
+    ).toBe(1);
   });
 
   it('never exposes NaN or infinite values', () => {

@@ -9,9 +9,11 @@
 import client, { type Counter, type Gauge, type Histogram, Registry } from 'prom-client';
 import type { Engine } from '../evaluate/engine';
 import type { ModelMonitor } from '../evaluate/monitor';
+import type { MetricValues, PerformanceMetric } from '../evaluate/performance';
 import { statusValue } from '../evaluate/report';
-import type { Telemetry } from '../evaluate/telemetry';
+import { LABEL_REJECT_REASONS, type LabelRejectReason, type Telemetry } from '../evaluate/telemetry';
 import { REJECT_REASONS, type RejectReason } from '../ingest/errors';
+import type { EstimatedMetric } from '../stats/estimation';
 import { VERSION } from '../version';
 import { CATALOG, type MetricFamily } from './catalog';
 import { binRatioSeries } from './series';
@@ -92,6 +94,12 @@ export class Metrics implements Telemetry {
   feedback(model: string): void {
     this.counter('modelwatch_feedback_total').inc({ model });
   }
+  feedbackOrphaned(model: string): void {
+    this.counter('modelwatch_feedback_orphaned_total').inc({ model });
+  }
+  feedbackRejected(model: string, reason: LabelRejectReason, count: number): void {
+    this.counter('modelwatch_feedback_rejected_total').inc({ model, reason }, count);
+  }
   evaluation(model: string, seconds: number, ok: boolean): void {
     this.histogram('modelwatch_evaluation_duration_seconds').observe(seconds);
     if (!ok) this.counter('modelwatch_evaluation_errors_total').inc({ model });
@@ -117,9 +125,13 @@ export class Metrics implements Telemetry {
     const engine = this.engine;
     if (!engine) return;
     const last = this.gauge('modelwatch_last_prediction_timestamp_seconds');
+    const pending = this.gauge('modelwatch_feedback_pending_labels');
     last.reset();
-    for (const m of engine.monitors.values())
+    pending.reset();
+    for (const m of engine.monitors.values()) {
       if (m.lastPredictionTs > 0) last.set({ model: m.name }, m.lastPredictionTs);
+      pending.set({ model: m.name }, m.pendingLabels);
+    }
     this.gauge('modelwatch_database_size_bytes').set(engine.databaseSize());
     if (engine.generation === this.builtGeneration) return;
     this.builtGeneration = engine.generation;
@@ -185,12 +197,82 @@ export class Metrics implements Telemetry {
     set('modelwatch_multivariate_drift_score', { model, method: 'mmd' }, mv?.mmd?.score);
     set('modelwatch_multivariate_drift_score', { model, method: 'classifier' }, mv?.classifier?.score);
     set('modelwatch_multivariate_drift_p_value', { model, method: 'mmd' }, mv?.mmd?.p_value);
+
+    // Label counters start at 0 once the model is evaluated, so rate() sees their first increment.
+    this.counter('modelwatch_feedback_orphaned_total').inc({ model }, 0);
+    for (const reason of LABEL_REJECT_REASONS)
+      this.counter('modelwatch_feedback_rejected_total').inc({ model, reason }, 0);
+
+    const perf = result.performance;
+    const performance = (labels: Record<string, string>, values: MetricValues | null) => {
+      if (!values) return;
+      for (const [metric, family] of PERFORMANCE_FAMILIES) set(family, labels, values[metric]);
+    };
+    for (const w of perf.windows) {
+      const window = w.window;
+      set('modelwatch_window_rows', { model, window }, w.rows);
+      set('modelwatch_label_coverage_ratio', { model, window }, w.coverage);
+      performance({ model, window }, w.metrics);
+      for (const s of w.segments) performance({ model, window, segment: s.segment }, s.metrics);
+    }
+    if (perf.baseline) performance({ model, window: 'reference' }, perf.baseline.metrics);
+    const estimate = perf.estimate;
+    if (estimate) {
+      for (const [metric, family] of ESTIMATED_FAMILIES) {
+        const labels = { model, window: 'current' };
+        set(family, { ...labels, bound: 'estimate' }, estimate[metric]);
+        set(family, { ...labels, bound: 'lower' }, estimate.bands[metric]?.lower);
+        set(family, { ...labels, bound: 'upper' }, estimate.bands[metric]?.upper);
+      }
+    }
+
+    for (const { attribute, result: r } of result.fairness) {
+      const labels = { model, attribute };
+      set('modelwatch_fairness_demographic_parity_difference', labels, r.demographic_parity_difference);
+      set('modelwatch_fairness_demographic_parity_ratio', labels, r.demographic_parity_ratio);
+      set('modelwatch_fairness_equalized_odds_difference', labels, r.equalized_odds_difference);
+      set('modelwatch_fairness_equalized_odds_ratio', labels, r.equalized_odds_ratio);
+      set('modelwatch_fairness_equal_opportunity_difference', labels, r.equal_opportunity_difference);
+      set('modelwatch_fairness_equal_opportunity_ratio', labels, r.equal_opportunity_ratio);
+      for (const [group, g] of Object.entries(r.groups)) {
+        const gl = { model, attribute, group };
+        set('modelwatch_group_rows', gl, g.count);
+        set('modelwatch_group_selection_rate_ratio', gl, g.selection_rate);
+        set('modelwatch_group_true_positive_rate_ratio', gl, g.tpr);
+        set('modelwatch_group_false_positive_rate_ratio', gl, g.fpr);
+      }
+    }
   }
 }
+
+/** Realised performance metric → family (MSE is not exported: RMSE is). */
+const PERFORMANCE_FAMILIES: readonly [PerformanceMetric, string][] = [
+  ['accuracy', 'modelwatch_model_accuracy_ratio'],
+  ['precision', 'modelwatch_model_precision_ratio'],
+  ['recall', 'modelwatch_model_recall_ratio'],
+  ['f1', 'modelwatch_model_f1_ratio'],
+  ['roc_auc', 'modelwatch_model_roc_auc_ratio'],
+  ['log_loss', 'modelwatch_model_log_loss'],
+  ['brier', 'modelwatch_model_brier_score'],
+  ['ece', 'modelwatch_model_calibration_error_ratio'],
+  ['mae', 'modelwatch_model_mae'],
+  ['rmse', 'modelwatch_model_rmse'],
+  ['r2', 'modelwatch_model_r2'],
+  ['mape', 'modelwatch_model_mape_ratio'],
+];
+
+const ESTIMATED_FAMILIES: readonly [EstimatedMetric, string][] = [
+  ['accuracy', 'modelwatch_estimated_accuracy_ratio'],
+  ['precision', 'modelwatch_estimated_precision_ratio'],
+  ['recall', 'modelwatch_estimated_recall_ratio'],
+  ['f1', 'modelwatch_estimated_f1_ratio'],
+  ['roc_auc', 'modelwatch_estimated_roc_auc_ratio'],
+];
 
 /** Gauges refreshed on every scrape rather than per evaluation round. */
 const LIVE_GAUGES = new Set([
   'modelwatch_last_prediction_timestamp_seconds',
+  'modelwatch_feedback_pending_labels',
   'modelwatch_database_size_bytes',
   'modelwatch_build_info',
 ]);
