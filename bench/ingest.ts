@@ -67,6 +67,21 @@ function makeRows(round: number): Row[] {
   });
 }
 
+/** A row as the INSERT's parameters (JSON columns serialised). */
+function tuple(r: Row) {
+  return [
+    r.model,
+    r.model_version,
+    r.prediction_id,
+    r.ts,
+    JSON.stringify(r.features),
+    JSON.stringify(r.prediction),
+    r.score,
+    null,
+    r.latency_seconds,
+  ] as const;
+}
+
 /**
  * Raw better-sqlite3 insert. `serialise` false: the JSON columns are serialised before the clock starts
  * (database cost only, the strict baseline); true: from row objects, as a model server writing the log
@@ -79,18 +94,6 @@ function raw(rows: Row[], dir: string, serialise: boolean, perStatement = 1): nu
     `INSERT INTO predictions (model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const tuple = (r: Row) =>
-    [
-      r.model,
-      r.model_version,
-      r.prediction_id,
-      r.ts,
-      JSON.stringify(r.features),
-      JSON.stringify(r.prediction),
-      r.score,
-      null,
-      r.latency_seconds,
-    ] as const;
   const prepared = serialise ? [] : rows.map(tuple);
   const tx = db.transaction((from: number) => {
     const end = Math.min(from + BATCH, rows.length);
@@ -110,17 +113,7 @@ function rawMultiRow(db: ReturnType<typeof openDatabase>, rows: Row[], per: numb
     `INSERT INTO predictions (model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds)
      VALUES ${Array(per).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
   );
-  const flat = rows.flatMap((r) => [
-    r.model,
-    r.model_version,
-    r.prediction_id,
-    r.ts,
-    JSON.stringify(r.features),
-    JSON.stringify(r.prediction),
-    r.score,
-    null,
-    r.latency_seconds,
-  ]);
+  const flat = rows.flatMap(tuple);
   const width = 9 * per;
   const tx = db.transaction((from: number) => {
     for (let i = from; i < from + BATCH; i += per) insert.run(...flat.slice(i * 9, i * 9 + width));

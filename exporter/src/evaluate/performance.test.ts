@@ -7,31 +7,13 @@ import {
   multiclassClassificationMetrics,
   regressionMetrics,
 } from '../stats/performance';
-import { post, startTestExporter, tempDir, testConfig } from '../testing';
+import { parseExposition, post, type Sample, startTestExporter, tempDir, testConfig } from '../testing';
 import { foldedGroups } from './performance';
 import { OTHER } from './window';
 
 const NOW = 1_800_000_000;
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parse(exposition: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of exposition.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`unparseable line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      labels[l[1]!] = l[2]!;
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
+const parse = parseExposition;
 
 async function scrape(exporter: Exporter): Promise<Sample[]> {
   return parse(await (await fetch(`${exporter.url}/metrics`)).text());

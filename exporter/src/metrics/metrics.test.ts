@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../demo/simulator';
 import type { Exporter } from '../server';
-import { post, startTestExporter, tempDir, testConfig } from '../testing';
+import { parseExposition, post, startTestExporter, tempDir, testConfig } from '../testing';
 import { CATALOG } from './catalog';
 import { EXCLUDED_DEFAULT_METRICS } from './registry';
 
@@ -12,20 +12,7 @@ let exporter: Exporter;
 let cleanup: () => void;
 let text: string;
 
-/** Parses the Prometheus text format into samples (name, labels, value). */
-function samples(exposition: string): { name: string; labels: Record<string, string>; value: number }[] {
-  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
-  for (const line of exposition.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`unparseable line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      labels[l[1]!] = l[2]!;
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
+const samples = parseExposition;
 
 function find(name: string, labels: Record<string, string> = {}) {
   return samples(text).filter(
