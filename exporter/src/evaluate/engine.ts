@@ -90,8 +90,7 @@ export class Engine {
       const since = horizon === undefined ? undefined : this.now() - horizon;
       let firstId = 0;
       for (const row of this.reader.tail(name, monitor.window.capacity, since)) {
-        monitor.window.append(row, (f) => monitor.featureTypes().get(f));
-        if (row.ts > monitor.lastPredictionTs) monitor.lastPredictionTs = row.ts;
+        monitor.restore(row);
         if (firstId === 0) firstId = row.id;
       }
       // The labels those rows had, then the labels still waiting for their prediction.
@@ -338,35 +337,10 @@ export class Engine {
   /** Reference from the model's logged predictions (and their labels) in [from, to]. */
   referenceFromLog(model: string, from: number, to: number, name: string) {
     if (!(to > from)) throw new InputError('to_ts must be greater than from_ts');
-    const rows = this.db
-      .prepare<
-        [string, number, number],
-        {
-          features: string;
-          prediction: string | null;
-          score: number | null;
-          attributes: string | null;
-          label: string | null;
-        }
-      >(
-        `SELECT p.features, p.prediction, p.score, p.attributes, f.label
-         FROM predictions p LEFT JOIN feedback f ON f.model = p.model AND f.prediction_id = p.prediction_id
-         WHERE p.model = ? AND p.ts >= ? AND p.ts <= ? ORDER BY p.id LIMIT 2000000`,
-      )
-      .iterate(model, from, to);
     const builder = new TableBuilder();
     let line = 0;
-    for (const r of rows) {
-      line++;
-      const record: Record<string, unknown> = {
-        features: JSON.parse(r.features) as unknown,
-        attributes: r.attributes === null ? {} : (JSON.parse(r.attributes) as unknown),
-        prediction: r.prediction === null ? null : (JSON.parse(r.prediction) as unknown),
-        score: r.score,
-        label: r.label === null ? null : (JSON.parse(r.label) as unknown),
-      };
-      builder.add(flattenRecord(record, line));
-    }
+    for (const record of this.reader.rangeWithLabels(model, from, to))
+      builder.add(flattenRecord(record, ++line));
     if (builder.table.rows === 0)
       throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
     return this.saveReference(model, name, builder.table, { kind: 'log', from_ts: from, to_ts: to });

@@ -242,7 +242,11 @@ export class ModelMonitor {
     this.types = types;
   }
 
-  append(row: LogRow): void {
+  /**
+   * Puts a row into the window (joining a label that arrived before it) without counting it as new
+   * traffic: used at start-up for rows logged before this process started.
+   */
+  restore(row: LogRow): void {
     const slot = this.window.append(row, (feature) => this.types.get(feature));
     if (this.pending.size > 0) {
       const label = this.pending.get(row.prediction_id);
@@ -252,6 +256,11 @@ export class ModelMonitor {
       }
     }
     if (row.ts > this.lastPredictionTs) this.lastPredictionTs = row.ts;
+  }
+
+  /** A new row: into the window, and counted (predictions, latency, reference-bin observations). */
+  append(row: LogRow): void {
+    this.restore(row);
     this.telemetry.prediction(this.name, row.model_version, row.latency_seconds);
     for (const [feature, bins] of this.bins) {
       const i = bins.indexer.index(row.features[feature]);

@@ -115,6 +115,43 @@ export class LogReader {
     return rows;
   }
 
+  /**
+   * The model's predictions with ts in [from, to] and their labels, oldest first, as records for a
+   * reference taken from the log (`features`/`attributes` objects, `prediction`, `score`, `label`).
+   */
+  *rangeWithLabels(
+    model: string,
+    from: number,
+    to: number,
+    limit = 2_000_000,
+  ): Generator<Record<string, unknown>> {
+    const rows = this.db
+      .prepare<
+        [string, number, number, number],
+        {
+          features: string;
+          prediction: string | null;
+          score: number | null;
+          attributes: string | null;
+          label: string | null;
+        }
+      >(
+        `SELECT p.features, p.prediction, p.score, p.attributes, f.label
+         FROM predictions p LEFT JOIN feedback f ON f.model = p.model AND f.prediction_id = p.prediction_id
+         WHERE p.model = ? AND p.ts >= ? AND p.ts <= ? ORDER BY p.id LIMIT ?`,
+      )
+      .iterate(model, from, to, limit);
+    for (const r of rows) {
+      yield {
+        features: JSON.parse(r.features) as unknown,
+        attributes: r.attributes === null ? {} : (JSON.parse(r.attributes) as unknown),
+        prediction: r.prediction === null ? null : (JSON.parse(r.prediction) as unknown),
+        score: r.score,
+        label: r.label === null ? null : (JSON.parse(r.label) as unknown),
+      };
+    }
+  }
+
   /** Rows written since the last call (at most `limit`, ids ≤ `upTo` when given); advances the cursor. */
   readNew(limit = 5000, upTo?: number): LogRow[] {
     const raw =
