@@ -129,6 +129,10 @@ async function startServer(dir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
+      // BENCH_CPU_PROFILE=<dir>: write V8 CPU profiles of the server's threads there
+      ...(process.env.BENCH_CPU_PROFILE
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE]
+        : []),
       join(ROOT, 'exporter/bin/modelwatch.mjs'),
       'serve',
       '--db',

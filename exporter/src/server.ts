@@ -1,7 +1,7 @@
 /**
  * Composition root of the exporter: open the log, load state, start the engine's schedule and the
- * HTTP server. `close()` stops accepting, lets in-flight requests finish (a batch insert is one
- * synchronous transaction, so it is either committed or not started), stops timers and closes SQLite.
+ * HTTP server. `close()` stops accepting, lets in-flight requests finish (each batch is one transaction
+ * on the writer thread, committed before its 202), stops timers, ends the writer and closes SQLite.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { Engine, type EngineOptions } from './evaluate/engine';
 import { Metrics } from './metrics/registry';
 import { checkDriftMethods, loadPlugins } from './stats/plugins';
 import { openDatabase } from './store/db';
+import { type LogWriter, ThreadLogWriter } from './store/log-writer';
 
 export interface Exporter {
   url: string;
@@ -40,9 +41,13 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   const db = openDatabase(config.database.path, { busyTimeout: config.database.busy_timeout });
   let accepting = true;
   let server: Server | undefined;
+  let writer: LogWriter | undefined;
   try {
+    // A file gets its own writer thread; an in-memory database can only be written on this connection.
+    if (!isMemory(config.database.path))
+      writer = await ThreadLogWriter.start(config.database.path, config.database.busy_timeout, log);
     const metrics = new Metrics();
-    const engine = new Engine(db, config, metrics, log, options);
+    const engine = new Engine(db, config, metrics, log, { ...options, writer });
     metrics.attach(engine);
     await engine.load();
     engine.evaluateAll();
@@ -67,6 +72,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
           listening.close(() => resolve());
           listening.closeIdleConnections();
         });
+        await engine.writer.close();
         db.close();
       })();
       return closing;
@@ -74,7 +80,12 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     return { url, port, engine, metrics, server: listening, log, close };
   } catch (err) {
     server?.close();
+    await writer?.close();
     db.close();
     throw err;
   }
+}
+
+function isMemory(path: string): boolean {
+  return path === ':memory:' || path === '' || path.startsWith('file::memory:');
 }

@@ -60,10 +60,15 @@ export function createApp(ctx: AppContext): express.Express {
     res.type(contentType).send(text);
   });
 
-  app.post('/api/v1/predictions', write, body, (req, res) => {
-    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
-    const records = validatePredictions(items, engine.now(), config.limits.max_features, (m) =>
-      engine.featureTypes(m),
+  app.post('/api/v1/predictions', write, body, async (req, res) => {
+    const texts: string[] = [];
+    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch, texts);
+    const records = validatePredictions(
+      items,
+      engine.now(),
+      config.limits.max_features,
+      (m) => engine.featureTypes(m),
+      texts.length === items.length ? texts : undefined,
     );
     const models = new Set(records.map((r) => r.model));
     let i = 0;
@@ -79,15 +84,15 @@ export function createApp(ctx: AppContext): express.Express {
         );
       }
     }
-    const result = engine.writer.writePredictions(records);
+    const result = await engine.writer.writePredictions(records);
     engine.ingested(records, result.ids);
     res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
   });
 
-  app.post('/api/v1/feedback', write, body, (req, res) => {
+  app.post('/api/v1/feedback', write, body, async (req, res) => {
     const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
     const records = validateFeedback(items, engine.now());
-    const accepted = engine.writer.writeFeedback(records);
+    const accepted = await engine.writer.writeFeedback(records);
     res.status(202).json({ accepted });
   });
 

@@ -14,8 +14,8 @@ import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
-import { PredictionWriter } from '../store/predictions';
-import { LogReader, pruneLog } from '../store/reader';
+import { InlineLogWriter, type LogWriter } from '../store/log-writer';
+import { LogReader } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
 import { type EvaluationSettings, type ModelEvaluation, ModelMonitor, PENDING_LABELS_CAP } from './monitor';
 import type { HealthReport } from './report';
@@ -32,11 +32,13 @@ export interface EngineOptions {
   clock?: () => number;
   /** Called with the report when a model's retraining recommendation changes (default: POST to webhook_url). */
   notify?: (report: HealthReport) => Promise<void>;
+  /** Where ingested batches are committed (default: inline on `db`; `serve` uses the writer thread). */
+  writer?: LogWriter;
 }
 
 export class Engine {
   readonly monitors = new Map<string, ModelMonitor>();
-  readonly writer: PredictionWriter;
+  readonly writer: LogWriter;
   readonly references: ReferenceStore;
   readonly history: HistoryStore;
   readonly reader: LogReader;
@@ -62,7 +64,7 @@ export class Engine {
     options: EngineOptions = {},
   ) {
     this.clock = options.clock ?? (() => Date.now() / 1000);
-    this.writer = new PredictionWriter(db);
+    this.writer = options.writer ?? new InlineLogWriter(db);
     this.references = new ReferenceStore(db);
     this.history = new HistoryStore(db);
     this.reader = new LogReader(db);
@@ -115,7 +117,9 @@ export class Engine {
     };
     every(this.config.evaluation.read_interval, () => this.guard('read', () => this.poll()));
     every(this.config.evaluation.interval, () => this.guard('evaluation', () => this.evaluateAll()));
-    every(60, () => this.guard('retention', () => this.prune()));
+    every(60, () => {
+      this.prune().catch((err: unknown) => this.log.error({ err }, 'retention failed'));
+    });
   }
 
   stop(): void {
@@ -464,10 +468,17 @@ export class Engine {
   private sizeBytes = 0;
   private sizeGeneration = -1;
 
-  prune(): number {
+  /** Deletes predictions, feedback and history past their retention (the log through the writer). */
+  async prune(): Promise<number> {
     const now = this.now();
-    const removed = pruneLog(this.db, now - this.config.retention.predictions);
-    this.history.prune(now - this.config.retention.history);
-    return removed;
+    if (this.pruning) return 0;
+    this.pruning = true;
+    try {
+      this.history.prune(now - this.config.retention.history);
+      return await this.writer.prune(now - this.config.retention.predictions);
+    } finally {
+      this.pruning = false;
+    }
   }
+  private pruning = false;
 }

@@ -29,18 +29,71 @@ export interface InsertResult {
 /** Rows per multi-row INSERT statement (9 parameters each, well below SQLite's limit). */
 const CHUNK = 50;
 
-function params(r: PredictionRecord): unknown[] {
-  return [
-    r.model,
-    r.model_version,
-    r.prediction_id,
-    r.ts,
-    r.featuresJson,
-    r.predictionJson,
-    r.score,
-    r.attributesJson,
-    r.latency_seconds,
-  ];
+/**
+ * A validated batch as the log stores it, column by column: strings and typed arrays only, so it
+ * crosses to the writer thread as a cheap structured clone (about 0.6 µs per 20-feature row, against
+ * 3 µs for the same rows as objects). NaN stands for a missing score or latency.
+ */
+export interface RowBatch {
+  length: number;
+  model: string[];
+  model_version: (string | null)[];
+  prediction_id: string[];
+  ts: Float64Array;
+  /** 1 when the client sent `ts` (a re-send without it is compared without the timestamp). */
+  tsProvided: Uint8Array;
+  features: string[];
+  prediction: string[];
+  score: Float64Array;
+  attributes: (string | null)[];
+  latency: Float64Array;
+}
+
+export function toRowBatch(records: readonly PredictionRecord[]): RowBatch {
+  const n = records.length;
+  const batch: RowBatch = {
+    length: n,
+    model: new Array(n),
+    model_version: new Array(n),
+    prediction_id: new Array(n),
+    ts: new Float64Array(n),
+    tsProvided: new Uint8Array(n),
+    features: new Array(n),
+    prediction: new Array(n),
+    score: new Float64Array(n),
+    attributes: new Array(n),
+    latency: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    batch.model[i] = r.model;
+    batch.model_version[i] = r.model_version;
+    batch.prediction_id[i] = r.prediction_id;
+    batch.ts[i] = r.ts;
+    batch.tsProvided[i] = r.tsProvided ? 1 : 0;
+    batch.features[i] = r.featuresJson;
+    batch.prediction[i] = r.predictionJson;
+    batch.score[i] = r.score ?? Number.NaN;
+    batch.attributes[i] = r.attributesJson;
+    batch.latency[i] = r.latency_seconds ?? Number.NaN;
+  }
+  return batch;
+}
+
+const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+function pushParams(out: unknown[], b: RowBatch, i: number): void {
+  out.push(
+    b.model[i],
+    b.model_version[i],
+    b.prediction_id[i],
+    b.ts[i],
+    b.features[i],
+    b.prediction[i],
+    orNull(b.score[i]!),
+    b.attributes[i],
+    orNull(b.latency[i]!),
+  );
 }
 
 export class PredictionWriter {
@@ -71,18 +124,21 @@ export class PredictionWriter {
          ON CONFLICT (model, prediction_id) DO NOTHING RETURNING id, model, prediction_id`,
       )
       .raw();
-    this.batch = db.transaction((records: readonly PredictionRecord[]): InsertResult => {
-      const ids = new Array<number>(records.length).fill(0);
+    this.batch = db.transaction((rows: RowBatch): InsertResult => {
+      const ids = new Array<number>(rows.length).fill(0);
       let i = 0;
       // Full chunks in one statement each (1.5x faster than a statement per row); the rest row by row.
-      for (; i + CHUNK <= records.length; i += CHUNK) this.writeChunk(records, i, ids);
-      for (; i < records.length; i++) {
-        const info = this.insert.run(...params(records[i]!));
+      for (; i + CHUNK <= rows.length; i += CHUNK) this.writeChunk(rows, i, ids);
+      const values: unknown[] = [];
+      for (; i < rows.length; i++) {
+        values.length = 0;
+        pushParams(values, rows, i);
+        const info = this.insert.run(...values);
         if (info.changes === 1) ids[i] = Number(info.lastInsertRowid);
-        else this.checkDuplicate(records[i]!, i);
+        else this.checkDuplicate(rows, i);
       }
       const inserted = ids.reduce((n, id) => n + (id > 0 ? 1 : 0), 0);
-      return { inserted, duplicates: records.length - inserted, ids };
+      return { inserted, duplicates: rows.length - inserted, ids };
     });
     this.feedbackBatch = db.transaction((records: readonly FeedbackRecord[]) => {
       for (const r of records) this.insertFeedback.run(r.model, r.prediction_id, r.labelJson, r.ts);
@@ -95,32 +151,33 @@ export class PredictionWriter {
    * not among them is a duplicate (of a stored row or of an earlier record of the batch) and must have
    * the same content, or the whole batch fails with 409.
    */
-  private writeChunk(records: readonly PredictionRecord[], from: number, ids: number[]): void {
+  private writeChunk(rows: RowBatch, from: number, ids: number[]): void {
     const values: unknown[] = [];
-    for (let k = from; k < from + CHUNK; k++) values.push(...params(records[k]!));
+    for (let k = from; k < from + CHUNK; k++) pushParams(values, rows, k);
     const written = new Map<string, number>();
     for (const [id, model, predictionId] of this.insertMany.all(...values))
       written.set(`${model}\u0000${predictionId}`, id);
     for (let k = from; k < from + CHUNK; k++) {
-      const r = records[k]!;
-      const key = `${r.model}\u0000${r.prediction_id}`;
+      const key = `${rows.model[k]}\u0000${rows.prediction_id[k]}`;
       const id = written.get(key);
       if (id !== undefined) {
         ids[k] = id;
         written.delete(key); // a later record with the same id is a duplicate of this one
       } else {
-        this.checkDuplicate(r, k);
+        this.checkDuplicate(rows, k);
       }
     }
   }
 
-  /** A record that was not inserted: an idempotent re-send, or a 409 conflict. */
-  private checkDuplicate(r: PredictionRecord, index: number): void {
-    const stored = this.existing.get(r.model, r.prediction_id);
-    if (!stored || !sameContent(stored, r)) {
+  /** A row that was not inserted: an idempotent re-send, or a 409 conflict. */
+  private checkDuplicate(rows: RowBatch, index: number): void {
+    const model = rows.model[index]!;
+    const predictionId = rows.prediction_id[index]!;
+    const stored = this.existing.get(model, predictionId);
+    if (!stored || !sameContent(stored, rows, index)) {
       throw new IngestError(
         409,
-        `prediction_id "${r.prediction_id}" of model "${r.model}" is already stored with different content`,
+        `prediction_id "${predictionId}" of model "${model}" is already stored with different content`,
         index,
         'prediction_id',
         'conflict',
@@ -130,7 +187,11 @@ export class PredictionWriter {
 
   /** Writes the batch in one immediate transaction; throws IngestError(409) and writes nothing on conflict. */
   writePredictions(records: readonly PredictionRecord[]): InsertResult {
-    return this.batch.immediate(records);
+    return this.writeRows(toRowBatch(records));
+  }
+
+  writeRows(rows: RowBatch): InsertResult {
+    return this.batch.immediate(rows);
   }
 
   writeFeedback(records: readonly FeedbackRecord[]): number {
@@ -138,14 +199,18 @@ export class PredictionWriter {
   }
 }
 
-function sameContent(stored: StoredPrediction, r: PredictionRecord): boolean {
-  if (r.tsProvided && stored.ts !== r.ts) return false;
-  if ((stored.model_version ?? null) !== r.model_version) return false;
-  if ((stored.score ?? null) !== r.score) return false;
-  if (r.latency_seconds !== null && stored.latency_seconds !== r.latency_seconds) return false;
-  if (stored.prediction !== r.predictionJson && !sameJson(stored.prediction, r.predictionJson)) return false;
-  if (stored.features !== r.featuresJson && !sameJson(stored.features, r.featuresJson)) return false;
-  return stored.attributes === r.attributesJson || sameJson(stored.attributes, r.attributesJson);
+function sameContent(stored: StoredPrediction, rows: RowBatch, i: number): boolean {
+  if (rows.tsProvided[i] === 1 && stored.ts !== rows.ts[i]) return false;
+  if ((stored.model_version ?? null) !== rows.model_version[i]) return false;
+  if ((stored.score ?? null) !== orNull(rows.score[i]!)) return false;
+  const latency = orNull(rows.latency[i]!);
+  if (latency !== null && stored.latency_seconds !== latency) return false;
+  const prediction = rows.prediction[i]!;
+  if (stored.prediction !== prediction && !sameJson(stored.prediction, prediction)) return false;
+  const features = rows.features[i]!;
+  if (stored.features !== features && !sameJson(stored.features, features)) return false;
+  const attributes = rows.attributes[i] ?? null;
+  return stored.attributes === attributes || sameJson(stored.attributes, attributes);
 }
 
 /** Compares two JSON texts of scalars or flat objects regardless of key order. */
