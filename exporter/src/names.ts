@@ -6,9 +6,12 @@ export const NAME_RULE = 'a name of 1-128 characters without spaces or control c
 
 export function isName(value: unknown): value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 128) return false;
+  let ascii = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c <= 0x20 || c === 0x7f) return false;
+    if (c >= 0x80) ascii = false;
   }
-  return !/\s/u.test(value);
+  // ASCII whitespace is below 0x21; only other scripts need the Unicode test (ingest hot path).
+  return ascii || !/\s/u.test(value);
 }

@@ -75,6 +75,26 @@ describe('POST /api/v1/predictions', () => {
     expect(rejectedCount(await metric('modelwatch_ingest_rejected_total'), 'conflict')).toBe(1);
   });
 
+  it('stores NDJSON features as sent and treats the same item re-sent as JSON as a duplicate', async () => {
+    const line = `{"model":"m1","prediction_id":"x1","features": { "age" : 41.50, "city":"Lyon" } ,"prediction":1}`;
+    const first = await post(`${exporter.url}/api/v1/predictions`, line, {
+      'content-type': 'application/x-ndjson',
+    });
+    expect(first.status).toBe(202);
+    const db = new Database(dbPath, { readonly: true });
+    const row = db.prepare("SELECT features FROM predictions WHERE prediction_id = 'x1'").get() as {
+      features: string;
+    };
+    db.close();
+    expect(row.features).toBe('{ "age" : 41.50, "city":"Lyon" }');
+    const again = await post(`${exporter.url}/api/v1/predictions`, [
+      { model: 'm1', prediction_id: 'x1', features: { city: 'Lyon', age: 41.5 }, prediction: 1 },
+    ]);
+    expect(again).toEqual({ status: 202, json: { accepted: 1, duplicates: 1 } });
+    exporter.engine.poll();
+    expect(exporter.engine.monitors.get('m1')?.window.size).toBe(1);
+  });
+
   const cases: [string, string, string, number, string | null, number | null][] = [
     ['invalid JSON', '[{"model": ', 'application/json', 400, null, null],
     ['wrong type', JSON.stringify([{ ...item(1), features: 'x' }]), 'application/json', 400, 'features', 0],

@@ -2,9 +2,15 @@ import { IngestError } from './errors';
 
 /**
  * Splits a request body into items: a JSON array, a single JSON object, or NDJSON (one object per
- * line; blank lines ignored). NDJSON errors carry the line's item index.
+ * line; blank lines ignored). NDJSON errors carry the line's item index. With `texts`, an NDJSON body
+ * also leaves each item's line there (ingest slices stored JSON out of it instead of re-serialising).
  */
-export function parseItems(body: string, contentType: string | undefined, maxItems: number): unknown[] {
+export function parseItems(
+  body: string,
+  contentType: string | undefined,
+  maxItems: number,
+  texts?: string[],
+): unknown[] {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const ndjson =
     type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl';
@@ -16,14 +22,14 @@ export function parseItems(body: string, contentType: string | undefined, maxIte
     try {
       parsed = JSON.parse(body);
     } catch (err) {
-      if (ndjson) return parseNdjson(body, maxItems);
+      if (ndjson) return parseNdjson(body, maxItems, texts);
       // A JSON content type with several lines of objects is NDJSON sent with the wrong header.
-      if (trimmed.startsWith('{') && body.includes('\n')) return parseNdjson(body, maxItems);
+      if (trimmed.startsWith('{') && body.includes('\n')) return parseNdjson(body, maxItems, texts);
       throw new IngestError(400, `invalid JSON: ${(err as Error).message}`, null, null, 'invalid_json');
     }
     items = Array.isArray(parsed) ? parsed : [parsed];
   } else {
-    items = parseNdjson(body, maxItems);
+    items = parseNdjson(body, maxItems, texts);
   }
   if (items.length > maxItems) {
     throw new IngestError(
@@ -38,7 +44,7 @@ export function parseItems(body: string, contentType: string | undefined, maxIte
   return items;
 }
 
-function parseNdjson(body: string, maxItems: number): unknown[] {
+function parseNdjson(body: string, maxItems: number, texts?: string[]): unknown[] {
   const items: unknown[] = [];
   let start = 0;
   while (start < body.length) {
@@ -52,6 +58,7 @@ function parseNdjson(body: string, maxItems: number): unknown[] {
     }
     try {
       items.push(JSON.parse(line));
+      texts?.push(line);
     } catch (err) {
       throw new IngestError(
         400,

@@ -8,6 +8,7 @@
 import { isName, NAME_RULE } from '../names';
 import type { ColumnType } from '../stats/types';
 import { IngestError } from './errors';
+import { objectMemberText } from './member-text';
 
 export type Scalar = number | string | boolean;
 export type FeatureValue = Scalar | null;
@@ -149,6 +150,7 @@ function validatePrediction(
   now: number,
   maxFeatures: number,
   types?: FeatureTypeLookup,
+  text?: string,
 ): PredictionRecord {
   if (!isObject(raw)) invalid(index, null, 'expected a prediction object');
   checkFields(raw, PREDICTION_FIELDS, index);
@@ -213,7 +215,9 @@ function validatePrediction(
     ts: ts ?? now,
     tsProvided: ts !== undefined,
     features,
-    featuresJson: JSON.stringify(features),
+    // The client's own text of the object when the item came with its line (NDJSON): same JSON value.
+    featuresJson:
+      (text !== undefined ? objectMemberText(text, 'features') : null) ?? JSON.stringify(features),
     prediction: raw.prediction,
     predictionJson: JSON.stringify(raw.prediction),
     score,
@@ -223,15 +227,17 @@ function validatePrediction(
   };
 }
 
+/** `texts`: each item's JSON text when known (parseItems on NDJSON), to store `features` as sent. */
 export function validatePredictions(
   items: readonly unknown[],
   now: number,
   maxFeatures: number,
   types?: FeatureTypeLookup,
+  texts?: readonly string[],
 ): PredictionRecord[] {
   const records: PredictionRecord[] = new Array(items.length);
   for (let i = 0; i < items.length; i++)
-    records[i] = validatePrediction(items[i], i, now, maxFeatures, types);
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, texts?.[i]);
   return records;
 }
 

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { objectMemberText } from './member-text';
+
+const key = fc.oneof(
+  fc.constantFrom(
+    'features',
+    'model',
+    'feature',
+    'featuresX',
+    '"features"',
+    'fea\\tures',
+    '}',
+    '{"features":',
+  ),
+  fc.string({ maxLength: 12 }),
+);
+const space = fc.constantFrom('', ' ', '\n', '\t ', '\r\n  ');
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.dictionary(
+    fc.string({ maxLength: 8 }),
+    fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+    ),
+  ),
+);
+
+/** An object's JSON text written member by member, so keys may repeat and whitespace varies. */
+const objectText = fc
+  .array(fc.tuple(key, value, space, space, fc.boolean()), { maxLength: 6 })
+  .map(
+    (members) =>
+      `{${members
+        .map(
+          ([k, v, a, b, pretty]) =>
+            `${a}${JSON.stringify(k)}${b}:${a}${JSON.stringify(v, null, pretty ? 2 : undefined)}${b}`,
+        )
+        .join(',')}}`,
+  );
+
+describe('objectMemberText', () => {
+  it('returns exactly the text of the value JSON.parse takes for the key, or null', () => {
+    fc.assert(
+      fc.property(objectText, (text) => {
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        const slice = objectMemberText(text, 'features');
+        const v = Object.hasOwn(parsed, 'features') ? parsed.features : undefined;
+        const isObject = typeof v === 'object' && v !== null && !Array.isArray(v);
+        if (slice !== null) expect(JSON.parse(slice)).toEqual(v);
+        // Written without escapes (as here), an object value is always found.
+        expect(slice !== null).toBe(isObject);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('takes the last member of a repeated key, as JSON.parse does', () => {
+    expect(
+      objectMemberText('{"features":{"a":1},"x":{"features":{"b":2}},"features":{"c":"}"}}', 'features'),
+    ).toBe('{"c":"}"}');
+    expect(objectMemberText('{"features":{"a":1},"features":2}', 'features')).toBeNull();
+  });
+
+  it('ignores the key inside strings, nested objects and arrays, and escaped spellings', () => {
+    expect(objectMemberText('{"model":"\\"features\\":{}","y":[{"features":{}}]}', 'features')).toBeNull();
+    expect(objectMemberText('{"feat\\u0075res":{"a":1}}', 'features')).toBeNull();
+    expect(objectMemberText('{ "features" :\n { "a" : [1, {"b": "]}"}] } }', 'features')).toBe(
+      '{ "a" : [1, {"b": "]}"}] }',
+    );
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The raw text of one member of a JSON object, taken from the line it was parsed from. Ingest stores
+ * a prediction's `features` object as JSON text; for NDJSON the client already sent that text, so
+ * slicing it out (one pass over the line) saves re-serialising the parsed object (~3 µs per
+ * 20-feature row on the reference machine, a sixth of the main thread's work per row).
+ *
+ * Only called on text that `JSON.parse` has accepted. The result is the text of the value JSON.parse
+ * used (the last top-level member with exactly this key) when it is an object; null when the key is
+ * written with escapes, missing, or not an object — the caller then serialises the parsed value.
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** Index just past the string starting at `i` (which holds the opening quote). */
+function skipString(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === BACKSLASH) j++;
+    else if (c === QUOTE) return j + 1;
+  }
+  return text.length;
+}
+
+export function objectMemberText(text: string, key: string): string | null {
+  let depth = 0;
+  let found: string | null = null;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = skipString(text, i);
+      // A key of the top-level object: a string at depth 1 followed by a colon.
+      if (depth === 1 && end - i - 2 === key.length && text.startsWith(key, i + 1)) {
+        let j = end;
+        while (j < n && isSpace(text.charCodeAt(j))) j++;
+        if (j < n && text.charCodeAt(j) === COLON) {
+          j++;
+          while (j < n && isSpace(text.charCodeAt(j))) j++;
+          const valueEnd = text.charCodeAt(j) === OPEN_BRACE ? matchingEnd(text, j) : -1;
+          found = valueEnd > 0 ? text.slice(j, valueEnd) : null;
+          if (valueEnd > 0) {
+            i = valueEnd;
+            continue;
+          }
+        }
+      }
+      i = end;
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    i++;
+  }
+  return found;
+}
+
+/** Index just past the object or array opening at `start`, or -1 if it does not close. */
+function matchingEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = skipString(text, i);
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return -1;
+}
