@@ -197,6 +197,8 @@ export const configSchema = z.strictObject({
       max_models: z.number().int().positive().default(100),
       max_features: z.number().int().positive().default(500),
       max_categories: z.number().int().min(2).default(50),
+      /** Distinct model_version label values per model on /metrics; further ones are "__other__". */
+      max_model_versions: z.number().int().min(1).default(20),
       /**
        * Hard ceiling on the rows each model's in-memory ring keeps (memory bound). The ring holds as many
        * rows as the drift and performance windows ask for (100k for a window defined by time only).

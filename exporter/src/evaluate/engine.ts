@@ -15,11 +15,12 @@ import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
 import { InlineLogWriter, type LogWriter } from '../store/log-writer';
-import { LogReader } from '../store/reader';
+import { type LogRow, LogReader } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
 import { type EvaluationSettings, type ModelEvaluation, ModelMonitor, PENDING_LABELS_CAP } from './monitor';
 import type { HealthReport } from './report';
 import type { Telemetry } from './telemetry';
+import { OTHER } from './window';
 
 /** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
 const MAX_CAPACITY = 1_000_000;
@@ -139,13 +140,12 @@ export class Engine {
   monitor(name: string): ModelMonitor | null {
     const existing = this.monitors.get(name);
     if (existing) return existing;
-    const configured = this.config.models.some((m) => m.name === name);
-    if (!configured && !this.config.discover_models) return null;
+    if (!this.isConfigured(name) && !this.config.discover_models) return null;
     if (this.monitors.size >= this.config.limits.max_models) {
       if (!this.warnedCap)
         this.log.warn(
           { model: name, limit: this.config.limits.max_models },
-          'model limit reached; ignoring new models',
+          'model limit reached; predictions of further models are stored but not monitored',
         );
       this.warnedCap = true;
       return null;
@@ -157,14 +157,37 @@ export class Engine {
       this.ringCapacity(config),
       this.telemetry,
       this.config.limits.max_categories,
+      PENDING_LABELS_CAP,
+      { maxFeatures: this.config.limits.max_features, maxVersions: this.config.limits.max_model_versions },
     );
     this.monitors.set(name, monitor);
     return monitor;
   }
 
-  /** Whether ingest may accept predictions for this model. */
+  private isConfigured(name: string): boolean {
+    return this.config.models.some((m) => m.name === name);
+  }
+
+  /**
+   * Whether ingest may accept predictions for this model: any model unless discovery is off and it is
+   * not configured. Beyond `limits.max_models` they are stored (nothing acknowledged is lost) but not
+   * monitored, and counted as `model="__other__"`.
+   */
   acceptsModel(name: string): boolean {
-    return this.monitors.has(name) || this.monitor(name) !== null;
+    return this.monitors.has(name) || this.config.discover_models || this.isConfigured(name);
+  }
+
+  /** Predictions of models beyond `limits.max_models` since start (stored, not monitored). */
+  unmonitoredPredictions = 0;
+
+  /** Appends a new row to its model's window, or counts it when the model is beyond the cap. */
+  private take(row: LogRow): void {
+    const monitor = this.monitor(row.model);
+    if (monitor) monitor.append(row);
+    else if (this.acceptsModel(row.model)) {
+      this.unmonitoredPredictions++;
+      this.telemetry.prediction(OTHER, null, row.latency_seconds);
+    }
   }
 
   /** Feature types ingest enforces for a model (declared or fixed by its reference). */
@@ -206,7 +229,7 @@ export class Engine {
     let total = 0;
     for (;;) {
       const rows = this.reader.readNew(5000, upTo);
-      for (const row of rows) this.monitor(row.model)?.append(row);
+      for (const row of rows) this.take(row);
       total += rows.length;
       if (rows.length < 5000) return total;
     }
@@ -233,7 +256,7 @@ export class Engine {
       const id = ids[i]!;
       if (id === 0) continue;
       const r = records[i]!;
-      this.monitor(r.model)?.append({
+      this.take({
         id,
         model: r.model,
         model_version: r.model_version,

@@ -47,7 +47,7 @@ import {
 } from './performance';
 import { type Finding, type HealthReport, type Retraining, statusOf } from './report';
 import type { Telemetry } from './telemetry';
-import { ColumnarWindow, currentColumn, type WindowSpec } from './window';
+import { ColumnarWindow, currentColumn, MAX_DICTIONARY, OTHER, type WindowSpec } from './window';
 
 /** Labels held per model for predictions not (yet) in the window; the oldest is dropped beyond this. */
 export const PENDING_LABELS_CAP = 100_000;
@@ -128,6 +128,22 @@ export interface ModelEvaluation {
 
 export type ActiveReference = StoredReference<ReferenceProfile>;
 
+/** Caps a hostile or careless client cannot push past (see `limits` in the config). */
+export interface MonitorGuards {
+  /** Distinct feature (and attribute) columns kept in the window; values of further ones are dropped. */
+  maxFeatures?: number;
+  /** Distinct `model_version` label values on /metrics; further versions are counted as `__other__`. */
+  maxVersions?: number;
+}
+
+/** Values the guards dropped or folded, by kind (`cardinality_limited_total{kind}`), cumulative. */
+export interface GuardCounts {
+  feature: number;
+  attribute: number;
+  category: number;
+  model_version: number;
+}
+
 export class ModelMonitor {
   readonly window: ColumnarWindow;
   reference: ActiveReference | null = null;
@@ -179,9 +195,36 @@ export class ModelMonitor {
     /** Cap on bins per categorical feature in metrics (the rest is `__other__`). */
     readonly maxCategories = 50,
     private readonly pendingCap = PENDING_LABELS_CAP,
+    guards: MonitorGuards = {},
   ) {
-    this.window = new ColumnarWindow(capacity);
+    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, guards.maxFeatures);
+    this.maxVersions = guards.maxVersions ?? 20;
     this.refreshTypes();
+  }
+
+  private readonly maxVersions: number;
+  private readonly versions = new Set<string>();
+  private foldedVersions = 0;
+
+  /** What the cardinality guards have dropped or folded since start. */
+  guardCounts(): GuardCounts {
+    return {
+      feature: this.window.features.dropped,
+      attribute: this.window.attributes.dropped,
+      category: this.window.folds.values,
+      model_version: this.foldedVersions,
+    };
+  }
+
+  /** The version as a label value: the first `maxVersions` seen, then `__other__`. */
+  private versionLabel(version: string | null): string | null {
+    if (version === null || this.versions.has(version)) return version;
+    if (this.versions.size < this.maxVersions) {
+      this.versions.add(version);
+      return version;
+    }
+    this.foldedVersions++;
+    return OTHER;
   }
 
   /** Labels waiting for their prediction. */
@@ -261,7 +304,7 @@ export class ModelMonitor {
   /** A new row: into the window, and counted (predictions, latency, reference-bin observations). */
   append(row: LogRow): void {
     this.restore(row);
-    this.telemetry.prediction(this.name, row.model_version, row.latency_seconds);
+    this.telemetry.prediction(this.name, this.versionLabel(row.model_version), row.latency_seconds);
     for (const [feature, bins] of this.bins) {
       const i = bins.indexer.index(row.features[feature]);
       if (i >= 0) bins.counts[i]!++;

@@ -14,6 +14,16 @@ import type { LogRow } from '../store/reader';
 /** Category used once a column's dictionary is full (bounded memory against hostile input). */
 export const OTHER = '__other__';
 
+/** Distinct strings a column keeps before folding new ones into `__other__`. */
+export const MAX_DICTIONARY = 10_000;
+
+/** Values the guards folded into `__other__` because a column's dictionary was full (cumulative). */
+export interface FoldCount {
+  values: number;
+}
+
+type Dictionary = { dict: string[]; index: Map<string, number> };
+
 type Column =
   | { type: 'numeric'; data: Float64Array }
   | { type: 'categorical'; codes: Int32Array; dict: string[]; index: Map<string, number> };
@@ -23,10 +33,15 @@ class ColumnSet {
   readonly columns = new Map<string, Column>();
   /** Values that did not fit the column's type, per column (counted, stored as missing). */
   readonly violations = new Map<string, number>();
+  /** Values of columns beyond `maxColumns`, which are not kept (cumulative). */
+  dropped = 0;
 
   constructor(
     private readonly capacity: number,
     private readonly maxDictionary: number,
+    private readonly folds: FoldCount,
+    /** Distinct columns kept; a hostile client naming a new feature per row cannot grow memory. */
+    private readonly maxColumns = Number.MAX_SAFE_INTEGER,
   ) {}
 
   ensure(name: string, type: ColumnType): Column {
@@ -56,6 +71,10 @@ class ColumnSet {
         const value = values[name];
         if (!this.columns.has(name)) {
           if (value === null || value === undefined) continue;
+          if (this.columns.size >= this.maxColumns) {
+            this.dropped++;
+            continue;
+          }
           this.ensure(name, typeOf(name) ?? (typeof value === 'number' ? 'numeric' : 'categorical'));
         }
       }
@@ -72,7 +91,7 @@ class ColumnSet {
         col.codes[slot] = -1;
         if (typeof value === 'object' && value !== null) this.violate(name);
       } else {
-        col.codes[slot] = code(col, String(value), this.maxDictionary);
+        col.codes[slot] = code(col, String(value), this.maxDictionary, this.folds);
       }
     }
   }
@@ -82,10 +101,13 @@ class ColumnSet {
   }
 }
 
-function code(col: Extract<Column, { type: 'categorical' }>, value: string, max: number): number {
+/** The value's code in the dictionary, adding it while there is room (then `__other__`, counted). */
+function code(col: Dictionary, value: string, max: number, folds?: FoldCount): number {
   let c = col.index.get(value);
   if (c === undefined) {
-    const key = col.dict.length >= max ? OTHER : value;
+    const full = col.dict.length >= max;
+    if (full && folds) folds.values++;
+    const key = full ? OTHER : value;
     c = col.index.get(key);
     if (c === undefined) {
       c = col.dict.length;
@@ -127,11 +149,12 @@ export class ScalarColumn {
   readonly num: Float64Array;
   readonly code: Int32Array;
   readonly dict: string[] = [];
-  private readonly index = new Map<string, number>();
+  readonly index = new Map<string, number>();
 
   constructor(
     capacity: number,
     private readonly maxDictionary: number,
+    private readonly folds?: FoldCount,
   ) {
     this.num = new Float64Array(capacity).fill(Number.NaN);
     this.code = new Int32Array(capacity).fill(-1);
@@ -144,19 +167,7 @@ export class ScalarColumn {
     if (typeof value === 'number') {
       if (Number.isFinite(value)) this.num[slot] = value;
     } else if (typeof value === 'boolean') this.num[slot] = value ? 1 : 0;
-    else if (typeof value === 'string') {
-      let c = this.index.get(value);
-      if (c === undefined) {
-        const key = this.dict.length >= this.maxDictionary ? OTHER : value;
-        c = this.index.get(key);
-        if (c === undefined) {
-          c = this.dict.length;
-          this.dict.push(key);
-          this.index.set(key, c);
-        }
-      }
-      this.code[slot] = c;
-    }
+    else if (typeof value === 'string') this.code[slot] = code(this, value, this.maxDictionary, this.folds);
   }
 
   has(slot: number): boolean {
@@ -200,21 +211,25 @@ export class ColumnarWindow {
   labelled = 0;
   /** Rows ever appended (including those that have left the ring). */
   appended = 0;
+  /** Category values folded into `__other__` by a full dictionary, in any column (cumulative). */
+  readonly folds: FoldCount = { values: 0 };
 
   constructor(
     readonly capacity: number,
-    maxDictionary = 10_000,
+    maxDictionary = MAX_DICTIONARY,
+    /** Distinct feature (and attribute) columns kept per model. */
+    maxColumns = Number.MAX_SAFE_INTEGER,
   ) {
     this.ids = new Float64Array(capacity);
     this.ts = new Float64Array(capacity);
     this.scores = new Float64Array(capacity).fill(Number.NaN);
     this.predictionIds = new Array<string>(capacity).fill('');
     this.versions = new Array<string | null>(capacity).fill(null);
-    this.features = new ColumnSet(capacity, maxDictionary);
-    this.attributes = new ColumnSet(capacity, maxDictionary);
-    this.outputs = new ColumnSet(capacity, maxDictionary);
-    this.predictions = new ScalarColumn(capacity, maxDictionary);
-    this.labels = new ScalarColumn(capacity, maxDictionary);
+    this.features = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns);
+    this.attributes = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns);
+    this.outputs = new ColumnSet(capacity, maxDictionary, { values: 0 }); // folds counted by `predictions`
+    this.predictions = new ScalarColumn(capacity, maxDictionary, this.folds);
+    this.labels = new ScalarColumn(capacity, maxDictionary, this.folds);
     this.labelRejected = new Uint8Array(capacity);
   }
 

@@ -181,6 +181,12 @@ export const CATALOG: readonly MetricFamily[] = [
     ['model', 'feature', 'bin'],
     'Observations of the feature per reference bin since start (mergeable across replicas for fleet-wide PSI).',
   ),
+  family(
+    'counter',
+    'cardinality_limited_total',
+    ['model', 'kind'],
+    'Values the cardinality guards dropped or folded into "__other__" since start, by kind: model (predictions of models beyond limits.max_models, stored but not monitored; model="__other__"), model_version (beyond limits.max_model_versions), feature and attribute (values of columns beyond limits.max_features), category (new values once a column holds 10,000 distinct ones).',
+  ),
 
   // Performance (realised) and label-free estimates
   perf('model_accuracy_ratio', 'Accuracy'),

@@ -14,6 +14,7 @@ import { statusValue } from '../evaluate/report';
 import { LABEL_REJECT_REASONS, type LabelRejectReason, type Telemetry } from '../evaluate/telemetry';
 import { REJECT_REASONS, type RejectReason } from '../ingest/errors';
 import type { EstimatedMetric } from '../stats/estimation';
+import { OTHER } from '../evaluate/window';
 import { VERSION } from '../version';
 import { CATALOG, type MetricFamily } from './catalog';
 import { binRatioSeries } from './series';
@@ -140,8 +141,14 @@ export class Metrics implements Telemetry {
     }
     const observations = this.counter('modelwatch_feature_bin_observations_total');
     observations.reset();
+    const limited = this.counter('modelwatch_cardinality_limited_total');
+    limited.reset();
+    if (engine.unmonitoredPredictions > 0)
+      limited.inc({ model: OTHER, kind: 'model' }, engine.unmonitoredPredictions);
     for (const monitor of engine.monitors.values()) {
       this.buildModel(monitor);
+      for (const [kind, count] of Object.entries(monitor.guardCounts()))
+        if (count > 0) limited.inc({ model: monitor.name, kind }, count);
       for (const [feature, bins] of monitor.binObservations()) {
         for (const [bin, count] of bins) observations.inc({ model: monitor.name, feature, bin }, count);
       }
