@@ -188,6 +188,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       predictions: duration.default(30 * 86_400),
       history: duration.default(90 * 86_400),
+      /** How often a retention pass runs (deletes in 1,000-row transactions on the writer thread). */
+      interval: duration.default(60),
     })
     .prefault({}),
   limits: z

@@ -118,7 +118,7 @@ export class Engine {
     };
     every(this.config.evaluation.read_interval, () => this.guard('read', () => this.poll()));
     every(this.config.evaluation.interval, () => this.guard('evaluation', () => this.evaluateAll()));
-    every(60, () => {
+    every(this.config.retention.interval, () => {
       this.prune().catch((err: unknown) => this.log.error({ err }, 'retention failed'));
     });
   }
