@@ -37,6 +37,12 @@ export interface EngineOptions {
   writer?: LogWriter;
 }
 
+interface Round {
+  started: number;
+  base: Omit<EvaluationSettings, 'window'>;
+  results: ModelEvaluation[];
+}
+
 export class Engine {
   readonly monitors = new Map<string, ModelMonitor>();
   readonly writer: LogWriter;
@@ -117,7 +123,9 @@ export class Engine {
       this.timers.push(timer);
     };
     every(this.config.evaluation.read_interval, () => this.guard('read', () => this.poll()));
-    every(this.config.evaluation.interval, () => this.guard('evaluation', () => this.evaluateAll()));
+    every(this.config.evaluation.interval, () => {
+      this.evaluateRound().catch((err: unknown) => this.log.error({ err }, 'evaluation failed'));
+    });
     every(this.config.retention.interval, () => {
       this.prune().catch((err: unknown) => this.log.error({ err }, 'retention failed'));
     });
@@ -401,31 +409,57 @@ export class Engine {
   /** Reads new rows, then evaluates every model; one failing model does not stop the others. */
   evaluateAll(): ModelEvaluation[] {
     if (this.evaluating) return [];
-    this.evaluating = true;
-    const started = performance.now();
-    const results: ModelEvaluation[] = [];
+    const round = this.beginRound();
     try {
-      this.poll();
-      const base = this.settings();
-      for (const monitor of this.monitors.values()) {
-        const t0 = performance.now();
-        try {
-          const settings = { ...base, window: this.windowSpec(monitor.config) };
-          const result = monitor.evaluate(this.now(), settings);
-          results.push(result);
-          this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, true);
-          this.afterEvaluation(result.report);
-        } catch (err) {
-          this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, false);
-          this.log.error({ model: monitor.name, err }, 'evaluation failed');
-        }
+      for (const monitor of this.monitors.values()) this.evaluateModel(monitor, round);
+    } finally {
+      this.endRound(round);
+    }
+    return round.results;
+  }
+
+  /**
+   * The scheduled round: the same work as `evaluateAll`, handing the event loop back between models so
+   * scrapes and ingest wait for at most one model's evaluation, not the whole fleet's.
+   */
+  async evaluateRound(): Promise<void> {
+    if (this.evaluating) return;
+    const round = this.beginRound();
+    try {
+      for (const monitor of [...this.monitors.values()]) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.evaluateModel(monitor, round);
       }
     } finally {
-      this.evaluating = false;
-      this.generation++;
-      this.lastRoundSeconds = (performance.now() - started) / 1000;
+      this.endRound(round);
     }
-    return results;
+  }
+
+  private beginRound(): Round {
+    this.evaluating = true;
+    const started = performance.now();
+    this.poll();
+    return { started, base: this.settings(), results: [] };
+  }
+
+  private evaluateModel(monitor: ModelMonitor, round: Round): void {
+    const t0 = performance.now();
+    try {
+      const settings = { ...round.base, window: this.windowSpec(monitor.config) };
+      const result = monitor.evaluate(this.now(), settings);
+      round.results.push(result);
+      this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, true);
+      this.afterEvaluation(result.report);
+    } catch (err) {
+      this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, false);
+      this.log.error({ model: monitor.name, err }, 'evaluation failed');
+    }
+  }
+
+  private endRound(round: Round): void {
+    this.evaluating = false;
+    this.generation++;
+    this.lastRoundSeconds = (performance.now() - round.started) / 1000;
   }
 
   private afterEvaluation(report: HealthReport): void {
