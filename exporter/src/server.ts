@@ -9,10 +9,13 @@ import { type Logger, pino } from 'pino';
 import { createApp } from './api/app';
 import type { Config } from './config/schema';
 import { Engine, type EngineOptions } from './evaluate/engine';
+import type { MultivariateRequest } from './evaluate/multivariate-thread';
 import { Metrics } from './metrics/registry';
+import type { MultivariateDriftReport, MultivariateFeature } from './stats/multivariate';
 import { checkDriftMethods, loadPlugins } from './stats/plugins';
 import { openDatabase } from './store/db';
 import { type LogWriter, ThreadLogWriter } from './store/log-writer';
+import { ThreadClient } from './thread/client';
 
 export interface Exporter {
   url: string;
@@ -28,6 +31,11 @@ export interface StartOptions extends EngineOptions {
   log?: Logger;
   /** Start the evaluation schedule (tests drive `engine.evaluateAll()` themselves). Default true. */
   schedule?: boolean;
+  /**
+   * Run the multivariate tests on a worker thread (default true). Off, they run inside each evaluation,
+   * which tests that evaluate synchronously rely on.
+   */
+  statsThread?: boolean;
 }
 
 export function createLogger(level = process.env.MODELWATCH_LOG_LEVEL ?? 'info'): Logger {
@@ -42,12 +50,22 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   let accepting = true;
   let server: Server | undefined;
   let writer: LogWriter | undefined;
+  let stats: ThreadClient<MultivariateRequest> | undefined;
   try {
+    if (options.statsThread ?? true) {
+      const entry = new URL('./evaluate/multivariate-thread.ts', import.meta.url);
+      stats = await ThreadClient.start<MultivariateRequest>(entry, {}, log, 'multivariate tests');
+    }
+    const thread = stats;
+    const multivariate = thread
+      ? (features: MultivariateFeature[]) =>
+          thread.request<MultivariateDriftReport | null>({ op: 'multivariate', features })
+      : undefined;
     // A file gets its own writer thread; an in-memory database can only be written on this connection.
     if (!isMemory(config.database.path))
       writer = await ThreadLogWriter.start(config.database.path, config.database.busy_timeout, log);
     const metrics = new Metrics();
-    const engine = new Engine(db, config, metrics, log, { ...options, writer });
+    const engine = new Engine(db, config, metrics, log, { ...options, writer, multivariate });
     metrics.attach(engine);
     await engine.load();
     engine.evaluateAll();
@@ -73,6 +91,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
           listening.closeIdleConnections();
         });
         await engine.writer.close();
+        await stats?.close();
         db.close();
       })();
       return closing;
@@ -81,6 +100,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   } catch (err) {
     server?.close();
     await writer?.close();
+    await stats?.close();
     db.close();
     throw err;
   }

@@ -21,7 +21,7 @@ export function testConfig(dbPath: string, raw: Record<string, unknown> = {}): C
 
 /** Starts an exporter on 127.0.0.1 with an ephemeral port; evaluation is driven by the test. */
 export async function startTestExporter(config: Config, options: StartOptions = {}): Promise<Exporter> {
-  return startExporter(config, { log: silentLogger, schedule: false, ...options });
+  return startExporter(config, { log: silentLogger, schedule: false, statsThread: false, ...options });
 }
 
 /** A valid prediction item with 3 numeric features and one categorical one. */

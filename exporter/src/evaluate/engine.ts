@@ -15,9 +15,15 @@ import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
 import { InlineLogWriter, type LogWriter } from '../store/log-writer';
-import { type LogRow, LogReader } from '../store/reader';
+import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
-import { type EvaluationSettings, type ModelEvaluation, ModelMonitor, PENDING_LABELS_CAP } from './monitor';
+import {
+  type EvaluationSettings,
+  type ModelEvaluation,
+  ModelMonitor,
+  type MultivariateRunner,
+  PENDING_LABELS_CAP,
+} from './monitor';
 import type { HealthReport } from './report';
 import type { Telemetry } from './telemetry';
 import { OTHER } from './window';
@@ -35,6 +41,8 @@ export interface EngineOptions {
   notify?: (report: HealthReport) => Promise<void>;
   /** Where ingested batches are committed (default: inline on `db`; `serve` uses the writer thread). */
   writer?: LogWriter;
+  /** Where the multivariate tests run (default: inline; `serve` uses a worker thread). */
+  multivariate?: MultivariateRunner;
 }
 
 interface Round {
@@ -62,6 +70,7 @@ export class Engine {
   private evaluating = false;
   private warnedCap = false;
   private readonly notify: (report: HealthReport) => Promise<void>;
+  private readonly multivariateRunner: MultivariateRunner | undefined;
 
   constructor(
     readonly db: DB,
@@ -72,6 +81,7 @@ export class Engine {
   ) {
     this.clock = options.clock ?? (() => Date.now() / 1000);
     this.writer = options.writer ?? new InlineLogWriter(db);
+    this.multivariateRunner = options.multivariate;
     this.references = new ReferenceStore(db);
     this.history = new HistoryStore(db);
     this.reader = new LogReader(db);
@@ -166,7 +176,11 @@ export class Engine {
       this.telemetry,
       this.config.limits.max_categories,
       PENDING_LABELS_CAP,
-      { maxFeatures: this.config.limits.max_features, maxVersions: this.config.limits.max_model_versions },
+      {
+        maxFeatures: this.config.limits.max_features,
+        maxVersions: this.config.limits.max_model_versions,
+        multivariate: this.multivariateRunner,
+      },
     );
     this.monitors.set(name, monitor);
     return monitor;

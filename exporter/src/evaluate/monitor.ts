@@ -136,6 +136,17 @@ export interface MonitorGuards {
   maxVersions?: number;
 }
 
+export interface MonitorOptions extends MonitorGuards {
+  /**
+   * Where the multivariate tests run. Without it they run inline, in the evaluation; with it the
+   * evaluation hands them over and reports the latest finished result (null until the first arrives).
+   */
+  multivariate?: MultivariateRunner;
+}
+
+/** Runs the multivariate tests off the event loop (a worker thread); resolves to their report. */
+export type MultivariateRunner = (features: MultivariateFeature[]) => Promise<MultivariateDriftReport | null>;
+
 /** Values the guards dropped or folded, by kind (`cardinality_limited_total{kind}`), cumulative. */
 export interface GuardCounts {
   feature: number;
@@ -195,14 +206,17 @@ export class ModelMonitor {
     /** Cap on bins per categorical feature in metrics (the rest is `__other__`). */
     readonly maxCategories = 50,
     private readonly pendingCap = PENDING_LABELS_CAP,
-    guards: MonitorGuards = {},
+    options: MonitorOptions = {},
   ) {
-    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, guards.maxFeatures);
-    this.maxVersions = guards.maxVersions ?? 20;
+    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, options.maxFeatures);
+    this.maxVersions = options.maxVersions ?? 20;
+    this.multivariateRunner = options.multivariate;
     this.refreshTypes();
   }
 
   private readonly maxVersions: number;
+  private readonly multivariateRunner: MultivariateRunner | undefined;
+  private multivariateRunning = false;
   private readonly versions = new Set<string>();
   private foldedVersions = 0;
 
@@ -420,8 +434,12 @@ export class ModelMonitor {
         now - this.multivariateCache.at < settings.multivariateInterval
       ) {
         multivariate = this.multivariateCache.result;
+      } else if (this.multivariateRunner) {
+        this.startMultivariate(this.multivariateRunner, ref, slots, now);
+        // the previous result for this reference until the new one arrives
+        multivariate = this.multivariateCache?.referenceId === ref.id ? this.multivariateCache.result : null;
       } else {
-        multivariate = this.multivariateDrift(ref, slots);
+        multivariate = multivariateDrift(this.multivariateInputs(ref, slots));
         this.multivariateCache = { referenceId: ref.id, at: now, result: multivariate };
       }
     }
@@ -483,10 +501,29 @@ export class ModelMonitor {
     return evaluation;
   }
 
+  private startMultivariate(
+    run: MultivariateRunner,
+    ref: ActiveReference,
+    slots: Int32Array,
+    now: number,
+  ): void {
+    if (this.multivariateRunning) return;
+    this.multivariateRunning = true;
+    const referenceId = ref.id;
+    run(this.multivariateInputs(ref, slots))
+      .catch(() => null) // a failed run reports nothing and is retried after the interval
+      .then((result) => {
+        if (this.reference?.id === referenceId) this.multivariateCache = { referenceId, at: now, result };
+      })
+      .finally(() => {
+        this.multivariateRunning = false;
+      });
+  }
+
   /** Numeric features of the reference's row sample against the same columns of the window. */
-  private multivariateDrift(ref: ActiveReference, slots: Int32Array): MultivariateDriftReport | null {
+  private multivariateInputs(ref: ActiveReference, slots: Int32Array): MultivariateFeature[] {
     const sample = ref.profile.numericRows;
-    if (!sample || sample.rows.length === 0) return null;
+    if (!sample || sample.rows.length === 0) return [];
     const features: MultivariateFeature[] = [];
     sample.features.forEach((name, j) => {
       const current = currentColumn(this.window.features, name, slots);
@@ -496,7 +533,7 @@ export class ModelMonitor {
       );
       features.push({ name, reference, current: current.values });
     });
-    return multivariateDrift(features);
+    return features;
   }
 
   private predictionDrift(
