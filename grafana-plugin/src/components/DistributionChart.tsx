@@ -232,10 +232,15 @@ export function DistributionChart(props: DistributionChartProps): React.JSX.Elem
       }
     }
   } else if (bins.length > 0) {
+    // Every label when each fits its band (whole, or with at least 3–4 characters before the ellipsis),
+    // else every n-th: in the focus view, and on cards for discrete values, whose axis reads like a
+    // number line (thinned category names would be a guessing game).
     const maxChars = Math.floor((band - 2) / charWidth(fontSize));
-    const showAll = maxChars >= (detailed ? 3 : 4);
-    const every = showAll ? 1 : Math.ceil((4 * charWidth(fontSize)) / band);
-    if (detailed || showAll) {
+    const longest = Math.max(1, ...bins.map((b) => b.label.length));
+    const need = Math.min(longest, detailed ? 3 : 4);
+    const showAll = maxChars >= need;
+    const every = showAll ? 1 : Math.ceil(((need + 1) * charWidth(fontSize)) / band);
+    if (detailed || showAll || kind === 'discrete') {
       bins.forEach((b, i) => {
         if (i % every !== 0) {
           return;

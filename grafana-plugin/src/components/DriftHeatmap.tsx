@@ -29,6 +29,10 @@ const LUT_MAX = 4;
 const NEUTRAL = [128, 128, 128, 90];
 
 const TICK_STEPS = [
+  1_000,
+  5_000,
+  15_000,
+  30_000,
   60_000,
   5 * 60_000,
   15 * 60_000,
@@ -65,7 +69,8 @@ export function timeTicks(
   const wanted = Math.max(2, Math.floor(width / 100));
   const step = TICK_STEPS.find((s) => span / s <= wanted) ?? TICK_STEPS[TICK_STEPS.length - 1]!;
   const offset = zoneOffset(from, timeZone);
-  const format = step >= 86_400_000 ? 'MMM D' : span > 86_400_000 ? 'MMM D HH:mm' : 'HH:mm';
+  const format =
+    step >= 86_400_000 ? 'MMM D' : span > 86_400_000 ? 'MMM D HH:mm' : step < 60_000 ? 'HH:mm:ss' : 'HH:mm';
   const ticks: Array<{ t: number; label: string }> = [];
   for (let t = Math.ceil((from + offset) / step) * step - offset; t <= to; t += step) {
     ticks.push({ t, label: dateTimeFormat(t, { timeZone, format }) });
@@ -211,7 +216,9 @@ export function DriftHeatmap(props: DriftHeatmapProps): React.JSX.Element {
     const score = row.scores[cell.c]!;
     const start = columnStart(timeline, cell.c);
     const end = columnStart(timeline, cell.c + 1);
-    const fmt = (t: number) => dateTimeFormat(t, { timeZone, format: 'YYYY-MM-DD HH:mm' });
+    // seconds when a column is shorter than a minute (short ranges, e.g. the demo's first minutes)
+    const hm = end - start < 60_000 ? 'HH:mm:ss' : 'HH:mm';
+    const fmt = (t: number) => dateTimeFormat(t, { timeZone, format: `YYYY-MM-DD ${hm}` });
     const hasScore = !Number.isNaN(score);
     const exceeded = hasScore && row.threshold !== undefined && row.intensity[cell.c]! >= 1;
     const isP = row.direction === 'lower';
@@ -220,7 +227,7 @@ export function DriftHeatmap(props: DriftHeatmapProps): React.JSX.Element {
       y: e.clientY,
       content: {
         title: row.feature,
-        subtitle: `${fmt(start)} – ${dateTimeFormat(end, { timeZone, format: 'HH:mm' })}`,
+        subtitle: `${fmt(start)} – ${dateTimeFormat(end, { timeZone, format: hm })}`,
         rows: hasScore
           ? [
               {

@@ -29,6 +29,8 @@ import { createRoot, type Root } from 'react-dom/client';
 import { buildDriftModel, type FeatureDrift } from '../../src/data/drift';
 import { framesToSeries } from '../../src/data/frames';
 import { buildTimeline } from '../../src/data/timeline';
+import type { PromTargetResult } from '../../src/testing/prometheusApi';
+import { grafanaPrometheusFrames } from '../../src/testing/prometheusFrames';
 import { buildScenario, type ScenarioOptions, scenarioFrames } from '../../src/testing/scenario';
 
 type Factory = (...deps: unknown[]) => unknown;
@@ -79,6 +81,10 @@ export interface RenderRequest {
   title?: string;
   options?: Record<string, unknown>;
   scenario?: ScenarioOptions;
+  /** Draw what a real Prometheus returned for these targets (as Grafana's data source frames it) instead of the scenario. */
+  prometheus?: PromTargetResult[];
+  /** Absolute time range (Unix ms) instead of `rangeMs` ending at scenario.now. */
+  timeRange?: { from: number; to: number };
   /** Frames format for the instant queries. */
   format?: 'timeseries' | 'table';
   /** Empty data: no frames at all. */
@@ -176,10 +182,12 @@ async function main(): Promise<void> {
     const scenario = buildScenario({ ...req.scenario, now, rangeMs });
     let frames: DataFrame[] = req.empty
       ? []
-      : scenarioFrames(scenario, {
-          format: req.format ?? 'timeseries',
-          stepMs: req.scenario?.stepMs ?? 60_000,
-        });
+      : req.prometheus
+        ? grafanaPrometheusFrames(req.prometheus)
+        : scenarioFrames(scenario, {
+            format: req.format ?? 'timeseries',
+            stepMs: req.scenario?.stepMs ?? 60_000,
+          });
     if (req.only) {
       const keep = new Set(req.only);
       frames = frames.filter((f) =>
@@ -190,8 +198,12 @@ async function main(): Promise<void> {
         ),
       );
     }
-    const timeRange = makeTimeRange(dateTime(now - rangeMs), dateTime(now));
-    timeRange.raw = { from: `now-${Math.round(rangeMs / 3_600_000)}h`, to: 'now' };
+    const timeRange = req.timeRange
+      ? makeTimeRange(dateTime(req.timeRange.from), dateTime(req.timeRange.to))
+      : makeTimeRange(dateTime(now - rangeMs), dateTime(now));
+    if (!req.timeRange) {
+      timeRange.raw = { from: `now-${Math.round(rangeMs / 3_600_000)}h`, to: 'now' };
+    }
     const data: PanelData = { state: LoadingState.Done, series: frames, timeRange };
     setTemplateVars(
       req.templateVars ?? { model: scenario.binRatio[0]?.labels.model ?? 'credit-risk', feature: '' },
