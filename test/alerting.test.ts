@@ -139,6 +139,12 @@ describe('promtool', () => {
   });
 });
 
+/**
+ * prom-client default metrics that rules may use: the replica's start time, which tells the fleet PSI
+ * rule whether a replica's counters count from within the hour (exact counts instead of increase()).
+ */
+const RULE_PROCESS_METRICS: ReadonlySet<string> = new Set(['process_start_time_seconds']);
+
 describe('alert rules', () => {
   let known: Map<string, KnownMetric>;
   beforeAll(async () => {
@@ -155,7 +161,7 @@ describe('alert rules', () => {
           continue;
         }
         const k = known.get(s.metric);
-        if (!k || k.source === 'prom-client') {
+        if (!k || (k.source === 'prom-client' && !RULE_PROCESS_METRICS.has(s.metric))) {
           problems.push(`${what}: ${s.metric}`);
           continue;
         }
@@ -239,9 +245,19 @@ describe('alert rules', () => {
 
   it('the fleet PSI is computed from counters summed over replicas against the reference ratios', () => {
     const rule = (name: string) => allRules.find((r) => r.record === name)!.expr.replace(/\s+/g, ' ');
-    expect(rule('model_feature_bin:modelwatch_feature_bin_observations:increase1h')).toBe(
-      'sum by (model, feature, bin) (increase(modelwatch_feature_bin_observations_total[1h]))',
+    // Exact per-replica counts where the samples allow (the same process as an hour ago, or a replica
+    // started within the hour), increase() only as the fallback (docs/multi-replica.md).
+    const observations = rule('model_feature_bin:modelwatch_feature_bin_observations:increase1h');
+    expect(observations).toMatch(/^sum by \(model, feature, bin\) \(/);
+    expect(metricNames(observations)).toEqual([
+      'modelwatch_feature_bin_observations_total',
+      'process_start_time_seconds',
+    ]);
+    expect(observations).toContain(
+      'and on (job, instance) (process_start_time_seconds == process_start_time_seconds offset 1h)',
     );
+    expect(observations).toContain('and on (job, instance) (process_start_time_seconds > time() - 3600)');
+    expect(observations).toContain('or increase(modelwatch_feature_bin_observations_total[1h]) )');
     expect(rule('model_feature_bin:modelwatch_feature_bin_reference:ratio')).toBe(
       'max by (model, feature, bin) (modelwatch_feature_bin_ratio{dataset="reference"})',
     );

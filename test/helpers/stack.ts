@@ -4,7 +4,8 @@
  * configurations. The configurations are temporary copies with the compose host names rewritten to
  * 127.0.0.1 ports and data directories in a temporary directory; everything binds 127.0.0.1.
  *
- * Used by `npm run stack` (scripts/stack.mjs) and by the end-to-end test (test/e2e.test.ts).
+ * Used by `npm run stack` (scripts/stack.mjs), the end-to-end test (test/e2e.test.ts), and, with
+ * several external exporters (`replicaPorts`), the multi-replica test (test/multireplica.test.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
@@ -54,6 +55,12 @@ export interface StackOptions {
   demoArgs?: readonly string[];
   /** 'demo' runs `npx modelwatch demo`; 'external' expects an exporter already listening on ports.exporter. */
   exporter?: 'demo' | 'external';
+  /**
+   * Ports of further exporters (replicas) already listening on 127.0.0.1, scraped in job `modelwatch`
+   * next to ports.exporter (for the fleet-wide recording rules). The Alertmanager webhook stays on
+   * ports.exporter.
+   */
+  replicaPorts?: readonly number[];
   /** Overrides the scrape interval of every job (and the scrape timeout). */
   scrapeInterval?: string;
   /** Overrides the rule evaluation interval: the global one and every group's own `interval`. */
@@ -116,10 +123,13 @@ function readYaml(path: string): Yaml {
   return parse(readFileSync(path, 'utf8')) as Yaml;
 }
 
+/** The exporter's docker-compose address in prometheus.yml and alertmanager.yml. */
+const EXPORTER_TARGET = 'exporter:9793';
+
 /** Maps the docker-compose host:port of each service to its 127.0.0.1 port. */
 function hostMap(ports: StackPorts): Record<string, string> {
   return {
-    'exporter:9793': `127.0.0.1:${ports.exporter}`,
+    [EXPORTER_TARGET]: `127.0.0.1:${ports.exporter}`,
     'alertmanager:9093': `127.0.0.1:${ports.alertmanager}`,
     'localhost:9090': `127.0.0.1:${ports.prometheus}`,
   };
@@ -192,7 +202,12 @@ export function renderStackConfigs(options: StackOptions, ports: StackPorts, dir
       if (job.scrape_interval) job.scrape_interval = options.scrapeInterval;
       if (job.scrape_timeout) job.scrape_timeout = options.scrapeInterval;
     }
-    for (const sc of job.static_configs) sc.targets = sc.targets.map((t) => rewriteTarget(t, ports));
+    for (const sc of job.static_configs) {
+      sc.targets = sc.targets.flatMap((t) => [
+        rewriteTarget(t, ports),
+        ...(t === EXPORTER_TARGET ? (options.replicaPorts ?? []).map((p) => `127.0.0.1:${p}`) : []),
+      ]);
+    }
   }
   for (const am of promConfig.alerting.alertmanagers) {
     for (const sc of am.static_configs) sc.targets = sc.targets.map((t) => rewriteTarget(t, ports));
