@@ -25,8 +25,7 @@ import {
   PENDING_LABELS_CAP,
 } from './monitor';
 import type { HealthReport } from './report';
-import type { Telemetry } from './telemetry';
-import { OTHER } from './window';
+import { PredictionTally, type Telemetry } from './telemetry';
 
 /** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
 const MAX_CAPACITY = 1_000_000;
@@ -200,16 +199,13 @@ export class Engine {
   }
 
   /** Predictions of models beyond `limits.max_models` since start (stored, not monitored). */
-  unmonitoredPredictions = 0;
+  readonly unmonitored = new PredictionTally();
 
   /** Appends a new row to its model's window, or counts it when the model is beyond the cap. */
   private take(row: LogRow): void {
     const monitor = this.monitor(row.model);
     if (monitor) monitor.append(row);
-    else if (this.acceptsModel(row.model)) {
-      this.unmonitoredPredictions++;
-      this.telemetry.prediction(OTHER, null, row.latency_seconds);
-    }
+    else if (this.acceptsModel(row.model)) this.unmonitored.add(null, row.latency_seconds);
   }
 
   /** Feature types ingest enforces for a model (declared or fixed by its reference). */

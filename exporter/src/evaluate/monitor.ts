@@ -46,7 +46,7 @@ import {
   windowSource,
 } from './performance';
 import { type Finding, type HealthReport, type Retraining, statusOf } from './report';
-import type { Telemetry } from './telemetry';
+import { PredictionTally, type Telemetry } from './telemetry';
 import { ColumnarWindow, currentColumn, MAX_DICTIONARY, OTHER, type WindowSpec } from './window';
 
 /** Labels held per model for predictions not (yet) in the window; the oldest is dropped beyond this. */
@@ -214,6 +214,8 @@ export class ModelMonitor {
     this.refreshTypes();
   }
 
+  /** Predictions appended since start, by version label, and their latencies (read at scrape). */
+  readonly predictions = new PredictionTally();
   private readonly maxVersions: number;
   private readonly multivariateRunner: MultivariateRunner | undefined;
   private multivariateRunning = false;
@@ -318,7 +320,7 @@ export class ModelMonitor {
   /** A new row: into the window, and counted (predictions, latency, reference-bin observations). */
   append(row: LogRow): void {
     this.restore(row);
-    this.telemetry.prediction(this.name, this.versionLabel(row.model_version), row.latency_seconds);
+    this.predictions.add(this.versionLabel(row.model_version), row.latency_seconds);
     for (const [feature, bins] of this.bins) {
       const i = bins.indexer.index(row.features[feature]);
       if (i >= 0) bins.counts[i]!++;

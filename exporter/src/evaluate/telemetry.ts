@@ -16,8 +16,12 @@ export const LABEL_REJECT_REASONS: readonly LabelRejectReason[] = [
   'orphan_evicted',
 ];
 
+/**
+ * Per-row counts (predictions by version, serving latency) are not events: each monitor keeps them
+ * cumulatively (`PredictionTally`) and the metrics layer reads them at scrape, so the ingest hot path
+ * pays a few array increments per row instead of a prom-client label lookup.
+ */
 export interface Telemetry {
-  prediction(model: string, version: string | null, latencySeconds: number | null): void;
   feedback(model: string): void;
   /** A label arrived for a prediction not in the window (held until the prediction arrives). */
   feedbackOrphaned(model: string): void;
@@ -29,7 +33,6 @@ export interface Telemetry {
 }
 
 export const NO_TELEMETRY: Telemetry = {
-  prediction() {},
   feedback() {},
   feedbackOrphaned() {},
   feedbackRejected() {},
@@ -37,3 +40,32 @@ export const NO_TELEMETRY: Telemetry = {
   retrainRequest() {},
   rejected() {},
 };
+
+/** Upper bounds of `prediction_latency_seconds` buckets (seconds). */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** Predictions of one model since start: counts per version label and the logged latencies. */
+export class PredictionTally {
+  /** Rows per `model_version` label value ("" without a version). */
+  readonly versions = new Map<string, number>();
+  /** Latencies per bucket (not cumulative; the last slot is +Inf), their sum and count. */
+  readonly latencyBuckets = new Float64Array(LATENCY_BUCKETS.length + 1);
+  latencySum = 0;
+  latencyCount = 0;
+  /** All predictions counted. */
+  total = 0;
+
+  add(version: string | null, latencySeconds: number | null): void {
+    const key = version ?? '';
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.total++;
+    if (latencySeconds === null) return;
+    let b = 0;
+    while (b < LATENCY_BUCKETS.length && latencySeconds > LATENCY_BUCKETS[b]!) b++;
+    this.latencyBuckets[b]!++;
+    this.latencySum += latencySeconds;
+    this.latencyCount++;
+  }
+}

@@ -24,9 +24,12 @@ export interface FoldCount {
 
 type Dictionary = { dict: string[]; index: Map<string, number> };
 
+/** `stamp`: the row (ColumnSet write counter) that last wrote the column. */
 type Column =
-  | { type: 'numeric'; data: Float64Array }
-  | { type: 'categorical'; codes: Int32Array; dict: string[]; index: Map<string, number> };
+  | { type: 'numeric'; data: Float64Array; stamp: number }
+  | { type: 'categorical'; codes: Int32Array; dict: string[]; index: Map<string, number>; stamp: number };
+
+const ALWAYS_CATEGORICAL = (): ColumnType => 'categorical';
 
 /** A group of columns sharing the ring's slots (features, attributes, or model outputs). */
 class ColumnSet {
@@ -53,46 +56,70 @@ class ColumnSet {
     if (!col) {
       col =
         type === 'numeric'
-          ? { type, data: new Float64Array(this.capacity).fill(Number.NaN) }
-          : { type, codes: new Int32Array(this.capacity).fill(-1), dict: [], index: new Map() };
+          ? { type, data: new Float64Array(this.capacity).fill(Number.NaN), stamp: 0 }
+          : { type, codes: new Int32Array(this.capacity).fill(-1), dict: [], index: new Map(), stamp: 0 };
       this.columns.set(name, col);
     }
     return col;
   }
 
-  /** Writes one row's values into `slot`; columns absent from `values` get a missing value. */
+  private stamp = 0;
+
+  /**
+   * Writes one row's values into `slot`; columns absent from `values` get a missing value. One pass
+   * over the row's keys (ingest hot path); the columns it did not mention are found by their stamp.
+   */
   write(
     slot: number,
     values: Record<string, unknown> | null,
     typeOf: (name: string) => ColumnType | undefined,
   ): void {
+    const stamp = ++this.stamp;
+    let written = 0;
     if (values) {
       for (const name in values) {
         const value = values[name];
-        if (!this.columns.has(name)) {
+        let col = this.columns.get(name);
+        if (col === undefined) {
           if (value === null || value === undefined) continue;
           if (this.columns.size >= this.maxColumns) {
             this.dropped++;
             continue;
           }
-          this.ensure(name, typeOf(name) ?? (typeof value === 'number' ? 'numeric' : 'categorical'));
+          col = this.ensure(name, typeOf(name) ?? (typeof value === 'number' ? 'numeric' : 'categorical'));
         }
+        this.put(col, name, slot, value);
+        col.stamp = stamp;
+        written++;
       }
     }
-    for (const [name, col] of this.columns) {
-      const value = values ? values[name] : undefined;
-      if (col.type === 'numeric') {
-        if (typeof value === 'number' && Number.isFinite(value)) col.data[slot] = value;
-        else {
-          col.data[slot] = Number.NaN;
-          if (value !== null && value !== undefined && typeof value !== 'number') this.violate(name);
-        }
-      } else if (value === null || value === undefined || typeof value === 'object') {
-        col.codes[slot] = -1;
-        if (typeof value === 'object' && value !== null) this.violate(name);
-      } else {
-        col.codes[slot] = code(col, String(value), this.maxDictionary, this.folds);
+    if (written < this.columns.size) {
+      for (const [name, col] of this.columns) if (col.stamp !== stamp) this.put(col, name, slot, undefined);
+    }
+  }
+
+  /** Writes a single column's value (the set holds just this one column, such as `prediction`). */
+  writeOne(slot: number, name: string, value: unknown): void {
+    let col = this.columns.get(name);
+    if (col === undefined) {
+      if (value === null || value === undefined) return;
+      col = this.ensure(name, typeof value === 'number' ? 'numeric' : 'categorical');
+    }
+    this.put(col, name, slot, value);
+  }
+
+  private put(col: Column, name: string, slot: number, value: unknown): void {
+    if (col.type === 'numeric') {
+      if (typeof value === 'number' && Number.isFinite(value)) col.data[slot] = value;
+      else {
+        col.data[slot] = Number.NaN;
+        if (value !== null && value !== undefined && typeof value !== 'number') this.violate(name);
       }
+    } else if (value === null || value === undefined || typeof value === 'object') {
+      col.codes[slot] = -1;
+      if (typeof value === 'object' && value !== null) this.violate(name);
+    } else {
+      col.codes[slot] = code(col, String(value), this.maxDictionary, this.folds);
     }
   }
 
@@ -121,7 +148,13 @@ function code(col: Dictionary, value: string, max: number, folds?: FoldCount): n
 /** Re-types a column in place of the old one (a reference fixes a type the log had guessed otherwise). */
 function convert(col: Column, type: ColumnType, capacity: number): Column {
   if (col.type === 'numeric' && type === 'categorical') {
-    const out: Column = { type, codes: new Int32Array(capacity).fill(-1), dict: [], index: new Map() };
+    const out: Column = {
+      type,
+      codes: new Int32Array(capacity).fill(-1),
+      dict: [],
+      index: new Map(),
+      stamp: col.stamp,
+    };
     for (let i = 0; i < capacity; i++) {
       const v = col.data[i]!;
       if (!Number.isNaN(v)) out.codes[i] = code(out, String(v), Number.MAX_SAFE_INTEGER);
@@ -135,7 +168,7 @@ function convert(col: Column, type: ColumnType, capacity: number): Column {
       const c = col.codes[i]!;
       if (c >= 0) data[i] = asNumber[c]!;
     }
-    return { type, data };
+    return { type, data, stamp: col.stamp };
   }
   return col;
 }
@@ -255,8 +288,8 @@ export class ColumnarWindow {
     this.predictionIds[slot] = row.prediction_id;
     this.versions[slot] = row.model_version;
     this.features.write(slot, row.features, typeOf);
-    this.attributes.write(slot, row.attributes, () => 'categorical');
-    this.outputs.write(slot, { prediction: row.prediction }, () => undefined);
+    this.attributes.write(slot, row.attributes, ALWAYS_CATEGORICAL);
+    this.outputs.writeOne(slot, 'prediction', row.prediction);
     this.predictions.set(slot, row.prediction);
     this.slotOfId.set(row.prediction_id, slot);
     return slot;

@@ -22,15 +22,48 @@ function isSpace(c: number): boolean {
 
 /** Index just past the string starting at `i` (which holds the opening quote). */
 function skipString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === BACKSLASH) j++;
-    else if (c === QUOTE) return j + 1;
+  let j = i;
+  for (;;) {
+    j = text.indexOf('"', j + 1);
+    if (j === -1) return text.length;
+    if (!escaped(text, j)) return j + 1;
   }
-  return text.length;
 }
 
+/** Whether the character at `i` is escaped: preceded by an odd run of backslashes. */
+function escaped(text: string, i: number): boolean {
+  let n = 0;
+  while (i - n - 1 >= 0 && text.charCodeAt(i - n - 1) === BACKSLASH) n++;
+  return n % 2 === 1;
+}
+
+/**
+ * The member's value text. Fast path for the usual line (no `\u` escape anywhere, so every key spelled
+ * `key` appears literally): the last literal `"key"` token followed by `:` and `{` — in a validated
+ * prediction only the top-level `features` can be such a member, since `features` and `attributes`
+ * hold scalars only. Otherwise a full scan that tracks strings and depth.
+ */
 export function objectMemberText(text: string, key: string): string | null {
+  if (text.indexOf('\\u') === -1) {
+    const token = `"${key}"`;
+    const at = text.lastIndexOf(token);
+    if (at === -1) return null;
+    if (!escaped(text, at)) {
+      let j = at + token.length;
+      while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) === COLON) {
+        j++;
+        while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+        if (text.charCodeAt(j) !== OPEN_BRACE) return null;
+        const end = matchingEnd(text, j);
+        return end > 0 ? text.slice(j, end) : null;
+      }
+    }
+  }
+  return scanMemberText(text, key);
+}
+
+function scanMemberText(text: string, key: string): string | null {
   let depth = 0;
   let found: string | null = null;
   const n = text.length;

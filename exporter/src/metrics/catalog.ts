@@ -3,7 +3,7 @@
  * the metrics reference (docs/metrics.md) and the dashboard/alert checks all read this list, so a
  * family cannot be queried by a dashboard without being defined here. Names follow DESIGN.md §7.
  */
-import { LABEL_REJECT_REASONS } from '../evaluate/telemetry';
+import { LABEL_REJECT_REASONS, LATENCY_BUCKETS } from '../evaluate/telemetry';
 import { REJECT_REASONS } from '../ingest/errors';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
@@ -93,7 +93,7 @@ export const CATALOG: readonly MetricFamily[] = [
     'prediction_latency_seconds',
     ['model'],
     'Model serving latency as logged with each prediction.',
-    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    LATENCY_BUCKETS,
   ),
   family(
     'gauge',

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../demo/simulator';
+import { LATENCY_BUCKETS } from '../evaluate/telemetry';
 import type { Exporter } from '../server';
 import { parseExposition, post, startTestExporter, tempDir, testConfig } from '../testing';
 import { CATALOG } from './catalog';
@@ -11,6 +12,7 @@ const NOW = 1_800_000_000;
 let exporter: Exporter;
 let cleanup: () => void;
 let text: string;
+let latencies: number[] = [];
 
 const samples = parseExposition;
 
@@ -66,6 +68,7 @@ beforeAll(async () => {
     };
   });
   expect((await post(`${exporter.url}/api/v1/predictions`, current)).status).toBe(202);
+  latencies = current.map((c) => c.latency_seconds as number);
   // A regression model with labels, so the regression families are on the page too.
   const prices = Array.from({ length: 200 }, (_, i) => ({
     model: 'price',
@@ -222,6 +225,17 @@ describe('/metrics', () => {
   it('counts traffic, latency, rejects and evaluations', () => {
     expect(find('modelwatch_predictions_total', { model: 'credit', model_version: '' })[0]?.value).toBe(2000);
     expect(find('modelwatch_prediction_latency_seconds_count', { model: 'credit' })[0]?.value).toBe(2000);
+    // cumulative buckets: the logged latencies at or below each bound
+    const buckets = find('modelwatch_prediction_latency_seconds_bucket', { model: 'credit' });
+    expect(buckets.map((b) => b.labels.le)).toEqual([...LATENCY_BUCKETS.map(String), '+Inf']);
+    for (const b of buckets) {
+      const le = b.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(b.labels.le);
+      expect(b.value).toBe(latencies.filter((l) => l <= le).length);
+    }
+    expect(find('modelwatch_prediction_latency_seconds_sum', { model: 'credit' })[0]?.value).toBeCloseTo(
+      latencies.reduce((a, b) => a + b, 0),
+      9,
+    );
     expect(find('modelwatch_ingest_rejected_total', { reason: 'invalid_field' })[0]?.value).toBe(1);
     expect(find('modelwatch_ingest_rejected_total', { reason: 'conflict' })[0]?.value).toBe(0);
     expect(find('modelwatch_evaluation_duration_seconds_count')[0]?.value).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,7 @@
 /**
  * Prometheus exposition with prom-client. Every family comes from the catalog. Counters and
- * histograms are fed by `Telemetry` events as they happen; gauges derived from evaluations are
+ * histograms are fed by `Telemetry` events as they happen, except the per-row ones (predictions by
+ * version, serving latency), read from the monitors' tallies at scrape; gauges derived from evaluations are
  * rebuilt from the engine's cached results only when a new evaluation round finished — a scrape never
  * computes a statistic. prom-client's default process metrics are included, except three gauges whose
  * names end in `_total` (nodejs_active_{handles,requests,resources}_total), which break Prometheus
@@ -11,13 +12,19 @@ import type { Engine } from '../evaluate/engine';
 import type { ModelMonitor } from '../evaluate/monitor';
 import type { MetricValues, PerformanceMetric } from '../evaluate/performance';
 import { statusValue } from '../evaluate/report';
-import { LABEL_REJECT_REASONS, type LabelRejectReason, type Telemetry } from '../evaluate/telemetry';
+import {
+  LABEL_REJECT_REASONS,
+  type LabelRejectReason,
+  type PredictionTally,
+  type Telemetry,
+} from '../evaluate/telemetry';
 import { OTHER } from '../evaluate/window';
 import { REJECT_REASONS, type RejectReason } from '../ingest/errors';
 import type { EstimatedMetric } from '../stats/estimation';
 import { VERSION } from '../version';
 import { CATALOG, type MetricFamily } from './catalog';
 import { binRatioSeries } from './series';
+import { asHistogram, TallyHistogram } from './tally-histogram';
 
 /** Default metrics that violate the `_total`-is-a-counter convention; left out deliberately. */
 export const EXCLUDED_DEFAULT_METRICS = [
@@ -46,7 +53,20 @@ export class Metrics implements Telemetry {
     for (const reason of REJECT_REASONS) this.counter('modelwatch_ingest_rejected_total').inc({ reason }, 0);
   }
 
+  /** Prediction tallies by model label value: the monitors', and `__other__` for unmonitored models. */
+  private *tallies(): Generator<[string, PredictionTally]> {
+    const engine = this.engine;
+    if (!engine) return;
+    for (const m of engine.monitors.values()) yield [m.name, m.predictions];
+    if (engine.unmonitored.total > 0) yield [OTHER, engine.unmonitored];
+  }
+
   private create(family: MetricFamily): AnyMetric {
+    if (family.name === 'modelwatch_prediction_latency_seconds') {
+      const metric = asHistogram(new TallyHistogram(family, () => this.tallies()));
+      this.registry.registerMetric(metric);
+      return metric;
+    }
     const base = {
       name: family.name,
       help: family.help,
@@ -87,11 +107,6 @@ export class Metrics implements Telemetry {
 
   // Telemetry -----------------------------------------------------------------------------------
 
-  prediction(model: string, version: string | null, latencySeconds: number | null): void {
-    this.counter('modelwatch_predictions_total').inc({ model, model_version: version ?? '' });
-    if (latencySeconds !== null)
-      this.histogram('modelwatch_prediction_latency_seconds').observe({ model }, latencySeconds);
-  }
   feedback(model: string): void {
     this.counter('modelwatch_feedback_total').inc({ model });
   }
@@ -129,6 +144,12 @@ export class Metrics implements Telemetry {
     const pending = this.gauge('modelwatch_feedback_pending_labels');
     last.reset();
     pending.reset();
+    const predictions = this.counter('modelwatch_predictions_total');
+    predictions.reset();
+    for (const [model, tally] of this.tallies()) {
+      for (const [version, count] of tally.versions)
+        predictions.inc({ model, model_version: version }, count);
+    }
     for (const m of engine.monitors.values()) {
       if (m.lastPredictionTs > 0) last.set({ model: m.name }, m.lastPredictionTs);
       pending.set({ model: m.name }, m.pendingLabels);
@@ -143,8 +164,7 @@ export class Metrics implements Telemetry {
     observations.reset();
     const limited = this.counter('modelwatch_cardinality_limited_total');
     limited.reset();
-    if (engine.unmonitoredPredictions > 0)
-      limited.inc({ model: OTHER, kind: 'model' }, engine.unmonitoredPredictions);
+    if (engine.unmonitored.total > 0) limited.inc({ model: OTHER, kind: 'model' }, engine.unmonitored.total);
     for (const monitor of engine.monitors.values()) {
       this.buildModel(monitor);
       for (const [kind, count] of Object.entries(monitor.guardCounts()))
