@@ -97,8 +97,8 @@ const driftSchema = z.strictObject({
   /** MMD and a domain classifier over the numeric features together, on ≤ 500 rows per side. */
   multivariate: z.boolean().default(true),
   /**
-   * Recompute the multivariate tests at most this often (they take ~0.2 s per model and run on the
-   * event loop); the latest result is reported in between.
+   * Recompute the multivariate tests at most this often (they take ~0.2 s per model, on a worker
+   * thread in `serve`); the latest finished result is reported in between.
    */
   multivariate_interval: duration.default(60),
 });
