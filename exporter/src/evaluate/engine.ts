@@ -18,19 +18,15 @@ import { InlineLogWriter, type LogWriter } from '../store/log-writer';
 import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
 import {
-  type EvaluationSettings,
   type ModelEvaluation,
-  ModelMonitor,
+  type ModelMonitor,
   type MultivariateRunner,
   PENDING_LABELS_CAP,
 } from './monitor';
 import type { HealthReport } from './report';
+import { createMonitor, evaluationSettings, loadHorizon } from './settings';
 import { PredictionTally, type Telemetry } from './telemetry';
 
-/** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
-const MAX_CAPACITY = 1_000_000;
-/** Rows a window defined by time only asks the ring for. */
-const TIME_ONLY_CAPACITY = 100_000;
 /** History is written on every change of status or findings, and at least this often. */
 const HISTORY_EVERY_SECONDS = 300;
 
@@ -46,7 +42,6 @@ export interface EngineOptions {
 
 interface Round {
   started: number;
-  base: Omit<EvaluationSettings, 'window'>;
   results: ModelEvaluation[];
 }
 
@@ -104,7 +99,7 @@ export class Engine {
       if (!monitor) continue;
       this.loadReference(monitor);
       if (!monitor.reference) await this.bootstrapReference(monitor);
-      const horizon = this.loadHorizon(monitor.config);
+      const horizon = loadHorizon(this.config, monitor.config);
       const since = horizon === undefined ? undefined : this.now() - horizon;
       let firstId = 0;
       for (const row of this.reader.tail(name, monitor.window.capacity, since)) {
@@ -167,20 +162,7 @@ export class Engine {
       this.warnedCap = true;
       return null;
     }
-    const config = modelConfig(this.config, name);
-    const monitor = new ModelMonitor(
-      name,
-      config,
-      this.ringCapacity(config),
-      this.telemetry,
-      this.config.limits.max_categories,
-      PENDING_LABELS_CAP,
-      {
-        maxFeatures: this.config.limits.max_features,
-        maxVersions: this.config.limits.max_model_versions,
-        multivariate: this.multivariateRunner,
-      },
-    );
+    const monitor = createMonitor(this.config, name, this.telemetry, this.multivariateRunner);
     this.monitors.set(name, monitor);
     return monitor;
   }
@@ -211,35 +193,6 @@ export class Engine {
   /** Feature types ingest enforces for a model (declared or fixed by its reference). */
   featureTypes(name: string): ReadonlyMap<string, ColumnType> | undefined {
     return this.monitors.get(name)?.featureTypes();
-  }
-
-  /**
-   * Rows the model's ring keeps: as many as the largest of the drift window and the performance windows
-   * asks for (a window defined by time only asks for 100k), at most `limits.max_window_rows` (≤ 1M).
-   * A window whose rows do not all fit covers only the newest rows the ring holds.
-   */
-  ringCapacity(config: ModelConfig): number {
-    const windows = [this.windowSpec(config), ...this.config.performance_windows];
-    const wanted = Math.max(...windows.map((w) => w.rows ?? TIME_ONLY_CAPACITY));
-    return Math.min(MAX_CAPACITY, this.config.limits.max_window_rows, wanted);
-  }
-
-  /** Seconds of the log loaded at start-up: the longest window duration (undefined: a window without one). */
-  private loadHorizon(config: ModelConfig): number | undefined {
-    let horizon = 0;
-    for (const w of [this.windowSpec(config), ...this.config.performance_windows]) {
-      if (w.duration === undefined) return undefined;
-      horizon = Math.max(horizon, w.duration);
-    }
-    return horizon;
-  }
-
-  private windowSpec(config: ModelConfig): { rows?: number; duration?: number } {
-    const w = config.window ?? this.config.window;
-    const spec: { rows?: number; duration?: number } = {};
-    if (w.rows !== undefined) spec.rows = w.rows;
-    if (w.duration !== undefined) spec.duration = w.duration;
-    return spec;
   }
 
   /** Reads rows other writers appended (ids ≤ upTo when given) into the windows. */
@@ -391,31 +344,6 @@ export class Engine {
     return this.saveReference(model, name, builder.table, { kind: 'log', from_ts: from, to_ts: to });
   }
 
-  settings(): EvaluationSettings {
-    const c = this.config;
-    return {
-      window: c.window,
-      method: c.drift.method,
-      threshold: c.drift.threshold,
-      minRows: c.drift.min_rows,
-      confirmations: c.drift.confirmations,
-      fdrCorrection: c.drift.fdr_correction,
-      datasetDriftShare: c.thresholds.dataset_drift_share,
-      missingShare: c.thresholds.missing_share,
-      outOfRangeShare: c.thresholds.out_of_range_share,
-      unseenCategoryShare: c.thresholds.unseen_category_share,
-      staleAfter: c.thresholds.stale_after,
-      sustainedEvaluations: c.retraining.sustained_evaluations,
-      multivariate: c.drift.multivariate,
-      multivariateInterval: c.drift.multivariate_interval,
-      performanceWindows: c.performance_windows,
-      performanceTolerance: c.thresholds.performance_tolerance,
-      minLabelledRows: c.thresholds.min_labelled_rows,
-      disparateImpact: c.thresholds.disparate_impact,
-      minGroupSize: c.thresholds.min_group_size,
-    };
-  }
-
   /** Reads new rows, then evaluates every model; one failing model does not stop the others. */
   evaluateAll(): ModelEvaluation[] {
     if (this.evaluating) return [];
@@ -449,13 +377,13 @@ export class Engine {
     this.evaluating = true;
     const started = performance.now();
     this.poll();
-    return { started, base: this.settings(), results: [] };
+    return { started, results: [] };
   }
 
   private evaluateModel(monitor: ModelMonitor, round: Round): void {
     const t0 = performance.now();
     try {
-      const settings = { ...round.base, window: this.windowSpec(monitor.config) };
+      const settings = evaluationSettings(this.config, monitor.config);
       const result = monitor.evaluate(this.now(), settings);
       round.results.push(result);
       this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, true);
