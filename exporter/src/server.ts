@@ -14,7 +14,7 @@ import { Metrics } from './metrics/registry';
 import type { MultivariateDriftReport, MultivariateFeature } from './stats/multivariate';
 import { checkDriftMethods, loadPlugins } from './stats/plugins';
 import { openDatabase } from './store/db';
-import { type LogWriter, ThreadLogWriter } from './store/log-writer';
+import { DeferredLogWriter, ThreadLogWriter } from './store/log-writer';
 import { ThreadClient } from './thread/client';
 
 export interface Exporter {
@@ -49,26 +49,34 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   const db = openDatabase(config.database.path, { busyTimeout: config.database.busy_timeout });
   let accepting = true;
   let server: Server | undefined;
-  let writer: LogWriter | undefined;
+  // Both threads load their modules while this thread reads the log and evaluates (restart time).
+  const statsStart =
+    (options.statsThread ?? true)
+      ? ThreadClient.start<MultivariateRequest>(
+          new URL('./evaluate/multivariate-thread.ts', import.meta.url),
+          {},
+          log,
+          'multivariate tests',
+        )
+      : undefined;
+  statsStart?.catch(() => {}); // awaited below, after the load
+  // A file gets its own writer thread; an in-memory database can only be written on this connection.
+  const writer = isMemory(config.database.path)
+    ? undefined
+    : new DeferredLogWriter(ThreadLogWriter.start(config.database.path, config.database.busy_timeout, log));
+  const multivariate = statsStart
+    ? async (features: MultivariateFeature[]) =>
+        (await statsStart).request<MultivariateDriftReport | null>({ op: 'multivariate', features })
+    : undefined;
   let stats: ThreadClient<MultivariateRequest> | undefined;
   try {
-    if (options.statsThread ?? true) {
-      const entry = new URL('./evaluate/multivariate-thread.ts', import.meta.url);
-      stats = await ThreadClient.start<MultivariateRequest>(entry, {}, log, 'multivariate tests');
-    }
-    const thread = stats;
-    const multivariate = thread
-      ? (features: MultivariateFeature[]) =>
-          thread.request<MultivariateDriftReport | null>({ op: 'multivariate', features })
-      : undefined;
-    // A file gets its own writer thread; an in-memory database can only be written on this connection.
-    if (!isMemory(config.database.path))
-      writer = await ThreadLogWriter.start(config.database.path, config.database.busy_timeout, log);
     const metrics = new Metrics();
     const engine = new Engine(db, config, metrics, log, { ...options, writer, multivariate });
     metrics.attach(engine);
     await engine.load();
     engine.evaluateAll();
+    stats = await statsStart;
+    await writer?.ready;
     if (options.schedule ?? true) engine.start();
     const app = createApp({ engine, metrics, config, log, isAccepting: () => accepting });
     const listening = app.listen(config.listen.port, config.listen.host);
@@ -100,7 +108,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   } catch (err) {
     server?.close();
     await writer?.close();
-    await stats?.close();
+    await (await statsStart?.catch(() => undefined))?.close();
     db.close();
     throw err;
   }

@@ -51,6 +51,29 @@ function settle<T>(fn: () => T): Promise<T> {
   }
 }
 
+/**
+ * A writer still starting (the writer thread loads while the main thread reads the log at start-up):
+ * requests wait for it, in order.
+ */
+export class DeferredLogWriter implements LogWriter {
+  constructor(readonly ready: Promise<LogWriter>) {
+    ready.catch(() => {}); // the start-up path awaits it and reports the error
+  }
+  async writePredictions(records: readonly PredictionRecord[]): Promise<InsertResult> {
+    return (await this.ready).writePredictions(records);
+  }
+  async writeFeedback(records: readonly FeedbackRecord[]): Promise<number> {
+    return (await this.ready).writeFeedback(records);
+  }
+  async prune(before: number): Promise<number> {
+    return (await this.ready).prune(before);
+  }
+  async close(): Promise<void> {
+    const writer = await this.ready.catch(() => null);
+    await writer?.close();
+  }
+}
+
 /** Requests to the writer thread. */
 export type WriterRequest =
   | { op: 'predictions'; rows: RowBatch }
