@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../demo/simulator';
 import { LATENCY_BUCKETS } from '../evaluate/telemetry';
 import type { Exporter } from '../server';
-import { parseExposition, post, startTestExporter, tempDir, testConfig } from '../testing';
+import { parseExposition, post, type Sample, startTestExporter, tempDir, testConfig } from '../testing';
 import { CATALOG } from './catalog';
 import { EXCLUDED_DEFAULT_METRICS } from './registry';
 
@@ -254,6 +254,41 @@ describe('/metrics', () => {
     expect(r.headers.get('content-type')).toMatch(/application\/openmetrics-text/);
     const body = await r.text();
     expect(body.trimEnd().endsWith('# EOF')).toBe(true);
+    expect(body.match(/# EOF/g)).toHaveLength(1);
     expect(body).toContain('modelwatch_predictions_total{model="credit",model_version=""} 2000');
+    expect(body).toContain('# TYPE modelwatch_feature_drift_score gauge');
+  });
+
+  it('keeps counter names in the text format after an OpenMetrics scrape', async () => {
+    const text = await (await fetch(`${exporter.url}/metrics`)).text();
+    expect(text).toContain('# TYPE modelwatch_predictions_total counter');
+    expect(text).toContain('modelwatch_predictions_total{model="credit",model_version=""}');
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
+  });
+
+  it('reuses the evaluation families between rounds and serves live counters fresh', async () => {
+    const scrape = async () => parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
+    const value = (samples: Sample[], name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
+    const before = await scrape();
+    const window = { model: 'credit', window: 'current' };
+    const rows = value(before, 'modelwatch_window_rows', window)!;
+    const more = Array.from({ length: 10 }, (_, i) => ({
+      model: 'credit',
+      prediction_id: `late${i}`,
+      ts: NOW - 1,
+      features: { age: 40 },
+      prediction: 0,
+    }));
+    expect((await post(`${exporter.url}/api/v1/predictions`, more)).status).toBe(202);
+    const between = await scrape();
+    // counters are live; the evaluation gauges are those of the last round until the next one
+    expect(value(between, 'modelwatch_predictions_total', { model: 'credit', model_version: '' })).toBe(2010);
+    expect(value(between, 'modelwatch_window_rows', window)).toBe(rows);
+    exporter.engine.evaluateAll();
+    const after = await scrape();
+    expect(value(after, 'modelwatch_window_rows', window)).toBe(rows + 10);
   });
 });

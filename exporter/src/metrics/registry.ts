@@ -35,20 +35,57 @@ export const EXCLUDED_DEFAULT_METRICS = [
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
-export class Metrics implements Telemetry {
-  readonly registry = new Registry();
+/** The Prometheus text format and OpenMetrics views of the same metric objects. */
+class Exposition {
+  readonly text = new Registry();
   readonly openMetrics = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+  constructor() {
+    this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  }
+  register(metric: AnyMetric): void {
+    this.text.registerMetric(metric);
+    this.openMetrics.registerMetric(metric);
+  }
+
+  /**
+   * prom-client renames a counter object in place (drops `_total`) when it renders OpenMetrics, and
+   * the text format then printed `modelwatch_predictions{...}`: put the suffix back before text.
+   */
+  async render(openMetrics: boolean): Promise<string> {
+    if (openMetrics) return this.openMetrics.metrics();
+    for (const metric of this.text.getMetricsAsArray()) {
+      const m = metric as unknown as { type: string; name: string };
+      if (m.type === 'counter' && !m.name.endsWith('_total')) m.name = `${m.name}_total`;
+    }
+    return this.text.metrics();
+  }
+}
+
+export class Metrics implements Telemetry {
+  /**
+   * Two expositions: `live` (counters, histograms, gauges refreshed per scrape, process metrics) is
+   * serialised on every scrape; `perRound` (the evaluation gauges and per-bin counters: thousands of
+   * series for 10 models x 20 features) only changes after an evaluation round, so its text is
+   * rendered once per round and reused by every scrape until the next one.
+   */
+  private readonly live = new Exposition();
+  private readonly perRound = new Exposition();
+  private readonly roundText = new Map<string, string>();
   private readonly families = new Map<string, AnyMetric>();
   private engine: Engine | null = null;
   private builtGeneration = -1;
 
   constructor() {
-    client.collectDefaultMetrics({ register: this.registry });
-    for (const name of EXCLUDED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
-    for (const family of CATALOG) this.families.set(family.name, this.create(family));
-    this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    for (const metric of this.registry.getMetricsAsArray())
-      this.openMetrics.registerMetric(metric as unknown as AnyMetric);
+    const defaults = new Registry();
+    client.collectDefaultMetrics({ register: defaults });
+    for (const metric of defaults.getMetricsAsArray())
+      if (!(EXCLUDED_DEFAULT_METRICS as readonly string[]).includes(metric.name))
+        this.live.register(metric as unknown as AnyMetric);
+    for (const family of CATALOG) {
+      const metric = this.create(family);
+      this.families.set(family.name, metric);
+      (PER_ROUND(family) ? this.perRound : this.live).register(metric);
+    }
     this.gauge('modelwatch_build_info').set({ version: VERSION }, 1);
     for (const reason of REJECT_REASONS) this.counter('modelwatch_ingest_rejected_total').inc({ reason }, 0);
   }
@@ -62,16 +99,13 @@ export class Metrics implements Telemetry {
   }
 
   private create(family: MetricFamily): AnyMetric {
-    if (family.name === 'modelwatch_prediction_latency_seconds') {
-      const metric = asHistogram(new TallyHistogram(family, () => this.tallies()));
-      this.registry.registerMetric(metric);
-      return metric;
-    }
+    if (family.name === 'modelwatch_prediction_latency_seconds')
+      return asHistogram(new TallyHistogram(family, () => this.tallies()));
     const base = {
       name: family.name,
       help: family.help,
       labelNames: [...family.labels],
-      registers: [this.registry],
+      registers: [],
     };
     switch (family.kind) {
       case 'counter':
@@ -100,9 +134,26 @@ export class Metrics implements Telemetry {
 
   /** The exposition for a scrape; OpenMetrics when the scraper asks for it. */
   async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+    // One render at a time: the two formats rename counter objects (see Exposition.render).
+    const next = this.rendering.then(() => this.renderNow(accept));
+    this.rendering = next.catch(() => {});
+    return next;
+  }
+  private rendering: Promise<unknown> = Promise.resolve();
+
+  private async renderNow(accept: string | undefined): Promise<{ contentType: string; body: string }> {
     this.refresh();
-    const registry = accept?.includes('application/openmetrics-text') ? this.openMetrics : this.registry;
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    const om = accept?.includes('application/openmetrics-text') ?? false;
+    const contentType = om ? this.live.openMetrics.contentType : this.live.text.contentType;
+    let cached = this.roundText.get(contentType);
+    if (cached === undefined) {
+      cached = await this.perRound.render(om);
+      // OpenMetrics ends with one "# EOF": the live part brings it
+      if (om) cached = cached.replace(/# EOF\n?$/, '');
+      else if (cached.length > 0 && !cached.endsWith('\n')) cached += '\n';
+      this.roundText.set(contentType, cached);
+    }
+    return { contentType, body: cached + (await this.live.render(om)) };
   }
 
   // Telemetry -----------------------------------------------------------------------------------
@@ -157,6 +208,7 @@ export class Metrics implements Telemetry {
     this.gauge('modelwatch_database_size_bytes').set(engine.databaseSize());
     if (engine.generation === this.builtGeneration) return;
     this.builtGeneration = engine.generation;
+    this.roundText.clear();
     for (const family of CATALOG) {
       if (family.kind === 'gauge' && !LIVE_GAUGES.has(family.name)) this.gauge(family.name).reset();
     }
@@ -295,6 +347,12 @@ const ESTIMATED_FAMILIES: readonly [EstimatedMetric, string][] = [
   ['f1', 'modelwatch_estimated_f1_ratio'],
   ['roc_auc', 'modelwatch_estimated_roc_auc_ratio'],
 ];
+
+/** Families rebuilt once per evaluation round (their text is cached between rounds). */
+const PER_ROUND = (family: MetricFamily): boolean =>
+  (family.kind === 'gauge' && !LIVE_GAUGES.has(family.name)) ||
+  family.name === 'modelwatch_feature_bin_observations_total' ||
+  family.name === 'modelwatch_cardinality_limited_total';
 
 /** Gauges refreshed on every scrape rather than per evaluation round. */
 const LIVE_GAUGES = new Set([
