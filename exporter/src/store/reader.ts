@@ -52,6 +52,8 @@ export class LogReader {
   private readonly next;
   private readonly nextUpTo;
   private readonly nextFeedback;
+  private readonly tailStart;
+  private readonly tailStartSince;
   private readonly tailStmt;
   private readonly tailSince;
 
@@ -71,14 +73,20 @@ export class LogReader {
         'SELECT id, model, prediction_id, label, ts FROM feedback WHERE id > ? ORDER BY id LIMIT ?',
       )
       .raw();
+    this.tailStart = db.prepare<[string, number], { id: number }>(
+      'SELECT id FROM predictions WHERE model = ? ORDER BY id DESC LIMIT 1 OFFSET ?',
+    );
+    this.tailStartSince = db.prepare<[string, number, number], { id: number }>(
+      'SELECT id FROM predictions WHERE model = ? AND ts >= ? ORDER BY id DESC LIMIT 1 OFFSET ?',
+    );
     this.tailStmt = db
       .prepare<[string, number], RawRow>(
-        `SELECT ${COLUMNS} FROM predictions WHERE model = ? ORDER BY id DESC LIMIT ?`,
+        `SELECT ${COLUMNS} FROM predictions WHERE model = ? AND id >= ? ORDER BY id`,
       )
       .raw();
     this.tailSince = db
       .prepare<[string, number, number], RawRow>(
-        `SELECT ${COLUMNS} FROM predictions WHERE model = ? AND ts >= ? ORDER BY id DESC LIMIT ?`,
+        `SELECT ${COLUMNS} FROM predictions WHERE model = ? AND id >= ? AND ts >= ? ORDER BY id`,
       )
       .raw();
   }
@@ -103,16 +111,23 @@ export class LogReader {
     return { predictions: p?.id ?? 0, feedback: f?.id ?? 0 };
   }
 
-  /** The model's newest `limit` rows (optionally only ts ≥ since), oldest first. */
-  tail(model: string, limit: number, since?: number): LogRow[] {
+  /**
+   * The model's newest `limit` rows (optionally only ts ≥ since), oldest first, one at a time: the
+   * start-up load of a 100k-row window never holds all the decoded rows at once (memory peak).
+   */
+  *tail(model: string, limit: number, since?: number): Generator<LogRow> {
+    if (limit <= 0) return;
+    const start =
+      since === undefined
+        ? this.tailStart.get(model, limit - 1)
+        : this.tailStartSince.get(model, since, limit - 1);
+    const from = start?.id ?? 0; // fewer rows than the limit: all of them
     const raw =
-      since === undefined ? this.tailStmt.all(model, limit) : this.tailSince.all(model, since, limit);
-    const rows: LogRow[] = [];
-    for (let i = raw.length - 1; i >= 0; i--) {
-      const row = this.decode(raw[i]!);
-      if (row) rows.push(row);
+      since === undefined ? this.tailStmt.iterate(model, from) : this.tailSince.iterate(model, from, since);
+    for (const r of raw) {
+      const row = this.decode(r);
+      if (row) yield row;
     }
-    return rows;
   }
 
   /**

@@ -234,8 +234,11 @@ describe('reading incrementally', () => {
     );
     const reader = new LogReader(db);
     expect(reader.models()).toEqual(['a', 'b', 'm1']);
-    expect(reader.tail('m1', 2).map((r) => r.prediction_id)).toEqual(['p3', 'p5']);
-    expect(reader.tail('m1', 10, 1_700_000_004).map((r) => r.prediction_id)).toEqual(['p5']);
+    expect([...reader.tail('m1', 2)].map((r) => r.prediction_id)).toEqual(['p3', 'p5']);
+    expect([...reader.tail('m1', 10, 1_700_000_004)].map((r) => r.prediction_id)).toEqual(['p5']);
+    expect([...reader.tail('m1', 3)].map((r) => r.prediction_id)).toEqual(['p1', 'p3', 'p5']);
+    expect([...reader.tail('m1', 1, 1_700_000_002)].map((r) => r.prediction_id)).toEqual(['p5']);
+    expect([...reader.tail('m1', 5, 1_700_000_002)].map((r) => r.prediction_id)).toEqual(['p3', 'p5']);
     const plan = db
       .prepare('EXPLAIN QUERY PLAN SELECT id FROM predictions WHERE model = ? ORDER BY id DESC LIMIT 5')
       .all('m1') as { detail: string }[];
