@@ -1,10 +1,12 @@
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../config/load';
 import { validatePredictions } from '../ingest/validate';
 import { openDatabase } from '../store/db';
-import { item } from '../testing';
+import { item, post, startTestExporter, tempDir, testConfig } from '../testing';
 import { Engine } from './engine';
+import { evaluationSettings } from './settings';
 import { NO_TELEMETRY } from './telemetry';
 
 describe('the scheduled evaluation round', () => {
@@ -38,5 +40,58 @@ describe('the scheduled evaluation round', () => {
     expect(engine.generation).toBe(generation + 1);
     expect([...engine.monitors.values()].every((m) => m.latest !== null)).toBe(true);
     db.close();
+  });
+});
+
+describe('drift snapshots', () => {
+  it('give evaluate the same drift results, computed a feature at a time', async () => {
+    const t = tempDir();
+    const exporter = await startTestExporter(testConfig(join(t.dir, 'log.db'), { drift: { min_rows: 50 } }), {
+      clock: () => 1_700_001_000,
+    });
+    try {
+      const reference = Array.from({ length: 300 }, (_, i) => JSON.stringify(item(i + 1000).features)).join(
+        '\n',
+      );
+      const put = await fetch(`${exporter.url}/api/v1/models/m1/reference`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: reference
+          .split('\n')
+          .map((f) => `{"features":${f}}`)
+          .join('\n'),
+      });
+      expect(put.status).toBe(201);
+      await post(
+        `${exporter.url}/api/v1/predictions`,
+        Array.from({ length: 200 }, (_, i) =>
+          item(i, { features: { ...(item(i).features as object), x: i % 13 } }),
+        ),
+      );
+      const engine = exporter.engine;
+      engine.poll();
+      const monitor = engine.monitors.get('m1')!;
+      const settings = evaluationSettings(engine.config, monitor.config);
+      let pauses = 0;
+      const snapshot = await monitor.driftSnapshot(
+        1_700_001_000,
+        settings,
+        async () => {
+          pauses++;
+        },
+        0,
+      );
+      // a budget of 0 ms hands the event loop back between every two features
+      expect(snapshot!.features.size).toBe(4);
+      expect(pauses).toBeGreaterThanOrEqual(snapshot!.features.size - 1);
+      const withSnapshot = monitor.evaluate(1_700_001_000, settings, snapshot);
+      const inline = monitor.evaluate(1_700_001_000, settings);
+      expect(withSnapshot.features.map((f) => f.result)).toEqual(inline.features.map((f) => f.result));
+      expect(withSnapshot.windowRows).toBe(inline.windowRows);
+      expect(withSnapshot.features.some((f) => f.result.drifted === true)).toBe(true);
+    } finally {
+      await exporter.close();
+      t.cleanup();
+    }
   });
 });

@@ -18,6 +18,7 @@ import { InlineLogWriter, type LogWriter } from '../store/log-writer';
 import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
 import {
+  type DriftSnapshot,
   type ModelEvaluation,
   type ModelMonitor,
   type MultivariateRunner,
@@ -39,6 +40,9 @@ export interface EngineOptions {
   /** Where the multivariate tests run (default: inline; `serve` uses a worker thread). */
   multivariate?: MultivariateRunner;
 }
+
+/** Lets the event loop serve whatever is waiting (scrapes, ingest) before going on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Round {
   started: number;
@@ -365,8 +369,14 @@ export class Engine {
     const round = this.beginRound();
     try {
       for (const monitor of [...this.monitors.values()]) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        this.evaluateModel(monitor, round);
+        await nextTurn();
+        const snapshot = await monitor.driftSnapshot(
+          this.now(),
+          evaluationSettings(this.config, monitor.config),
+          nextTurn,
+        );
+        await nextTurn();
+        this.evaluateModel(monitor, round, snapshot);
       }
     } finally {
       this.endRound(round);
@@ -380,11 +390,11 @@ export class Engine {
     return { started, results: [] };
   }
 
-  private evaluateModel(monitor: ModelMonitor, round: Round): void {
+  private evaluateModel(monitor: ModelMonitor, round: Round, snapshot?: DriftSnapshot | null): void {
     const t0 = performance.now();
     try {
       const settings = evaluationSettings(this.config, monitor.config);
-      const result = monitor.evaluate(this.now(), settings);
+      const result = monitor.evaluate(this.now(), settings, snapshot);
       round.results.push(result);
       this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, true);
       this.afterEvaluation(result.report);

@@ -100,6 +100,19 @@ export interface PerformanceOutcome {
   estimate: PerformanceEstimate | null;
 }
 
+/** One feature's drift test and data quality, before confirmation. */
+export interface FeatureDrift {
+  result: ColumnDriftResult;
+  quality: DataQuality;
+}
+
+/** Drift computed ahead of `evaluate` over a snapshot of the window (see `driftSnapshot`). */
+export interface DriftSnapshot {
+  slots: Int32Array;
+  referenceId: number;
+  features: Map<string, FeatureDrift>;
+}
+
 export interface FeatureOutcome {
   name: string;
   result: ColumnDriftResult;
@@ -359,9 +372,62 @@ export class ModelMonitor {
     return this.config.discover_features ? names : names.filter((n) => n in this.config.features);
   }
 
-  evaluate(now: number, settings: EvaluationSettings): ModelEvaluation {
-    const started = performance.now();
+  /**
+   * The per-feature drift tests over a snapshot of the window (its columns copied first), a few
+   * features at a time with `pause()` in between once `budgetMs` has passed — the heavy part of an
+   * evaluation (sorting every numeric column), spread over several turns of the event loop. Handed to
+   * `evaluate`, which then uses these results and this snapshot's rows.
+   */
+  async driftSnapshot(
+    now: number,
+    settings: EvaluationSettings,
+    pause: () => Promise<void>,
+    budgetMs = 8,
+  ): Promise<DriftSnapshot | null> {
+    const ref = this.reference;
+    if (!ref) return null;
     const slots = this.window.select(settings.window, now);
+    const minRows = this.config.drift?.min_rows ?? settings.minRows;
+    const inputs = this.featureNames().map((name) => {
+      const profile = ref.profile.features[name]!;
+      const current = currentColumn(this.window.features, name, slots) ?? emptyColumn(profile, slots.length);
+      return { name, profile, current };
+    });
+    const features = new Map<string, FeatureDrift>();
+    let since = performance.now();
+    for (const { name, profile, current } of inputs) {
+      if (performance.now() - since > budgetMs) {
+        await pause();
+        since = performance.now();
+      }
+      features.set(name, this.featureDrift(name, profile, current, ref.rows, minRows, settings));
+    }
+    return { slots, referenceId: ref.id, features };
+  }
+
+  private featureDrift(
+    name: string,
+    profile: ColumnProfile,
+    current: CurrentColumn,
+    referenceRows: number,
+    minRows: number,
+    settings: EvaluationSettings,
+  ): FeatureDrift {
+    const own = this.config.features[name];
+    const result = driftColumn(profile, current, {
+      method: own?.method ?? this.config.drift?.method ?? settings.method,
+      threshold: own?.threshold ?? this.config.drift?.threshold ?? settings.threshold,
+      minRows,
+      referenceRows,
+    });
+    return { result, quality: dataQuality(profile, current) };
+  }
+
+  evaluate(now: number, settings: EvaluationSettings, snapshot?: DriftSnapshot | null): ModelEvaluation {
+    const started = performance.now();
+    // a snapshot taken for another reference (replaced meanwhile) is not used
+    const pre = snapshot && snapshot.referenceId === this.reference?.id ? snapshot : null;
+    const slots = pre?.slots ?? this.window.select(settings.window, now);
     const span = this.window.span(slots);
     const ref = this.reference;
     const findings: Finding[] = [];
@@ -376,15 +442,17 @@ export class ModelMonitor {
 
     for (const name of this.featureNames()) {
       const profile = ref!.profile.features[name]!;
-      const current = currentColumn(this.window.features, name, slots) ?? emptyColumn(profile, slots.length);
-      const own = this.config.features[name];
-      const result = driftColumn(profile, current, {
-        method: own?.method ?? this.config.drift?.method ?? settings.method,
-        threshold: own?.threshold ?? this.config.drift?.threshold ?? settings.threshold,
-        minRows,
-        referenceRows: ref!.rows,
-      });
-      features.push({ name, result, drifted: null, quality: dataQuality(profile, current) });
+      const { result, quality } =
+        pre?.features.get(name) ??
+        this.featureDrift(
+          name,
+          profile,
+          currentColumn(this.window.features, name, slots) ?? emptyColumn(profile, slots.length),
+          ref!.rows,
+          minRows,
+          settings,
+        );
+      features.push({ name, result, drifted: null, quality });
     }
     if (this.config.drift?.fdr_correction ?? settings.fdrCorrection) {
       const adjusted = adjustPValues(features.map((f) => f.result));
