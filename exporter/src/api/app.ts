@@ -56,8 +56,8 @@ export function createApp(ctx: AppContext): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
   app.get('/metrics', read, async (req, res) => {
-    const { contentType, body: text } = await metrics.render(req.get('accept'));
-    res.type(contentType).send(text);
+    const { contentType, body } = await metrics.render(req.get('accept'));
+    res.type(contentType).send(body);
   });
 
   app.post('/api/v1/predictions', write, body, async (req, res) => {

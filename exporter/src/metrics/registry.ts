@@ -70,7 +70,7 @@ export class Metrics implements Telemetry {
    */
   private readonly live = new Exposition();
   private readonly perRound = new Exposition();
-  private readonly roundText = new Map<string, string>();
+  private readonly roundText = new Map<string, Buffer>();
   private readonly families = new Map<string, AnyMetric>();
   private engine: Engine | null = null;
   private builtGeneration = -1;
@@ -133,7 +133,7 @@ export class Metrics implements Telemetry {
   }
 
   /** The exposition for a scrape; OpenMetrics when the scraper asks for it. */
-  async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+  async render(accept: string | undefined): Promise<{ contentType: string; body: Buffer }> {
     // One render at a time: the two formats rename counter objects (see Exposition.render).
     const next = this.rendering.then(() => this.renderNow(accept));
     this.rendering = next.catch(() => {});
@@ -141,19 +141,20 @@ export class Metrics implements Telemetry {
   }
   private rendering: Promise<unknown> = Promise.resolve();
 
-  private async renderNow(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+  private async renderNow(accept: string | undefined): Promise<{ contentType: string; body: Buffer }> {
     this.refresh();
     const om = accept?.includes('application/openmetrics-text') ?? false;
     const contentType = om ? this.live.openMetrics.contentType : this.live.text.contentType;
     let cached = this.roundText.get(contentType);
     if (cached === undefined) {
-      cached = await this.perRound.render(om);
+      let text = await this.perRound.render(om);
       // OpenMetrics ends with one "# EOF": the live part brings it
-      if (om) cached = cached.replace(/# EOF\n?$/, '');
-      else if (cached.length > 0 && !cached.endsWith('\n')) cached += '\n';
+      if (om) text = text.replace(/# EOF\n?$/, '');
+      else if (text.length > 0 && !text.endsWith('\n')) text += '\n';
+      cached = Buffer.from(text); // encoded once per round (hundreds of KB for 10 models)
       this.roundText.set(contentType, cached);
     }
-    return { contentType, body: cached + (await this.live.render(om)) };
+    return { contentType, body: Buffer.concat([cached, Buffer.from(await this.live.render(om))]) };
   }
 
   // Telemetry -----------------------------------------------------------------------------------
