@@ -419,6 +419,7 @@ export class ModelMonitor {
       threshold: own?.threshold ?? this.config.drift?.threshold ?? settings.threshold,
       minRows,
       referenceRows,
+      allStats: false,
     });
     return { result, quality: dataQuality(profile, current) };
   }
@@ -618,6 +619,7 @@ export class ModelMonitor {
       threshold: this.config.drift?.threshold ?? settings.threshold,
       minRows,
       referenceRows: ref.rows,
+      allStats: false,
     };
     if (ref.profile.score) {
       const values = new Float64Array(slots.length);

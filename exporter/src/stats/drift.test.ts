@@ -353,3 +353,21 @@ describe('JSON representation of non-finite statistics', () => {
     );
   });
 });
+
+describe('driftColumn with allStats: false', () => {
+  it('decides exactly as with every statistic, computing only the deciding one', () => {
+    const ref = Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i) * 10 + (i % 7));
+    const cur = Float64Array.from({ length: 2000 }, (_, i) => Math.sin(i * 1.3) * 10 + (i % 5) + 0.8);
+    const profile = profileNumeric(ref);
+    for (const method of ['auto', 'ks', 'psi', 'wasserstein', 'jensenshannon']) {
+      const full = driftColumn(profile, { type: 'numeric', values: cur }, { method });
+      const lean = driftColumn(profile, { type: 'numeric', values: cur }, { method, allStats: false });
+      expect(lean.test).toBe(full.test);
+      expect(lean.score).toBe(full.score);
+      expect(lean.drifted).toBe(full.drifted);
+      const computed = Object.entries(lean.stats).filter(([, v]) => v !== null);
+      expect(computed.length).toBeGreaterThan(0);
+      expect(computed.length).toBeLessThan(Object.values(full.stats).filter((v) => v !== null).length);
+    }
+  });
+});

@@ -45,6 +45,12 @@ export interface DriftColumnOptions extends DriftOptions {
   referenceRows?: number;
   /** Registry to resolve the method in; the process-wide default registry unless given. */
   registry?: DriftTestRegistry;
+  /**
+   * Compute every statistic that applies (the `stats` of `compare`, DESIGN §4; default) or only the
+   * deciding test's (the exporter's evaluation loop: an exact KS p-value alone can take 150 ms per
+   * column under drift, and nothing reads it when another test decides).
+   */
+  allStats?: boolean;
 }
 
 /** The automatic choice of test and threshold (Evidently's defaults, DESIGN §6). */
@@ -204,23 +210,6 @@ export function driftColumn(
   const { input, rows } = prepared;
   const sideProblem = describeSide(rows);
 
-  // Every statistic that applies to the column type.
-  const statTests = applicableStatTests(input.type, input.distinctUnion);
-  const computed = new Map<string, { score: number | null; reason?: string }>();
-  const collected: DriftStats = {};
-  for (const test of statTests) {
-    for (const key of STAT_KEYS[test.name] ?? []) collected[key] = null;
-    if (sideProblem !== null) continue;
-    const r = test.compute(input);
-    computed.set(
-      test.name,
-      r.reason === undefined ? { score: r.score } : { score: r.score, reason: r.reason },
-    );
-    for (const key of STAT_KEYS[test.name] ?? []) collected[key] = cleanNumber(r.stats[key]);
-  }
-  const stats: DriftStats = {};
-  for (const key of STAT_ORDER) if (key in collected) stats[key] = collected[key] ?? null;
-
   // The test that decides.
   let test: DriftTest;
   let threshold: number;
@@ -232,6 +221,25 @@ export function driftColumn(
     test = explicit;
     threshold = opts.threshold ?? explicit.defaultThreshold;
   }
+
+  // Every statistic that applies to the column type (only the deciding one's without allStats).
+  const statTests = applicableStatTests(input.type, input.distinctUnion);
+  const computed = new Map<string, { score: number | null; reason?: string }>();
+  const collected: DriftStats = {};
+  const all = opts.allStats ?? true;
+  for (const statTest of statTests) {
+    for (const key of STAT_KEYS[statTest.name] ?? []) collected[key] = null;
+    if (sideProblem !== null || (!all && statTest.name !== test.name)) continue;
+    const r = statTest.compute(input);
+    computed.set(
+      statTest.name,
+      r.reason === undefined ? { score: r.score } : { score: r.score, reason: r.reason },
+    );
+    for (const key of STAT_KEYS[statTest.name] ?? []) collected[key] = cleanNumber(r.stats[key]);
+  }
+  const stats: DriftStats = {};
+  for (const key of STAT_ORDER) if (key in collected) stats[key] = collected[key] ?? null;
+
   const base = {
     type: input.type,
     test: test.name,
