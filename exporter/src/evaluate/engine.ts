@@ -381,6 +381,7 @@ export class Engine {
     } finally {
       this.endRound(round);
     }
+    this.telemetry.roundFinished?.();
   }
 
   private beginRound(): Round {

@@ -22,6 +22,8 @@ export const LABEL_REJECT_REASONS: readonly LabelRejectReason[] = [
  * pays a few array increments per row instead of a prom-client label lookup.
  */
 export interface Telemetry {
+  /** A scheduled evaluation round has finished (the metrics layer rebuilds its evaluation families). */
+  roundFinished?(): void;
   feedback(model: string): void;
   /** A label arrived for a prediction not in the window (held until the prediction arrives). */
   feedbackOrphaned(model: string): void;

@@ -291,4 +291,27 @@ describe('/metrics', () => {
     const after = await scrape();
     expect(value(after, 'modelwatch_window_rows', window)).toBe(rows + 10);
   });
+
+  it('after a scheduled round, serves the previous round until the new one is built in steps', async () => {
+    const render = async () => parseExposition((await exporter.metrics.render(undefined)).body.toString());
+    const rows = async () =>
+      (await render()).find(
+        (x) =>
+          x.name === 'modelwatch_window_rows' && x.labels.model === 'credit' && x.labels.window === 'current',
+      )?.value;
+    const before = await rows();
+    const more = Array.from({ length: 5 }, (_, i) => ({
+      model: 'credit',
+      prediction_id: `round${i}`,
+      ts: NOW - 1,
+      features: { age: 41 },
+      prediction: 1,
+    }));
+    expect((await post(`${exporter.url}/api/v1/predictions`, more)).status).toBe(202);
+    await exporter.engine.evaluateRound(); // ends with roundFinished(): the rebuild starts in steps
+    expect(await rows()).toBe(before);
+    const deadline = Date.now() + 10_000;
+    while ((await rows()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(await rows()).toBe(before! + 5);
+  });
 });

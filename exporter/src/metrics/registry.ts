@@ -53,11 +53,42 @@ class Exposition {
    */
   async render(openMetrics: boolean): Promise<string> {
     if (openMetrics) return this.openMetrics.metrics();
+    this.restoreCounterNames();
+    return this.text.metrics();
+  }
+
+  private restoreCounterNames(): void {
     for (const metric of this.text.getMetricsAsArray()) {
       const m = metric as unknown as { type: string; name: string };
       if (m.type === 'counter' && !m.name.endsWith('_total')) m.name = `${m.name}_total`;
     }
-    return this.text.metrics();
+  }
+
+  /**
+   * The same text as `render`, without OpenMetrics' "# EOF", one family at a time with `pause()` in
+   * between once `budgetMs` has passed (thousands of series take ~20 ms to serialise).
+   */
+  async renderInSteps(openMetrics: boolean, pause: () => Promise<void>, budgetMs = 4): Promise<string> {
+    const registry = openMetrics ? this.openMetrics : this.text;
+    const parts: string[] = [];
+    let since = performance.now();
+    for (const metric of registry.getMetricsAsArray()) {
+      const m = metric as unknown as { type: string; name: string };
+      let key = m.name; // the name it was registered under
+      if (m.type === 'counter') {
+        // as prom-client's own metrics(): OpenMetrics names the family without _total
+        const base = m.name.replace(/_total$/, '');
+        key = `${base}_total`;
+        m.name = openMetrics ? base : key;
+      }
+      parts.push(await registry.getSingleMetricAsString(key));
+      if (performance.now() - since > budgetMs) {
+        await pause();
+        since = performance.now();
+      }
+    }
+    if (openMetrics) this.restoreCounterNames();
+    return parts.length === 0 ? '' : `${parts.join(openMetrics ? '\n' : '\n\n')}\n`;
   }
 }
 
@@ -142,19 +173,57 @@ export class Metrics implements Telemetry {
   private rendering: Promise<unknown> = Promise.resolve();
 
   private async renderNow(accept: string | undefined): Promise<{ contentType: string; body: Buffer }> {
-    this.refresh();
+    this.refreshLive();
     const om = accept?.includes('application/openmetrics-text') ?? false;
     const contentType = om ? this.live.openMetrics.contentType : this.live.text.contentType;
+    this.formats.add(om);
+    const engine = this.engine;
+    const stale = engine !== null && engine.generation !== this.builtGeneration;
+    // After a scheduled round the previous round's text is served while the new one is built in
+    // steps (see roundFinished); otherwise (start-up, tests driving evaluateAll) wait for it.
+    if (stale && !(this.rebuilding && this.roundText.has(contentType))) await this.rebuild(async () => {});
     let cached = this.roundText.get(contentType);
     if (cached === undefined) {
-      let text = await this.perRound.render(om);
-      // OpenMetrics ends with one "# EOF": the live part brings it
-      if (om) text = text.replace(/# EOF\n?$/, '');
-      else if (text.length > 0 && !text.endsWith('\n')) text += '\n';
-      cached = Buffer.from(text); // encoded once per round (hundreds of KB for 10 models)
+      cached = Buffer.from(await this.perRound.renderInSteps(om, async () => {}));
       this.roundText.set(contentType, cached);
     }
     return { contentType, body: Buffer.concat([cached, Buffer.from(await this.live.render(om))]) };
+  }
+
+  /** Formats scraped so far (false: text, true: OpenMetrics): a rebuild renders these. */
+  private readonly formats = new Set<boolean>();
+  private rebuilding: Promise<void> | null = null;
+
+  /**
+   * Called by the engine after a scheduled evaluation round: rebuilds the per-round families and
+   * their text in steps, handing the event loop back in between, so no scrape waits for the ~20 ms
+   * a 10-model exposition takes to build; scrapes meanwhile get the previous round's text.
+   */
+  roundFinished(): void {
+    this.rebuild(() => new Promise<void>((resolve) => setImmediate(resolve))).catch(() => {});
+  }
+
+  private rebuild(pause: () => Promise<void>): Promise<void> {
+    this.rebuilding ??= (async () => {
+      try {
+        const engine = this.engine;
+        while (engine && engine.generation !== this.builtGeneration) {
+          const generation = engine.generation;
+          await this.rebuildRound(engine, pause);
+          const texts = new Map<string, Buffer>();
+          for (const om of this.formats) {
+            const contentType = om ? this.perRound.openMetrics.contentType : this.perRound.text.contentType;
+            texts.set(contentType, Buffer.from(await this.perRound.renderInSteps(om, pause)));
+          }
+          this.roundText.clear();
+          for (const [k, v] of texts) this.roundText.set(k, v);
+          this.builtGeneration = generation;
+        }
+      } finally {
+        this.rebuilding = null;
+      }
+    })();
+    return this.rebuilding;
   }
 
   // Telemetry -----------------------------------------------------------------------------------
@@ -188,8 +257,8 @@ export class Metrics implements Telemetry {
 
   // Collectors ----------------------------------------------------------------------------------
 
-  /** Rebuilds the gauges that change continuously, and the evaluation gauges after a new round. */
-  private refresh(): void {
+  /** Rebuilds the gauges that change continuously and the counters read from the monitors' tallies. */
+  private refreshLive(): void {
     const engine = this.engine;
     if (!engine) return;
     const last = this.gauge('modelwatch_last_prediction_timestamp_seconds');
@@ -207,9 +276,10 @@ export class Metrics implements Telemetry {
       pending.set({ model: m.name }, m.pendingLabels);
     }
     this.gauge('modelwatch_database_size_bytes').set(engine.databaseSize());
-    if (engine.generation === this.builtGeneration) return;
-    this.builtGeneration = engine.generation;
-    this.roundText.clear();
+  }
+
+  /** Rebuilds the evaluation gauges and per-bin counters from the latest results, a model at a time. */
+  private async rebuildRound(engine: Engine, pause: () => Promise<void>): Promise<void> {
     for (const family of CATALOG) {
       if (family.kind === 'gauge' && !LIVE_GAUGES.has(family.name)) this.gauge(family.name).reset();
     }
@@ -218,7 +288,8 @@ export class Metrics implements Telemetry {
     const limited = this.counter('modelwatch_cardinality_limited_total');
     limited.reset();
     if (engine.unmonitored.total > 0) limited.inc({ model: OTHER, kind: 'model' }, engine.unmonitored.total);
-    for (const monitor of engine.monitors.values()) {
+    for (const monitor of [...engine.monitors.values()]) {
+      await pause();
       this.buildModel(monitor);
       for (const [kind, count] of Object.entries(monitor.guardCounts()))
         if (count > 0) limited.inc({ model: monitor.name, kind }, count);
