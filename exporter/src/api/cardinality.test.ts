@@ -28,7 +28,7 @@ const valuesOf = (name: string, label: string, where: Record<string, string> = {
       .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
       .map((s) => s.labels[label]),
   );
-const valueOf = (name: string, labels: Record<string, string>) =>
+const sampleValue = (name: string, labels: Record<string, string>) =>
   samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 
 beforeAll(async () => {
@@ -110,8 +110,8 @@ describe('cardinality guards', () => {
     for (const s of samples)
       if (s.labels.model !== undefined)
         expect(['hostile', 'm0', 'm1', '__other__']).toContain(s.labels.model);
-    expect(valueOf('modelwatch_predictions_total', { model: '__other__' })).toBe((OTHER_MODELS - 2) * 10);
-    expect(valueOf('modelwatch_cardinality_limited_total', { model: '__other__', kind: 'model' })).toBe(
+    expect(sampleValue('modelwatch_predictions_total', { model: '__other__' })).toBe((OTHER_MODELS - 2) * 10);
+    expect(sampleValue('modelwatch_cardinality_limited_total', { model: '__other__', kind: 'model' })).toBe(
       (OTHER_MODELS - 2) * 10,
     );
   });
@@ -120,12 +120,12 @@ describe('cardinality guards', () => {
     expect(valuesOf('modelwatch_predictions_total', 'model_version', { model: 'hostile' })).toEqual(
       new Set(['v0', 'v1', 'v2', '__other__']),
     );
-    expect(valueOf('modelwatch_predictions_total', { model: 'hostile', model_version: '__other__' })).toBe(
-      HOSTILE_ROWS - 3,
-    );
-    expect(valueOf('modelwatch_cardinality_limited_total', { model: 'hostile', kind: 'model_version' })).toBe(
-      HOSTILE_ROWS - 3,
-    );
+    expect(
+      sampleValue('modelwatch_predictions_total', { model: 'hostile', model_version: '__other__' }),
+    ).toBe(HOSTILE_ROWS - 3);
+    expect(
+      sampleValue('modelwatch_cardinality_limited_total', { model: 'hostile', kind: 'model_version' }),
+    ).toBe(HOSTILE_ROWS - 3);
   });
 
   it('keeps at most max_features feature columns and counts the dropped values', () => {
@@ -133,7 +133,7 @@ describe('cardinality guards', () => {
     expect(window.features.columns.size).toBe(LIMITS.max_features);
     // x and city come from the reference; the first six junk columns fill the rest
     const kept = LIMITS.max_features - 2;
-    expect(valueOf('modelwatch_cardinality_limited_total', { model: 'hostile', kind: 'feature' })).toBe(
+    expect(sampleValue('modelwatch_cardinality_limited_total', { model: 'hostile', kind: 'feature' })).toBe(
       HOSTILE_ROWS * 3 - kept,
     );
     for (const family of ['modelwatch_feature_missing_ratio', 'modelwatch_feature_drift_score'])
@@ -142,7 +142,7 @@ describe('cardinality guards', () => {
 
   it('bounds category dictionaries, bins, groups and segments', () => {
     // city, group and region: 12,000 distinct values each, 10,000 kept per column in memory
-    expect(valueOf('modelwatch_cardinality_limited_total', { model: 'hostile', kind: 'category' })).toBe(
+    expect(sampleValue('modelwatch_cardinality_limited_total', { model: 'hostile', kind: 'category' })).toBe(
       3 * (HOSTILE_ROWS - 10_000),
     );
     const bins = valuesOf('modelwatch_feature_bin_ratio', 'bin', { model: 'hostile', feature: 'city' });

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { modelConfig } from '../config/load';
-import type { Config, ModelConfig } from '../config/schema';
+import type { Config } from '../config/schema';
 import type { PredictionRecord } from '../ingest/validate';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
 import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
