@@ -43,6 +43,7 @@ const EMPTY_IN_DEMO: Record<string, string> = {
   modelwatch_model_rmse: 'regression metric; the demo model is a binary classifier',
   modelwatch_model_r2: 'regression metric; the demo model is a binary classifier',
   modelwatch_model_mape_ratio: 'regression metric; the demo model is a binary classifier',
+  modelwatch_cardinality_limited_total: 'the demo stays within every cardinality cap',
   modelwatch_feature_drift_p_value:
     'the demo reference has 5000 rows, so the auto method picks Wasserstein and Jensen-Shannon, which have no p-value',
 };
