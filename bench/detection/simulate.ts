@@ -18,7 +18,7 @@
  * before the injection they are the no-drift stream row for row, after it they differ only by the drift.
  */
 import { buildConfig } from '../../exporter/src/config/load';
-import type { Config } from '../../exporter/src/config/schema';
+import { type Config, DRIFT_METHODS } from '../../exporter/src/config/schema';
 import type { ActiveReference, ModelEvaluation } from '../../exporter/src/evaluate/monitor';
 import { createMonitor, evaluationSettings } from '../../exporter/src/evaluate/settings';
 import { NO_TELEMETRY } from '../../exporter/src/evaluate/telemetry';
@@ -234,17 +234,8 @@ export interface Variant {
   referenceRows?: number;
 }
 
-export const METHODS = [
-  'auto',
-  'ks',
-  'psi',
-  'wasserstein',
-  'jensenshannon',
-  'kl',
-  'hellinger',
-  'chisquare',
-  'ztest',
-] as const;
+/** Every built-in drift method (the config's list), compared by the simulation. */
+export const METHODS = DRIFT_METHODS;
 
 export interface SimulationOptions {
   seed: number;

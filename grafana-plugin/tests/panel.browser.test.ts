@@ -8,24 +8,23 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { formatPercent } from '../src/data/format';
 import type { ScenarioOptions } from '../src/testing/scenario';
 import { harnessOut, pluginDir } from './globalSetup';
+import { type HarnessPage, openHarness } from './harness/browser';
 import type { Expected, RenderRequest, RenderResult } from './harness/host';
-import { type HarnessServer, startHarnessServer } from './harness/server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(pluginDir, 'tests', 'screenshots');
 const DOCS_IMG = resolve(pluginDir, '..', 'docs', 'img', 'drift-panel.png');
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
+let harness: HarnessPage | undefined;
 let browser: Browser;
-let server: HarnessServer;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** The features the panel should draw, computed in the page by the data-shaping functions. */
 async function expectedModel(scenario: ScenarioOptions = {}): Promise<Expected> {
@@ -61,50 +60,13 @@ async function shot(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startHarnessServer(pluginDir, harnessOut);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 2 });
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') {
-      pageErrors.push(m.text());
-    }
-  });
-  // Never reach outside the harness server.
-  await page.route('**/*', (route) =>
-    route.request().url().startsWith(server.url) ? route.continue() : route.abort(),
-  );
-  await page.goto(`${server.url}/`);
-  await page.waitForFunction(
-    () => document.body.dataset.ready === 'true' || !!document.body.dataset.error,
-    null,
-    {
-      timeout: 60_000,
-    },
-  );
-  const error = await page.evaluate(() => document.body.dataset.error);
-  if (error) {
-    throw new Error(`harness failed: ${error}`);
-  }
+  harness = await openHarness(pluginDir, harnessOut);
+  ({ browser, page } = harness);
+  pageErrors = harness.errors;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await harness?.close();
 });
 
 describe('the built bundle', () => {

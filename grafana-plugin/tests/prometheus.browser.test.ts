@@ -14,7 +14,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { haveCommand } from '../../test/helpers/binaries';
@@ -32,10 +32,9 @@ import {
   targetQueryType,
 } from '../src/testing/prometheusApi';
 import { harnessOut, pluginDir } from './globalSetup';
+import { type HarnessPage, openHarness } from './harness/browser';
 import type { RenderRequest } from './harness/host';
-import { type HarnessServer, startHarnessServer } from './harness/server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(pluginDir, 'tests', 'screenshots');
 const MODEL = 'credit-risk';
 /** Query step: what Grafana calculates for a few minutes' range with the data source's scrape interval at the stack's 1 s. */
@@ -46,10 +45,9 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'bas
 
 let stack: Stack | undefined;
 let receiver: WebhookReceiver | undefined;
-let browser: Browser | undefined;
-let server: HarnessServer | undefined;
+let harness: HarnessPage | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const timings: string[] = [];
 
 /** The panel's targets in the provisioned drift dashboard, with $model resolved. */
@@ -268,47 +266,14 @@ describe('the panel on frames from a real Prometheus scraping the demo', () => {
     features = promFeatures(results);
 
     mkdirSync(SHOTS, { recursive: true });
-    server = await startHarnessServer(pluginDir, harnessOut);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 60_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 2 });
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') {
-        pageErrors.push(m.text());
-      }
-    });
-    await page.route('**/*', (route) =>
-      route.request().url().startsWith(server!.url) ? route.continue() : route.abort(),
-    );
-    await page.goto(`${server.url}/`);
-    await page.waitForFunction(
-      () => document.body.dataset.ready === 'true' || !!document.body.dataset.error,
-      null,
-      {
-        timeout: 60_000,
-      },
-    );
-    const error = await page.evaluate(() => document.body.dataset.error);
-    if (error) {
-      throw new Error(`harness failed: ${error}`);
-    }
+    harness = await openHarness(pluginDir, harnessOut);
+    ({ page } = harness);
+    pageErrors = harness.errors;
     timings.push(`setup total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await harness?.close();
     await stack?.stop();
     await receiver?.close();
     console.log(`[prometheus demo] ${timings.join('; ')}`);
