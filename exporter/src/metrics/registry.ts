@@ -48,27 +48,17 @@ class Exposition {
   }
 
   /**
-   * prom-client renames a counter object in place (drops `_total`) when it renders OpenMetrics, and
-   * the text format then printed `modelwatch_predictions{...}`: put the suffix back before text.
+   * The exposition text, one family at a time with `pause()` in between once `budgetMs` has passed
+   * (thousands of series take ~20 ms to serialise); OpenMetrics without its closing "# EOF".
+   * Counter objects are named for the format before each is written: prom-client writes OpenMetrics
+   * counters from a name without `_total` (its own `metrics()` renames the object in place, which left
+   * the text format naming counters without the suffix after an OpenMetrics scrape).
    */
-  async render(openMetrics: boolean): Promise<string> {
-    if (openMetrics) return this.openMetrics.metrics();
-    this.restoreCounterNames();
-    return this.text.metrics();
-  }
-
-  private restoreCounterNames(): void {
-    for (const metric of this.text.getMetricsAsArray()) {
-      const m = metric as unknown as { type: string; name: string };
-      if (m.type === 'counter' && !m.name.endsWith('_total')) m.name = `${m.name}_total`;
-    }
-  }
-
-  /**
-   * The same text as `render`, without OpenMetrics' "# EOF", one family at a time with `pause()` in
-   * between once `budgetMs` has passed (thousands of series take ~20 ms to serialise).
-   */
-  async renderInSteps(openMetrics: boolean, pause: () => Promise<void>, budgetMs = 4): Promise<string> {
+  async render(
+    openMetrics: boolean,
+    pause: () => Promise<void> = async () => {},
+    budgetMs = 4,
+  ): Promise<string> {
     const registry = openMetrics ? this.openMetrics : this.text;
     const parts: string[] = [];
     let since = performance.now();
@@ -76,7 +66,6 @@ class Exposition {
       const m = metric as unknown as { type: string; name: string };
       let key = m.name; // the name it was registered under
       if (m.type === 'counter') {
-        // as prom-client's own metrics(): OpenMetrics names the family without _total
         const base = m.name.replace(/_total$/, '');
         key = `${base}_total`;
         m.name = openMetrics ? base : key;
@@ -87,7 +76,6 @@ class Exposition {
         since = performance.now();
       }
     }
-    if (openMetrics) this.restoreCounterNames();
     return parts.length === 0 ? '' : `${parts.join(openMetrics ? '\n' : '\n\n')}\n`;
   }
 }
@@ -101,7 +89,8 @@ export class Metrics implements Telemetry {
    */
   private readonly live = new Exposition();
   private readonly perRound = new Exposition();
-  private readonly roundText = new Map<string, Buffer>();
+  /** The per-round text by format (true: OpenMetrics), encoded. */
+  private roundText = new Map<boolean, Buffer>();
   private readonly families = new Map<string, AnyMetric>();
   private engine: Engine | null = null;
   private builtGeneration = -1;
@@ -165,7 +154,7 @@ export class Metrics implements Telemetry {
 
   /** The exposition for a scrape; OpenMetrics when the scraper asks for it. */
   async render(accept: string | undefined): Promise<{ contentType: string; body: Buffer }> {
-    // One render at a time: the two formats rename counter objects (see Exposition.render).
+    // One render at a time: each format names the counter objects its own way (see Exposition.render).
     const next = this.rendering.then(() => this.renderNow(accept));
     this.rendering = next.catch(() => {});
     return next;
@@ -181,13 +170,14 @@ export class Metrics implements Telemetry {
     const stale = engine !== null && engine.generation !== this.builtGeneration;
     // After a scheduled round the previous round's text is served while the new one is built in
     // steps (see roundFinished); otherwise (start-up, tests driving evaluateAll) wait for it.
-    if (stale && !(this.rebuilding && this.roundText.has(contentType))) await this.rebuild(async () => {});
-    let cached = this.roundText.get(contentType);
+    if (stale && !(this.rebuilding && this.roundText.has(om))) await this.rebuild(async () => {});
+    let cached = this.roundText.get(om);
     if (cached === undefined) {
-      cached = Buffer.from(await this.perRound.renderInSteps(om, async () => {}));
-      this.roundText.set(contentType, cached);
+      cached = Buffer.from(await this.perRound.render(om));
+      this.roundText.set(om, cached);
     }
-    return { contentType, body: Buffer.concat([cached, Buffer.from(await this.live.render(om))]) };
+    const live = (await this.live.render(om)) + (om ? '# EOF\n' : '');
+    return { contentType, body: Buffer.concat([cached, Buffer.from(live)]) };
   }
 
   /** Formats scraped so far (false: text, true: OpenMetrics): a rebuild renders these. */
@@ -210,13 +200,9 @@ export class Metrics implements Telemetry {
         while (engine && engine.generation !== this.builtGeneration) {
           const generation = engine.generation;
           await this.rebuildRound(engine, pause);
-          const texts = new Map<string, Buffer>();
-          for (const om of this.formats) {
-            const contentType = om ? this.perRound.openMetrics.contentType : this.perRound.text.contentType;
-            texts.set(contentType, Buffer.from(await this.perRound.renderInSteps(om, pause)));
-          }
-          this.roundText.clear();
-          for (const [k, v] of texts) this.roundText.set(k, v);
+          const texts = new Map<boolean, Buffer>();
+          for (const om of this.formats) texts.set(om, Buffer.from(await this.perRound.render(om, pause)));
+          this.roundText = texts;
           this.builtGeneration = generation;
         }
       } finally {
