@@ -28,7 +28,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OTHER } from '../exporter/src/evaluate/window';
 import { driftColumn } from '../exporter/src/stats/drift';
+import { mulberry32 } from '../exporter/src/stats/multivariate';
 import { currentColumn, profileColumn } from '../exporter/src/stats/profile';
 import type { ColumnDriftResult, ColumnProfile } from '../exporter/src/stats/types';
 import { freePort, type Running, startCli } from './helpers/cli';
@@ -46,25 +48,12 @@ const MODEL = 'credit';
 const ROWS = { a: 2100, b: 900 } as const;
 const REFERENCE_ROWS = 2000;
 /** The label the exporter folds values outside the reference's value set into (evaluate/window.ts). */
-const OTHER = '__other__';
 
 type Replica = keyof typeof ROWS;
 type Row = { income: number | null; age: number; purpose: string; rooms: number };
 const NUMERIC = ['income', 'age', 'rooms'] as const;
 const FEATURES = ['income', 'age', 'purpose', 'rooms'] as const;
 type Feature = (typeof FEATURES)[number];
-
-/** mulberry32: a small seeded generator, so the data (and the expected PSIs) never change. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -119,7 +108,7 @@ const SHAPES: Record<'reference' | Replica, Shape> = {
 };
 
 function rows(shape: Shape, n: number, seed: number): Row[] {
-  const u = rng(seed);
+  const u = mulberry32(seed); // seeded, so the data (and the expected PSIs) never change
   const out: Row[] = [];
   for (let i = 0; i < n; i++) {
     const income = Math.round(Math.exp(shape.incomeMean + shape.incomeSd * normal(u)) * 100) / 100;
