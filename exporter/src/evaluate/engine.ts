@@ -19,6 +19,7 @@ import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
 import {
   type DriftSnapshot,
+  type EvaluationSettings,
   type ModelEvaluation,
   type ModelMonitor,
   type MultivariateRunner,
@@ -353,7 +354,8 @@ export class Engine {
     if (this.evaluating) return [];
     const round = this.beginRound();
     try {
-      for (const monitor of this.monitors.values()) this.evaluateModel(monitor, round);
+      for (const monitor of this.monitors.values())
+        this.evaluateModel(monitor, round, evaluationSettings(this.config, monitor.config));
     } finally {
       this.endRound(round);
     }
@@ -370,13 +372,10 @@ export class Engine {
     try {
       for (const monitor of [...this.monitors.values()]) {
         await nextTurn();
-        const snapshot = await monitor.driftSnapshot(
-          this.now(),
-          evaluationSettings(this.config, monitor.config),
-          nextTurn,
-        );
+        const settings = evaluationSettings(this.config, monitor.config);
+        const snapshot = await monitor.driftSnapshot(this.now(), settings, nextTurn);
         await nextTurn();
-        this.evaluateModel(monitor, round, snapshot);
+        this.evaluateModel(monitor, round, settings, snapshot);
       }
     } finally {
       this.endRound(round);
@@ -391,10 +390,14 @@ export class Engine {
     return { started, results: [] };
   }
 
-  private evaluateModel(monitor: ModelMonitor, round: Round, snapshot?: DriftSnapshot | null): void {
+  private evaluateModel(
+    monitor: ModelMonitor,
+    round: Round,
+    settings: EvaluationSettings,
+    snapshot?: DriftSnapshot | null,
+  ): void {
     const t0 = performance.now();
     try {
-      const settings = evaluationSettings(this.config, monitor.config);
       const result = monitor.evaluate(this.now(), settings, snapshot);
       round.results.push(result);
       this.telemetry.evaluation(monitor.name, (performance.now() - t0) / 1000, true);
