@@ -52,6 +52,8 @@ export function fromWire(w: WireError): Error {
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
+  /** The caller's promise, settled by the two above. */
+  settled: Promise<unknown>;
 }
 
 const ENTRY = new URL('./entry.mjs', import.meta.url);
@@ -135,31 +137,19 @@ export class ThreadClient<Request extends object> {
     if (this.closed) throw new IngestError(503, 'the exporter is shutting down', null, null, 'unavailable');
     const worker = this.worker ?? (await this.thread());
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...message, id });
+    let handlers!: Pick<Pending, 'resolve' | 'reject'>;
+    const settled = new Promise<T>((resolve, reject) => {
+      handlers = { resolve: resolve as (value: unknown) => void, reject };
     });
+    this.pending.set(id, { ...handlers, settled });
+    worker.postMessage({ ...message, id });
+    return settled;
   }
 
   /** Waits for the requests in flight, then ends the thread. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(
-      [...this.pending.values()].map(
-        (p) =>
-          new Promise<void>((done) => {
-            const { resolve, reject } = p;
-            p.resolve = (v) => {
-              resolve(v);
-              done();
-            };
-            p.reject = (e) => {
-              reject(e);
-              done();
-            };
-          }),
-      ),
-    );
+    await Promise.allSettled([...this.pending.values()].map((p) => p.settled));
     const worker = this.worker;
     if (!worker) return;
     await new Promise<void>((resolve) => {
