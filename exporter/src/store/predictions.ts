@@ -100,6 +100,7 @@ export class PredictionWriter {
   private readonly insert;
   private readonly insertMany;
   private readonly existing;
+  private readonly idOf;
   private readonly insertFeedback;
   private readonly batch;
   private readonly feedbackBatch;
@@ -117,13 +118,14 @@ export class PredictionWriter {
     this.insertFeedback = db.prepare(
       'INSERT OR REPLACE INTO feedback (model, prediction_id, label, ts) VALUES (?, ?, ?, ?)',
     );
-    this.insertMany = db
-      .prepare<unknown[], [number, string, string]>(
-        `INSERT INTO predictions (model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds)
-         VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-         ON CONFLICT (model, prediction_id) DO NOTHING RETURNING id, model, prediction_id`,
-      )
-      .raw();
+    this.insertMany = db.prepare<unknown[]>(
+      `INSERT INTO predictions (model, model_version, prediction_id, ts, features, prediction, score, attributes, latency_seconds)
+       VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (model, prediction_id) DO NOTHING`,
+    );
+    this.idOf = db
+      .prepare<[string, string], number>('SELECT id FROM predictions WHERE model = ? AND prediction_id = ?')
+      .pluck();
     this.batch = db.transaction((rows: RowBatch): InsertResult => {
       const ids = new Array<number>(rows.length).fill(0);
       let i = 0;
@@ -147,25 +149,39 @@ export class PredictionWriter {
   }
 
   /**
-   * Inserts records[from .. from+CHUNK) with one statement. RETURNING names the rows written; a record
-   * not among them is a duplicate (of a stored row or of an earlier record of the batch) and must have
-   * the same content, or the whole batch fails with 409.
+   * Inserts records[from .. from+CHUNK) with one statement. When every row was new, their ids are
+   * consecutive in VALUES order: the statement runs inside the batch's write transaction, and each
+   * AUTOINCREMENT id is one more than the largest before it. Otherwise (a re-send) the chunk is
+   * resolved row by row.
    */
   private writeChunk(rows: RowBatch, from: number, ids: number[]): void {
     const values: unknown[] = [];
     for (let k = from; k < from + CHUNK; k++) pushParams(values, rows, k);
-    const written = new Map<string, number>();
-    for (const [id, model, predictionId] of this.insertMany.all(...values))
-      written.set(`${model}\u0000${predictionId}`, id);
-    for (let k = from; k < from + CHUNK; k++) {
-      const key = `${rows.model[k]}\u0000${rows.prediction_id[k]}`;
-      const id = written.get(key);
-      if (id !== undefined) {
-        ids[k] = id;
-        written.delete(key); // a later record with the same id is a duplicate of this one
-      } else {
-        this.checkDuplicate(rows, k);
-      }
+    const info = this.insertMany.run(...values);
+    if (info.changes === CHUNK) {
+      const first = Number(info.lastInsertRowid) - CHUNK + 1;
+      for (let k = 0; k < CHUNK; k++) ids[from + k] = first + k;
+    } else {
+      this.resolveChunk(rows, from, info.changes, ids);
+    }
+  }
+
+  /**
+   * A chunk where only `inserted` rows were new. Each record's stored id is looked up; since ids only
+   * grow, the `inserted` largest distinct ones are this statement's rows (a skipped duplicate may have
+   * used up an id, so they need not be consecutive). A record whose id is among them is the first
+   * with its prediction_id; any other is a duplicate (of a stored row or of an earlier record of the
+   * batch) and must have the same content, or the whole batch fails with 409.
+   */
+  private resolveChunk(rows: RowBatch, from: number, inserted: number, ids: number[]): void {
+    const stored: number[] = [];
+    for (let k = from; k < from + CHUNK; k++)
+      stored.push(this.idOf.get(rows.model[k]!, rows.prediction_id[k]!)!);
+    const fresh = new Set([...new Set(stored)].sort((a, b) => b - a).slice(0, inserted));
+    for (let k = 0; k < CHUNK; k++) {
+      const id = stored[k]!;
+      if (fresh.delete(id)) ids[from + k] = id;
+      else this.checkDuplicate(rows, from + k);
     }
   }
 

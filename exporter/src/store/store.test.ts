@@ -155,6 +155,16 @@ describe('writing predictions', () => {
     expect(written).toEqual([...written].sort((a, b) => a - b)); // ids follow the record order
     expect(new Set(written).size).toBe(127);
     expect(count('predictions')).toBe(129);
+    // Every id handed back is the stored row's: full chunks (consecutive ids), a chunk with skipped
+    // duplicates (ids with gaps), and the single-row tail.
+    const idOf = db
+      .prepare<[string], number>("SELECT id FROM predictions WHERE model = 'm1' AND prediction_id = ?")
+      .pluck();
+    result.ids.forEach((id, i) => {
+      if (i !== 20 && i !== 5 && i !== 60) expect(id).toBe(idOf.get(`p${i}`));
+    });
+    const fresh = w.writePredictions(records(Array.from({ length: 100 }, (_, i) => item(500 + i))));
+    expect(fresh.ids).toEqual(Array.from({ length: 100 }, (_, i) => idOf.get(`p${500 + i}`)));
 
     // A conflict in the second chunk: 409 naming its index, nothing of the batch written.
     const next = Array.from({ length: 120 }, (_, i) => item(1000 + i));
@@ -167,7 +177,7 @@ describe('writing predictions', () => {
     }
     expect(error?.status).toBe(409);
     expect(error?.toJSON()).toMatchObject({ index: 77, field: 'prediction_id' });
-    expect(count('predictions')).toBe(129);
+    expect(count('predictions')).toBe(229);
   });
 
   it('compares the timestamp only when the client sent one', () => {
