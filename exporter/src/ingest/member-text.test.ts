@@ -67,6 +67,22 @@ describe('objectMemberText', () => {
     expect(objectMemberText(escaped, 'features')).toBe('{"a":1.50,"b":"x}y\\"z"}');
   });
 
+  it('takes the flat fast path only where it gives the same answer', () => {
+    // the usual line: the first object-valued member, flat, the key not repeated
+    const usual = '{"model":"m","ts":1.5,"features":{"a":1,"b":"}{[\\"","c":null},"prediction":1}';
+    expect(objectMemberText(usual, 'features')).toBe('{"a":1,"b":"}{[\\"","c":null}');
+    // an object-valued member before it, an escaped quote in front of the token, a later repeat:
+    // the general path decides
+    expect(objectMemberText('{"attributes":{"s":"x"},"features":{"a":1}}', 'features')).toBe('{"a":1}');
+    expect(objectMemberText('{"m\\"features":{"a":1},"features":{"b":2}}', 'features')).toBe('{"b":2}');
+    expect(objectMemberText('{"x":"\\"features\\":{","features":{"b":2}}', 'features')).toBe('{"b":2}');
+    expect(
+      objectMemberText('{"features":{"a":1},"x":{"features":{"b":2}},"features":{"c":3}}', 'features'),
+    ).toBe('{"c":3}');
+    // a value that is not flat
+    expect(objectMemberText('{"features":{"a":{"b":1}}}', 'features')).toBe('{"a":{"b":1}}');
+  });
+
   it('takes the last member of a repeated key, as JSON.parse does', () => {
     expect(
       objectMemberText('{"features":{"a":1},"x":{"features":{"b":2}},"features":{"c":"}"}}', 'features'),
