@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../exporter/src/store/db';
 import { median, type PartResult } from '../lib/report';
-import { FEATURES, INSERT_SQL, makeRows, ndjson, type Row, tuple } from '../lib/rows';
+import { collectGarbage, FEATURES, INSERT_SQL, makeRows, ndjsonBodies, type Row, tuple } from '../lib/rows';
 import { startServe } from '../lib/server';
 
 export interface IngestOptions {
@@ -63,6 +63,7 @@ export function rawInsert(
   perStatement = 1,
 ): number {
   const db = openDatabase(join(dir, `raw-${serialise}-${perStatement}.db`));
+  collectGarbage();
   if (perStatement > 1) return rawMultiRow(db, rows, batch, perStatement);
   const insert = db.prepare(INSERT_SQL);
   const prepared = serialise ? [] : rows.map(tuple);
@@ -101,7 +102,11 @@ function rawMultiRow(db: ReturnType<typeof openDatabase>, rows: Row[], batch: nu
 }
 
 /** POSTs `bodies` (NDJSON) to the exporter over `concurrency` connections; returns when all are accepted. */
-export async function postAll(url: string, bodies: readonly string[], concurrency: number): Promise<void> {
+export async function postAll(
+  url: string,
+  bodies: readonly (string | Uint8Array)[],
+  concurrency: number,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
@@ -118,14 +123,17 @@ export async function postAll(url: string, bodies: readonly string[], concurrenc
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-async function http(rows: Row[], dir: string, batch: number, concurrency: number): Promise<number> {
-  const bodies: string[] = [];
-  for (let i = 0; i < rows.length; i += batch) bodies.push(ndjson(rows.slice(i, i + batch)));
+async function http(
+  bodies: readonly Buffer[],
+  rows: number,
+  dir: string,
+  concurrency: number,
+): Promise<number> {
   const server = await startServe({ db: join(dir, 'http.db') });
   try {
     const started = performance.now();
     await postAll(server.url, bodies, concurrency);
-    return rows.length / ((performance.now() - started) / 1000);
+    return rows / ((performance.now() - started) / 1000);
   } finally {
     await server.stop();
   }
@@ -137,11 +145,15 @@ export async function ingestBench(opts: IngestOptions): Promise<IngestSummary> {
   for (let round = 0; round < opts.rounds; round++) {
     const dir = mkdtempSync(join(tmpdir(), 'modelwatch-bench-'));
     try {
-      const rows = ingestRows(opts.rows, round);
+      let rows: Row[] | undefined = ingestRows(opts.rows, round);
       const r = rawInsert(rows, dir, opts.batch, false);
       const ro = rawInsert(rows, dir, opts.batch, true);
       const rm = rawInsert(rows, dir, opts.batch, false, 50);
-      const h = await http(rows, dir, opts.batch, opts.concurrency);
+      // The client keeps only the encoded bodies while it measures (see ndjsonBodies).
+      const bodies = ndjsonBodies(rows, opts.batch);
+      rows = undefined;
+      collectGarbage();
+      const h = await http(bodies, opts.rows, dir, opts.concurrency);
       results.push({ round, raw: r, rawObjects: ro, rawMulti: rm, http: h });
       log(
         `round ${round + 1}/${opts.rounds}: raw ${Math.round(r)}/s, from objects ${Math.round(ro)}/s, 50 per statement ${Math.round(rm)}/s, http ${Math.round(h)}/s, ratio ${(h / r).toFixed(3)}`,

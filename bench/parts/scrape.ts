@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CannonResult } from '../lib/cannon';
 import type { PartResult } from '../lib/report';
-import { makeRows, ndjson, referenceNdjson, writeLog } from '../lib/rows';
+import { collectGarbage, makeRows, ndjsonBodies, referenceNdjson, writeLog } from '../lib/rows';
 import { getText, metricSum, ROOT, startServe, track, waitEvaluated } from '../lib/server';
 
 export interface ScrapeOptions {
@@ -92,7 +92,7 @@ interface IngestLoop {
  * Posts `bodies` (each `batch` rows) at a fixed rate, at most 4 in flight; a batch that cannot be sent
  * on time is sent as soon as a connection frees up (counted as late).
  */
-function ingestLoop(url: string, bodies: readonly string[], batch: number, rate: number): IngestLoop {
+function ingestLoop(url: string, bodies: readonly Buffer[], batch: number, rate: number): IngestLoop {
   const interval = (batch / rate) * 1000;
   const started = performance.now();
   let stopped = false;
@@ -203,15 +203,16 @@ export async function scrapePart(opts: ScrapeOptions): Promise<PartResult> {
       // Prepared batches for the ingest phase (a margin beyond its duration), one model per batch.
       const needed = Math.ceil(((opts.seconds + 5) * opts.ingestRate) / opts.ingestBatch) + 4;
       const perModel = Math.ceil(needed / opts.models);
-      const bodies: string[] = [];
       const now = Date.now() / 1000;
-      const rows = models.map((m, k) =>
-        makeRows(perModel * opts.ingestBatch, { seed: 9000 + k, model: m, idPrefix: 'live', ts0: now }),
+      const perModelBodies = models.map((m, k) =>
+        ndjsonBodies(
+          makeRows(perModel * opts.ingestBatch, { seed: 9000 + k, model: m, idPrefix: 'live', ts0: now }),
+          opts.ingestBatch,
+        ),
       );
-      for (let b = 0; b < perModel; b++)
-        for (let k = 0; k < opts.models; k++)
-          bodies.push(ndjson(rows[k]!.slice(b * opts.ingestBatch, (b + 1) * opts.ingestBatch)));
-      rows.length = 0;
+      const bodies: Buffer[] = [];
+      for (let b = 0; b < perModel; b++) for (const mb of perModelBodies) bodies.push(mb[b]!);
+      collectGarbage();
 
       const loop = ingestLoop(server.url, bodies, opts.ingestBatch, opts.ingestRate);
       const underIngest = await runCannon(url, opts.connections, opts.seconds, opts.rate);
