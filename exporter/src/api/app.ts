@@ -84,8 +84,7 @@ export function createApp(ctx: AppContext): express.Express {
         );
       }
     }
-    const result = await engine.writer.writePredictions(records);
-    engine.ingested(records, result.ids);
+    const result = await engine.ingest(records);
     res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
   });
 

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../config/load';
 import { validatePredictions } from '../ingest/validate';
 import { openDatabase } from '../store/db';
+import { InlineLogWriter, type LogWriter } from '../store/log-writer';
+import { PredictionWriter } from '../store/predictions';
 import { item, post, startTestExporter, tempDir, testConfig } from '../testing';
 import { Engine } from './engine';
 import { evaluationSettings } from './settings';
@@ -22,8 +24,7 @@ describe('the scheduled evaluation round', () => {
         1_700_000_000,
         100,
       );
-      const result = await engine.writer.writePredictions(records);
-      engine.ingested(records, result.ids);
+      await engine.ingest(records);
     }
     const order: string[] = [];
     const evaluate = engine.monitors.get('b')!.evaluate.bind(engine.monitors.get('b')!);
@@ -93,5 +94,50 @@ describe('drift snapshots', () => {
       await exporter.close();
       t.cleanup();
     }
+  });
+});
+
+describe('ingest and the log reader', () => {
+  it('does not read back a batch of its own while it is being written, and still reads other writers', async () => {
+    const db = openDatabase(':memory:');
+    const inline = new InlineLogWriter(db);
+    let release = () => {};
+    // committed at once, acknowledged when the test says so (as the writer thread's reply would be)
+    const writer: LogWriter = {
+      ...inline,
+      writePredictions: async (records) => {
+        const result = await inline.writePredictions(records);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return result;
+      },
+      writeFeedback: (r) => inline.writeFeedback(r),
+      prune: (b) => inline.prune(b),
+      close: () => inline.close(),
+    };
+    const engine = new Engine(db, buildConfig({}), NO_TELEMETRY, pino({ level: 'silent' }), { writer });
+    await engine.load();
+    const batch = (from: number) =>
+      validatePredictions(
+        Array.from({ length: 50 }, (_, i) => item(from + i)),
+        1_700_000_000,
+        100,
+      );
+    const ingest = engine.ingest(batch(0));
+    await new Promise((r) => setImmediate(r));
+    // another process writes the log meanwhile, after our batch
+    new PredictionWriter(db).writePredictions(batch(100));
+    expect(engine.poll()).toBe(0);
+    expect(engine.monitors.get('m1')?.window.size ?? 0).toBe(0);
+    release();
+    await ingest;
+    const window = engine.monitors.get('m1')!.window;
+    expect(window.size).toBe(50);
+    expect(engine.poll()).toBe(50);
+    expect(window.size).toBe(100);
+    expect(window.appended).toBe(100);
+    expect([...window.ids.subarray(0, 100)]).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    db.close();
   });
 });

@@ -15,6 +15,7 @@ import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
 import { InlineLogWriter, type LogWriter } from '../store/log-writer';
+import type { InsertResult } from '../store/predictions';
 import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
 import {
@@ -211,6 +212,24 @@ export class Engine {
     }
   }
 
+  /** Prediction batches handed to the log writer and not yet applied to the windows. */
+  private writesInFlight = 0;
+
+  /**
+   * Writes a validated batch (all or nothing; rejects with IngestError(409) on a conflicting re-send)
+   * and applies it to the windows. Resolves once both are done.
+   */
+  async ingest(records: readonly PredictionRecord[]): Promise<InsertResult> {
+    this.writesInFlight++;
+    try {
+      const result = await this.writer.writePredictions(records);
+      this.ingested(records, result.ids);
+      return result;
+    } finally {
+      this.writesInFlight--;
+    }
+  }
+
   /**
    * Applies a batch the API has just committed, from the records already parsed and validated, so the
    * reader does not read and parse those rows again. The batch's transaction held the write lock, so
@@ -250,7 +269,10 @@ export class Engine {
 
   /** Reads new predictions and feedback into the windows; picks up references changed elsewhere. */
   poll(): number {
-    const total = this.readPredictions();
+    // While this process's own batches are being written, reading would pick their rows up from the
+    // log (and parse them again) just before ingested() applies them from memory. Rows of other
+    // writers are not missed: ingested() reads those that precede its batch, and the next poll the rest.
+    const total = this.writesInFlight > 0 ? 0 : this.readPredictions();
     for (;;) {
       const rows = this.reader.readNewFeedback(5000);
       for (const row of rows) {
