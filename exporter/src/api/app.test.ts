@@ -93,6 +93,24 @@ describe('POST /api/v1/predictions', () => {
     expect(again).toEqual({ status: 202, json: { accepted: 1, duplicates: 1 } });
     exporter.engine.poll();
     expect(exporter.engine.monitors.get('m1')?.window.size).toBe(1);
+
+    // Lines with surrounding whitespace, and a key written with an escape (which cannot be sliced:
+    // the writer serialises the parsed object instead).
+    const body = [
+      ' \t{"model":"m1","prediction_id":"x2","features":{"age":3.0},"prediction":0}\r',
+      '',
+      '{"model":"m1","prediction_id":"x3","feat\\u0075res":{"age":4.0, "city":"Nice"},"prediction":1}  ',
+    ].join('\n');
+    expect(
+      await post(`${exporter.url}/api/v1/predictions`, body, { 'content-type': 'application/x-ndjson' }),
+    ).toEqual({ status: 202, json: { accepted: 2, duplicates: 0 } });
+    const stored = new Database(dbPath, { readonly: true });
+    const texts = stored
+      .prepare("SELECT features FROM predictions WHERE prediction_id IN ('x2', 'x3') ORDER BY id")
+      .pluck()
+      .all();
+    stored.close();
+    expect(texts).toEqual(['{"age":3.0}', '{"age":4,"city":"Nice"}']);
   });
 
   const cases: [string, string, string, number, string | null, number | null][] = [

@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
-import { parseItems } from '../ingest/body';
+import { type LineSpans, parseItems } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
 import { validateFeedback, validatePredictions } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
@@ -61,14 +61,15 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   app.post('/api/v1/predictions', write, body, async (req, res) => {
-    const texts: string[] = [];
-    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch, texts);
+    const source = { text: text(req), lines: { start: [], end: [] } as LineSpans };
+    const items = parseItems(source.text, req.get('content-type'), config.limits.max_batch, source.lines);
+    const fromLines = source.lines.start.length === items.length;
     const records = validatePredictions(
       items,
       engine.now(),
       config.limits.max_features,
       (m) => engine.featureTypes(m),
-      texts.length === items.length ? texts : undefined,
+      fromLines,
     );
     const models = new Set(records.map((r) => r.model));
     let i = 0;
@@ -84,7 +85,7 @@ export function createApp(ctx: AppContext): express.Express {
         );
       }
     }
-    const result = await engine.ingest(records);
+    const result = await engine.ingest(records, fromLines ? source : undefined);
     res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
   });
 

@@ -14,7 +14,7 @@ import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
-import { InlineLogWriter, type LogWriter } from '../store/log-writer';
+import { type IngestSource, InlineLogWriter, type LogWriter } from '../store/log-writer';
 import type { InsertResult } from '../store/predictions';
 import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
@@ -219,10 +219,10 @@ export class Engine {
    * Writes a validated batch (all or nothing; rejects with IngestError(409) on a conflicting re-send)
    * and applies it to the windows. Resolves once both are done.
    */
-  async ingest(records: readonly PredictionRecord[]): Promise<InsertResult> {
+  async ingest(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {
     this.writesInFlight++;
     try {
-      const result = await this.writer.writePredictions(records);
+      const result = await this.writer.writePredictions(records, source);
       this.ingested(records, result.ids);
       return result;
     } finally {

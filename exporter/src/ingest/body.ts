@@ -1,15 +1,22 @@
 import { IngestError } from './errors';
 
+/** Where each NDJSON item's line is in the body: item i is `body.slice(start[i], end[i])`. */
+export interface LineSpans {
+  start: number[];
+  end: number[];
+}
+
 /**
  * Splits a request body into items: a JSON array, a single JSON object, or NDJSON (one object per
- * line; blank lines ignored). NDJSON errors carry the line's item index. With `texts`, an NDJSON body
- * also leaves each item's line there (ingest slices stored JSON out of it instead of re-serialising).
+ * line; blank lines ignored). NDJSON errors carry the line's item index. With `lines`, an NDJSON body
+ * also records each item's line there (the log writer slices the stored JSON out of it instead of
+ * re-serialising); a JSON body leaves it empty.
  */
 export function parseItems(
   body: string,
   contentType: string | undefined,
   maxItems: number,
-  texts?: string[],
+  lines?: LineSpans,
 ): unknown[] {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const ndjson =
@@ -22,14 +29,14 @@ export function parseItems(
     try {
       parsed = JSON.parse(body);
     } catch (err) {
-      if (ndjson) return parseNdjson(body, maxItems, texts);
+      if (ndjson) return parseNdjson(body, maxItems, lines);
       // A JSON content type with several lines of objects is NDJSON sent with the wrong header.
-      if (trimmed.startsWith('{') && body.includes('\n')) return parseNdjson(body, maxItems, texts);
+      if (trimmed.startsWith('{') && body.includes('\n')) return parseNdjson(body, maxItems, lines);
       throw new IngestError(400, `invalid JSON: ${(err as Error).message}`, null, null, 'invalid_json');
     }
     items = Array.isArray(parsed) ? parsed : [parsed];
   } else {
-    items = parseNdjson(body, maxItems, texts);
+    items = parseNdjson(body, maxItems, lines);
   }
   if (items.length > maxItems) {
     throw new IngestError(
@@ -44,13 +51,15 @@ export function parseItems(
   return items;
 }
 
-function parseNdjson(body: string, maxItems: number, texts?: string[]): unknown[] {
+function parseNdjson(body: string, maxItems: number, lines?: LineSpans): unknown[] {
   const items: unknown[] = [];
   let start = 0;
   while (start < body.length) {
     let end = body.indexOf('\n', start);
     if (end === -1) end = body.length;
-    const line = body.slice(start, end).trim();
+    const raw = body.slice(start, end);
+    const line = raw.trim();
+    const from = line.length === raw.length ? start : start + raw.length - raw.trimStart().length;
     start = end + 1;
     if (line.length === 0) continue;
     if (items.length >= maxItems) {
@@ -58,7 +67,6 @@ function parseNdjson(body: string, maxItems: number, texts?: string[]): unknown[
     }
     try {
       items.push(JSON.parse(line));
-      texts?.push(line);
     } catch (err) {
       throw new IngestError(
         400,
@@ -68,6 +76,8 @@ function parseNdjson(body: string, maxItems: number, texts?: string[]): unknown[
         'invalid_json',
       );
     }
+    lines?.start.push(from);
+    lines?.end.push(from + line.length);
   }
   return items;
 }

@@ -29,6 +29,14 @@ describe('parsing request bodies', () => {
     expect(parseItems('{"a":1}\n\n{"a":2}\n', 'application/x-ndjson', 10)).toEqual([{ a: 1 }, { a: 2 }]);
     // NDJSON sent with a JSON content type is still understood.
     expect(parseItems('{"a":1}\n{"a":2}', 'application/json', 10)).toHaveLength(2);
+    // NDJSON records where each item's line is (trimmed); a JSON body records none
+    const body = ' {"a":1}\r\n\n\t{"a":2}  \n';
+    const lines = { start: [] as number[], end: [] as number[] };
+    expect(parseItems(body, 'application/x-ndjson', 10, lines)).toHaveLength(2);
+    expect(lines.start.map((s, i) => body.slice(s, lines.end[i]))).toEqual(['{"a":1}', '{"a":2}']);
+    const none = { start: [] as number[], end: [] as number[] };
+    parseItems('[{"a":1}]', 'application/json', 10, none);
+    expect(none.start).toEqual([]);
   });
 
   it('rejects invalid JSON with the NDJSON line index, empty bodies and oversized batches', () => {
@@ -73,7 +81,7 @@ describe('validating predictions', () => {
       score: 0.01,
       latency_seconds: 0.01,
     });
-    expect(JSON.parse(r!.featuresJson)).toEqual({ x: 1, y: 7, z: Math.sin(1), color: 'green' });
+    expect(JSON.parse(r!.featuresJson!)).toEqual({ x: 1, y: 7, z: Math.sin(1), color: 'green' });
     expect(r!.attributesJson).toBe('{"sex":"F"}');
     expect(validatePredictions([item(2, { prediction_id: 42 })], NOW, 100)[0]!.prediction_id).toBe('42');
     expect(

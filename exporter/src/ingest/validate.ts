@@ -8,7 +8,6 @@
 import { isName, NAME_RULE } from '../names';
 import type { ColumnType } from '../stats/types';
 import { IngestError } from './errors';
-import { objectMemberText } from './member-text';
 
 export type Scalar = number | string | boolean;
 export type FeatureValue = Scalar | null;
@@ -40,7 +39,8 @@ export interface PredictionRecord {
   /** Whether the client sent `ts` (a re-send without it is compared without the timestamp). */
   tsProvided: boolean;
   features: Record<string, FeatureValue>;
-  featuresJson: string;
+  /** null: left to the log writer, which takes the client's own text from the item's line. */
+  featuresJson: string | null;
   /** The prediction as sent (label or value). */
   prediction: Scalar;
   predictionJson: string;
@@ -150,7 +150,7 @@ function validatePrediction(
   now: number,
   maxFeatures: number,
   types?: FeatureTypeLookup,
-  text?: string,
+  fromLine = false,
 ): PredictionRecord {
   if (!isObject(raw)) invalid(index, null, 'expected a prediction object');
   checkFields(raw, PREDICTION_FIELDS, index);
@@ -215,9 +215,7 @@ function validatePrediction(
     ts: ts ?? now,
     tsProvided: ts !== undefined,
     features,
-    // The client's own text of the object when the item came with its line (NDJSON): same JSON value.
-    featuresJson:
-      (text !== undefined ? objectMemberText(text, 'features') : null) ?? JSON.stringify(features),
+    featuresJson: fromLine ? null : JSON.stringify(features),
     prediction: raw.prediction,
     predictionJson: JSON.stringify(raw.prediction),
     score,
@@ -227,17 +225,20 @@ function validatePrediction(
   };
 }
 
-/** `texts`: each item's JSON text when known (parseItems on NDJSON), to store `features` as sent. */
+/**
+ * `fromLines`: the items came with their NDJSON lines (LineSpans), so the log writer stores `features`
+ * as the client wrote it, sliced from the line, instead of this thread serialising it again.
+ */
 export function validatePredictions(
   items: readonly unknown[],
   now: number,
   maxFeatures: number,
   types?: FeatureTypeLookup,
-  texts?: readonly string[],
+  fromLines = false,
 ): PredictionRecord[] {
   const records: PredictionRecord[] = new Array(items.length);
   for (let i = 0; i < items.length; i++)
-    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, texts?.[i]);
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines);
   return records;
 }
 

@@ -7,15 +7,22 @@
  * inline through the same interface.
  */
 import type { Logger } from 'pino';
+import type { LineSpans } from '../ingest/body';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import { ThreadClient } from '../thread/client';
 import type { DB } from './db';
 import { type InsertResult, PredictionWriter, type RowBatch, toRowBatch } from './predictions';
 import { pruneLog } from './reader';
 
+/** The NDJSON body records were parsed from, with each item's line (see PredictionRecord.featuresJson). */
+export interface IngestSource {
+  text: string;
+  lines: LineSpans;
+}
+
 export interface LogWriter {
   /** Commits the batch (all or nothing); rejects with IngestError(409) on a conflicting re-send. */
-  writePredictions(records: readonly PredictionRecord[]): Promise<InsertResult>;
+  writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult>;
   writeFeedback(records: readonly FeedbackRecord[]): Promise<number>;
   /** Deletes predictions and feedback older than `before` in small batches; resolves to the rows removed. */
   prune(before: number): Promise<number>;
@@ -29,8 +36,8 @@ export class InlineLogWriter implements LogWriter {
   constructor(private readonly db: DB) {
     this.writer = new PredictionWriter(db);
   }
-  writePredictions(records: readonly PredictionRecord[]): Promise<InsertResult> {
-    return settle(() => this.writer.writePredictions(records));
+  writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {
+    return settle(() => this.writer.writePredictions(records, source));
   }
   writeFeedback(records: readonly FeedbackRecord[]): Promise<number> {
     return settle(() => this.writer.writeFeedback(records));
@@ -59,8 +66,8 @@ export class DeferredLogWriter implements LogWriter {
   constructor(readonly ready: Promise<LogWriter>) {
     ready.catch(() => {}); // the start-up path awaits it and reports the error
   }
-  async writePredictions(records: readonly PredictionRecord[]): Promise<InsertResult> {
-    return (await this.ready).writePredictions(records);
+  async writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {
+    return (await this.ready).writePredictions(records, source);
   }
   async writeFeedback(records: readonly FeedbackRecord[]): Promise<number> {
     return (await this.ready).writeFeedback(records);
@@ -94,8 +101,8 @@ export class ThreadLogWriter implements LogWriter {
     return new ThreadLogWriter(await ThreadClient.start(entry, { path, busyTimeout }, log, 'log writer'));
   }
 
-  writePredictions(records: readonly PredictionRecord[]): Promise<InsertResult> {
-    return this.thread.request({ op: 'predictions', rows: toRowBatch(records) });
+  writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {
+    return this.thread.request({ op: 'predictions', rows: toRowBatch(records, source) });
   }
 
   writeFeedback(records: readonly FeedbackRecord[]): Promise<number> {
