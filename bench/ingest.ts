@@ -2,7 +2,7 @@
  * Ingest benchmark (issue: ≥ 50,000 predictions/s over HTTP and ≥ 0.6 of a raw better-sqlite3 insert).
  * Same rows both ways, measured in the same run, alternating rounds (bench/parts/ingest.ts). Also part
  * of `npm run bench`. Prints a table and writes bench/results/ingest.json.
- * Usage: npm run bench:ingest [-- --rows 200000 --rounds 3 --concurrency 4]
+ * Usage: npm run bench:ingest [-- --rows 200000 --rounds 5 --concurrency 4]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { ingestBench } from './parts/ingest';
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '200000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '4' },
     batch: { type: 'string', default: '1000' },
   },

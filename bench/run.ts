@@ -51,7 +51,7 @@ const run: Record<Part, () => Promise<PartResult>> = {
     ingestPart(
       quick
         ? { rows: 3000, rounds: 1, concurrency: 2, batch: 500, log: log('ingest') }
-        : { rows: 200_000, rounds: 3, concurrency: 4, batch: 1000, log: log('ingest') },
+        : { rows: 200_000, rounds: 5, concurrency: 4, batch: 1000, log: log('ingest') },
     ),
   scrape: () =>
     scrapePart(
