@@ -5,13 +5,14 @@
  *          (the headline baseline); also shown: from row objects, and 50 rows per statement (the
  *          technique the exporter's ingest itself uses) for an apples-to-apples view;
  *  - http: `modelwatch serve` as its own process (its evaluation loop running as deployed), this
- *          process POSTing NDJSON batches of `batch` predictions with 20 features over `concurrency`
- *          connections.
+ *          process POSTing pre-encoded NDJSON batches of `batch` predictions with 20 features over
+ *          `concurrency` keep-alive connections (bench/lib/ingest-client.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../exporter/src/store/db';
+import { IngestClient } from '../lib/ingest-client';
 import { median, type PartResult } from '../lib/report';
 import { collectGarbage, FEATURES, INSERT_SQL, makeRows, ndjsonBodies, type Row, tuple } from '../lib/rows';
 import { startServe } from '../lib/server';
@@ -104,23 +105,22 @@ function rawMultiRow(db: ReturnType<typeof openDatabase>, rows: Row[], batch: nu
 /** POSTs `bodies` (NDJSON) to the exporter over `concurrency` connections; returns when all are accepted. */
 export async function postAll(
   url: string,
-  bodies: readonly (string | Uint8Array)[],
+  bodies: readonly Uint8Array[],
   concurrency: number,
 ): Promise<void> {
+  const client = new IngestClient(url, concurrency);
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const r = await fetch(`${url}/api/v1/predictions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-ndjson' },
-        body,
-      });
-      if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
-      await r.arrayBuffer();
+      const r = await client.post(bodies[next++]!);
+      if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${r.text}`);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    client.close();
+  }
 }
 
 async function http(

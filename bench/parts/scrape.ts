@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CannonResult } from '../lib/cannon';
+import { IngestClient } from '../lib/ingest-client';
 import type { PartResult } from '../lib/report';
 import { collectGarbage, makeRows, ndjsonBodies, referenceNdjson, writeLog } from '../lib/rows';
 import { getText, metricSum, ROOT, startServe, track, waitEvaluated } from '../lib/server';
@@ -101,6 +102,7 @@ function ingestLoop(url: string, bodies: readonly Buffer[], batch: number, rate:
   let late = 0;
   let failure: Error | null = null;
   const inFlight = new Set<Promise<void>>();
+  const client = new IngestClient(url, 4);
   const run = (async () => {
     for (let k = 0; k < bodies.length && !stopped; k++) {
       const due = started + k * interval;
@@ -111,13 +113,8 @@ function ingestLoop(url: string, bodies: readonly Buffer[], batch: number, rate:
       if (stopped) break;
       const p: Promise<void> = (async () => {
         try {
-          const r = await fetch(`${url}/api/v1/predictions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-ndjson' },
-            body: bodies[k]!,
-          });
-          const text = await r.text();
-          if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${text}`);
+          const r = await client.post(bodies[k]!);
+          if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${r.text}`);
           accepted += batch;
         } catch (err) {
           failure ??= err as Error;
@@ -132,6 +129,7 @@ function ingestLoop(url: string, bodies: readonly Buffer[], batch: number, rate:
       stopped = true;
       await run;
       await Promise.all(inFlight);
+      client.close();
       if (failure) throw failure;
       const seconds = (performance.now() - started) / 1000;
       return {
