@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { modelConfig } from '../config/load';
 import type { Config } from '../config/schema';
+import type { IngestSource } from '../ingest/body';
 import type { PredictionRecord } from '../ingest/validate';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
 import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
@@ -14,7 +15,7 @@ import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
 import { HistoryStore } from '../store/history';
-import { type IngestSource, InlineLogWriter, type LogWriter } from '../store/log-writer';
+import { InlineLogWriter, type LogWriter } from '../store/log-writer';
 import type { InsertResult } from '../store/predictions';
 import { LogReader, type LogRow } from '../store/reader';
 import { type ReferenceSource, ReferenceStore } from '../store/references';
@@ -236,7 +237,7 @@ export class Engine {
    * every id between its first and last row is its own; rows other writers committed before it are
    * read first, keeping the windows in id order.
    */
-  ingested(records: readonly PredictionRecord[], ids: readonly number[]): void {
+  private ingested(records: readonly PredictionRecord[], ids: readonly number[]): void {
     let first = 0;
     let last = 0;
     for (const id of ids) {

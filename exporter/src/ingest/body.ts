@@ -6,6 +6,12 @@ export interface LineSpans {
   end: number[];
 }
 
+/** An NDJSON body with its items' lines (see PredictionRecord.featuresJson). */
+export interface IngestSource {
+  text: string;
+  lines: LineSpans;
+}
+
 /**
  * Splits a request body into items: a JSON array, a single JSON object, or NDJSON (one object per
  * line; blank lines ignored). NDJSON errors carry the line's item index. With `lines`, an NDJSON body

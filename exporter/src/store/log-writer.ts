@@ -7,18 +7,12 @@
  * inline through the same interface.
  */
 import type { Logger } from 'pino';
-import type { LineSpans } from '../ingest/body';
+import type { IngestSource } from '../ingest/body';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import { ThreadClient } from '../thread/client';
 import type { DB } from './db';
 import { type InsertResult, PredictionWriter, type RowBatch, toRowBatch } from './predictions';
 import { pruneLog } from './reader';
-
-/** The NDJSON body records were parsed from, with each item's line (see PredictionRecord.featuresJson). */
-export interface IngestSource {
-  text: string;
-  lines: LineSpans;
-}
 
 export interface LogWriter {
   /** Commits the batch (all or nothing); rejects with IngestError(409) on a conflicting re-send. */

@@ -3,11 +3,11 @@
  * A prediction_id already stored with identical content is an idempotent success (not counted
  * twice); with different content the batch fails with 409 naming the item.
  */
+import type { IngestSource } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
 import { objectMemberText } from '../ingest/member-text';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import type { DB } from './db';
-import type { IngestSource } from './log-writer';
 
 interface StoredPrediction {
   model_version: string | null;
@@ -50,17 +50,10 @@ export interface RowBatch {
   score: Float64Array;
   attributes: (string | null)[];
   latency: Float64Array;
-  source: BatchSource | null;
+  /** The NDJSON body the batch was parsed from, when any features text is left null. */
+  source: IngestSource | null;
 }
 
-/** The NDJSON body a batch was parsed from: item i's line is `text.slice(start[i], end[i])`. */
-export interface BatchSource {
-  text: string;
-  start: Int32Array;
-  end: Int32Array;
-}
-
-/** `source`: the body and line spans the records were parsed from, when any features text is left null. */
 export function toRowBatch(records: readonly PredictionRecord[], source?: IngestSource): RowBatch {
   const n = records.length;
   const batch: RowBatch = {
@@ -75,13 +68,7 @@ export function toRowBatch(records: readonly PredictionRecord[], source?: Ingest
     score: new Float64Array(n),
     attributes: new Array(n),
     latency: new Float64Array(n),
-    source: source
-      ? {
-          text: source.text,
-          start: Int32Array.from(source.lines.start),
-          end: Int32Array.from(source.lines.end),
-        }
-      : null,
+    source: source ?? null,
   };
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
@@ -241,12 +228,12 @@ export class PredictionWriter {
  * (a key written with escapes), the line's parsed object serialised again. Slicing here rather than on
  * the main thread moves ~1 µs per 20-feature row off the thread that parses and validates.
  */
-export function resolveFeatures(b: RowBatch): void {
+function resolveFeatures(b: RowBatch): void {
   const source = b.source;
   for (let i = 0; i < b.length; i++) {
     if (b.features[i] !== null) continue;
     if (!source) throw new Error(`row ${i}: features text left to the writer without its source line`);
-    const line = source.text.slice(source.start[i]!, source.end[i]!);
+    const line = source.text.slice(source.lines.start[i]!, source.lines.end[i]!);
     b.features[i] =
       objectMemberText(line, 'features') ??
       JSON.stringify((JSON.parse(line) as { features: unknown }).features);
