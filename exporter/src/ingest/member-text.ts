@@ -45,7 +45,9 @@ const FLAT_PREFIX = new RegExp(String.raw`\s*\{(?:[^"{}[\]]*${STRING})*[^"{}[\]]
 /** A flat object: its members hold scalars only. */
 const FLAT_OBJECT = new RegExp(String.raw`\{(?:[^"{}[\]]*${STRING})*[^"{}[\]]*\}`, 'y');
 
+/** The fast path's tokens for the last key asked for (always `features` in ingest): `"key"` and `"key":{`. */
 let cachedKey = '';
+let cachedQuoted = '';
 let cachedToken = '';
 
 /**
@@ -83,7 +85,8 @@ export function objectMemberText(text: string, key: string): string | null {
 function flatMemberText(text: string, key: string): string | null {
   if (key !== cachedKey) {
     cachedKey = key;
-    cachedToken = `${JSON.stringify(key)}:{`;
+    cachedQuoted = JSON.stringify(key);
+    cachedToken = `${cachedQuoted}:{`;
   }
   const at = text.indexOf(cachedToken);
   if (at === -1 || escaped(text, at)) return null;
@@ -93,7 +96,7 @@ function flatMemberText(text: string, key: string): string | null {
   FLAT_OBJECT.lastIndex = open;
   if (!FLAT_OBJECT.test(text)) return null;
   const end = FLAT_OBJECT.lastIndex;
-  if (text.indexOf(cachedToken.slice(0, -2), end) !== -1) return null;
+  if (text.indexOf(cachedQuoted, end) !== -1) return null;
   return text.slice(open, end);
 }
 
