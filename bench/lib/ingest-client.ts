@@ -15,8 +15,8 @@ export class IngestClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections });
   }
 
-  /** POSTs one NDJSON body; resolves with the status and the response text. */
-  post(body: Uint8Array): Promise<{ status: number; text: string }> {
+  /** POSTs one NDJSON body; resolves once it is accepted (202), rejects with the answer otherwise. */
+  post(body: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = request(
         this.target,
@@ -28,9 +28,10 @@ export class IngestClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-          );
+          res.on('end', () => {
+            if (res.statusCode === 202) resolve();
+            else reject(new Error(`ingest answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
+          });
           res.on('error', reject);
         },
       );
