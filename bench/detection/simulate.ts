@@ -23,7 +23,7 @@ import type { ActiveReference, ModelEvaluation } from '../../exporter/src/evalua
 import { createMonitor, evaluationSettings } from '../../exporter/src/evaluate/settings';
 import { NO_TELEMETRY } from '../../exporter/src/evaluate/telemetry';
 import { buildProfile, DEFAULT_ROLES, type ReferenceProfile } from '../../exporter/src/reference/profile';
-import type { Cell, Table } from '../../exporter/src/reference/table';
+import { type Cell, type Table, tableFromCells } from '../../exporter/src/reference/table';
 import { mulberry32 } from '../../exporter/src/stats/multivariate';
 import type { LogRow } from '../../exporter/src/store/reader';
 
@@ -218,7 +218,7 @@ export function referenceTable(rows: readonly SimRow[]): Table {
     columns.get('prediction')!.push(row.prediction);
     columns.get('score')!.push(row.score);
   }
-  return { names, columns, rows: rows.length };
+  return tableFromCells(columns);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { checkDriftMethods, loadPlugins } from './stats/plugins';
 import { openDatabase } from './store/db';
 import { DeferredLogWriter, ThreadLogWriter } from './store/log-writer';
 import { ThreadClient } from './thread/client';
+import { threadModule } from './thread/entries';
 
 export interface Exporter {
   url: string;
@@ -53,7 +54,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   const statsStart =
     (options.statsThread ?? true)
       ? ThreadClient.start<MultivariateRequest>(
-          new URL('./evaluate/multivariate-thread.ts', import.meta.url),
+          threadModule('multivariate-thread'),
           {},
           log,
           'multivariate tests',

@@ -3,7 +3,6 @@
  * response; they hold no SQL and no statistics. Errors become JSON bodies `{error, index, field}`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
@@ -14,7 +13,9 @@ import { validateFeedback, validatePredictions } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
 import { isName, NAME_RULE } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
-import { InputError, readCsv, readNdjson, type Table } from '../reference/table';
+import { formatFromContentType, readTableFile } from '../reference/read';
+import { InputError } from '../reference/table';
+import { receiveToFile } from './upload';
 
 export interface AppContext {
   engine: Engine;
@@ -158,7 +159,9 @@ export function createApp(ctx: AppContext): express.Express {
     });
   });
 
-  app.put('/api/v1/models/:model/reference', write, body, async (req, res) => {
+  // A data set (CSV/TSV, Parquet, NDJSON) streams to a temp file and DuckDB parses it on its own
+  // threads; {from_ts, to_ts} (JSON) takes the reference from the log.
+  app.put('/api/v1/models/:model/reference', write, async (req, res) => {
     const model = modelParam(req);
     const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const name = isName(req.query.name) ? req.query.name : 'default';
@@ -167,36 +170,37 @@ export function createApp(ctx: AppContext): express.Express {
       ...(typeof req.query.score === 'string' ? { score: req.query.score } : {}),
       ...(typeof req.query.target === 'string' ? { target: [req.query.target] } : {}),
     };
-    const raw = text(req);
     let stored: ReturnType<Engine['saveReference']>;
     if (type === 'application/json') {
-      const range = parseRange(raw);
+      await new Promise<void>((resolve, reject) =>
+        body(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
+      );
+      const range = parseRange(text(req));
       stored = engine.referenceFromLog(model, range.from_ts, range.to_ts, name);
     } else {
-      let table: Table;
-      if (type === 'text/csv' || type === 'application/csv') table = await readCsv(Readable.from([raw]));
-      else if (
-        type === 'application/x-ndjson' ||
-        type === 'application/ndjson' ||
-        type === 'application/jsonl'
-      ) {
-        table = await readNdjson(Readable.from([raw]));
-      } else {
+      const format = formatFromContentType(type);
+      if (format === null) {
         throw new IngestError(
           415,
-          'expected text/csv, application/x-ndjson, or application/json with {from_ts, to_ts}',
+          'expected text/csv, text/tab-separated-values, application/vnd.apache.parquet, application/x-ndjson, or application/json with {from_ts, to_ts}',
           null,
           null,
           'unsupported_media_type',
         );
       }
-      stored = engine.saveReference(
-        model,
-        name,
-        table,
-        { kind: 'upload', format: type.includes('csv') ? 'csv' : 'ndjson' },
-        engine.roles(model, overrides),
-      );
+      const upload = await receiveToFile(req, config.limits.max_body, format);
+      try {
+        const table = await readTableFile(upload.path, { format });
+        stored = engine.saveReference(
+          model,
+          name,
+          table,
+          { kind: 'upload', format },
+          engine.roles(model, overrides),
+        );
+      } finally {
+        upload.remove();
+      }
     }
     res.status(201).json({
       ...summary(stored.profile),

@@ -1,13 +1,17 @@
 /**
- * `modelwatch compare` (DESIGN §4): reads the reference and current files (streaming, with a progress
- * bar on stderr when stderr is a terminal), builds the report (compare/report.ts) and prints it as JSON
- * or text. Bad input throws InputError, which main() turns into exit 2 with the message on stderr.
+ * `modelwatch compare` (DESIGN §4): reads the reference and current files through DuckDB
+ * (reference/read.ts: CSV/TSV, Parquet, NDJSON into typed columns), builds the report with the features
+ * spread over worker threads (compare/parallel.ts) and prints it as JSON or text. A progress line goes
+ * to stderr when the run takes longer than about 2 s. Bad input throws InputError, which main() turns
+ * into exit 2 with the message on stderr.
  */
-import { statSync } from 'node:fs';
-import cliProgress from 'cli-progress';
-import { buildCompareReport, type CompareOptions, checkDriftOptions } from '../compare/report';
+import { basename } from 'node:path';
+import { parallelCompareReport } from '../compare/parallel';
+import { type CompareOptions, checkDriftOptions } from '../compare/report';
 import { formatCompareText } from '../compare/text';
-import { InputError, readTableFile, type Table } from '../reference/table';
+import { readTableFile } from '../reference/read';
+import { InputError, type Table } from '../reference/table';
+import { ProgressLine } from './progress';
 
 export interface CompareCliOptions {
   reference: string;
@@ -23,60 +27,34 @@ export interface CompareCliOptions {
   format?: 'json' | 'text';
 }
 
-/** Files above this size get a progress bar (when stderr is a terminal). */
-const PROGRESS_MIN_BYTES = 1 << 20;
-
-function checkReadable(path: string, role: 'reference' | 'current'): void {
-  let isFile: boolean;
+async function readInput(
+  path: string,
+  role: 'reference' | 'current',
+  progress: ProgressLine,
+): Promise<Table> {
+  const name = basename(path);
   try {
-    isFile = statSync(path).isFile();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'is not readable (permission denied)'
-          : `cannot be read (${code ?? String(err)})`;
-    throw new InputError(`${role} file ${path} ${why}`);
-  }
-  if (!isFile) throw new InputError(`${role} file ${path} is not a regular file`);
-}
-
-async function readInput(path: string, role: 'reference' | 'current'): Promise<Table> {
-  checkReadable(path, role);
-  let bar: cliProgress.SingleBar | undefined;
-  const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-  try {
-    const table = await readTableFile(path, (bytes, total) => {
-      if (!process.stderr.isTTY || total < PROGRESS_MIN_BYTES) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: `reading ${role} {bar} {percentage}% | {done}/{size} MiB`,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, 0, { done: mib(0), size: mib(total) });
-      }
-      bar.update(Math.min(bytes, total), { done: mib(Math.min(bytes, total)) });
+    return await readTableFile(path, {
+      onProgress: (phase, done, total) =>
+        progress.update(
+          phase === 'loading' && total > 0
+            ? `reading ${role} ${name}: ${Math.floor((100 * done) / total)}%`
+            : `reading ${role} ${name} (${phase})`,
+        ),
     });
-    if (bar) bar.update(bar.getTotal(), { done: mib(bar.getTotal()) });
-    return table;
   } catch (err) {
     if (err instanceof InputError) throw new InputError(`${role} file ${path}: ${err.message}`);
     throw err;
-  } finally {
-    bar?.stop();
   }
 }
 
 export async function compare(opts: CompareCliOptions): Promise<void> {
   checkDriftOptions(opts.driftMethod ?? 'auto', opts.threshold);
-  const reference = await readInput(opts.reference, 'reference');
-  const current = await readInput(opts.current, 'current');
+  const progress = new ProgressLine();
+  const [reference, current] = [
+    await readInput(opts.reference, 'reference', progress),
+    await readInput(opts.current, 'current', progress),
+  ];
   const options: CompareOptions = {
     referenceName: opts.reference,
     currentName: opts.current,
@@ -89,7 +67,10 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
     ...(opts.protected !== undefined ? { protected: opts.protected } : {}),
     ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
   };
-  const report = buildCompareReport(reference, current, options);
+  const report = await parallelCompareReport(reference, current, options, {
+    onFeature: (done, total) => progress.update(`comparing: ${done}/${total} features`),
+  });
+  progress.done(`compared ${report.rows.reference} against ${report.rows.current} rows`);
   const text = opts.format === 'text' ? formatCompareText(report) : `${JSON.stringify(report, null, 2)}\n`;
   process.stdout.write(text);
 }

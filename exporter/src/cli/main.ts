@@ -4,9 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration, parseRate } from '../config/duration';
-import { ConfigError } from '../config/load';
-import { InputError } from '../reference/table';
-import { DatabaseOpenError } from '../store/db';
 import { VERSION } from '../version';
 
 /** Thrown by commands for a clean exit with a message (no stack trace). */
@@ -127,8 +124,14 @@ export function buildProgram(): Command {
     program
       .command('compare')
       .description('compare a current data set with a reference: drift, performance, fairness, data quality')
-      .requiredOption('--reference <file>', 'reference data (CSV with a header row)')
-      .requiredOption('--current <file>', 'current data (CSV with a header row)')
+      .requiredOption(
+        '--reference <file>',
+        'reference data: CSV/TSV with a header row, Parquet or NDJSON (by extension)',
+      )
+      .requiredOption(
+        '--current <file>',
+        'current data: CSV/TSV with a header row, Parquet or NDJSON (by extension)',
+      )
       .option(
         '--features <columns>',
         'comma-separated feature columns (default: every column without a role)',
@@ -165,7 +168,7 @@ export function buildProgram(): Command {
   reference
     .command('import <file>')
     .description(
-      "build a reference profile from a CSV or NDJSON file and make it the model's active reference",
+      "build a reference profile from a CSV/TSV, Parquet or NDJSON file and make it the model's active reference",
     )
     .requiredOption('-m, --model <name>', 'model the reference belongs to')
     .option('-c, --config <file>', 'YAML configuration file (feature types, attributes)')
@@ -201,12 +204,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (err.message) process.stderr.write(`modelwatch: ${err.message}\n`);
       return err.code;
     }
-    if (err instanceof ConfigError || err instanceof InputError) {
-      process.stderr.write(`modelwatch: ${err.message}\n`);
+    // By name, not instanceof: importing their modules (zod, yaml, better-sqlite3) would slow down
+    // every start, `--version` included; each command loads what it needs.
+    const name = err instanceof Error ? err.name : '';
+    if (name === 'ConfigError' || name === 'InputError') {
+      process.stderr.write(`modelwatch: ${(err as Error).message}\n`);
       return 2;
     }
-    if (err instanceof DatabaseOpenError) {
-      process.stderr.write(`modelwatch: ${err.message}\n`);
+    if (name === 'DatabaseOpenError') {
+      process.stderr.write(`modelwatch: ${(err as Error).message}\n`);
       return 1;
     }
     const e = err as NodeJS.ErrnoException;

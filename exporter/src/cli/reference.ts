@@ -1,10 +1,11 @@
-import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/load';
 import { Engine } from '../evaluate/engine';
 import { NO_TELEMETRY } from '../evaluate/telemetry';
-import { readTableFile } from '../reference/table';
+import { readTableFile } from '../reference/read';
+import { InputError } from '../reference/table';
 import { createLogger } from '../server';
 import { openDatabase } from '../store/db';
+import { ProgressLine } from './progress';
 
 export interface ImportOptions {
   model: string;
@@ -16,28 +17,24 @@ export interface ImportOptions {
   score: string;
 }
 
-/** Files above this size get a progress bar (when stderr is a terminal). */
-const PROGRESS_MIN_BYTES = 1 << 20;
-
 export async function importReference(file: string, opts: ImportOptions): Promise<void> {
   const config = loadConfig(opts.config, opts.db !== undefined ? { db: opts.db } : {});
-  let bar: cliProgress.SingleBar | undefined;
-  const table = await readTableFile(file, (bytes, total) => {
-    if (!process.stderr.isTTY || total < PROGRESS_MIN_BYTES) return;
-    if (!bar) {
-      bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: 'reading {bar} {percentage}% | {value}/{total} MiB',
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(Math.ceil(total / 2 ** 20), 0);
-    }
-    bar.update(Math.floor(bytes / 2 ** 20));
-  });
-  bar?.stop();
+  const progress = new ProgressLine();
+  let table: Awaited<ReturnType<typeof readTableFile>>;
+  try {
+    table = await readTableFile(file, {
+      onProgress: (phase, done, total) =>
+        progress.update(
+          phase === 'loading' && total > 0
+            ? `reading ${file}: ${Math.floor((100 * done) / total)}%`
+            : `reading ${file} (${phase})`,
+        ),
+    });
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${file}: ${err.message}`);
+    throw err;
+  }
+  progress.update('building the reference profile');
   const db = openDatabase(config.database.path, { busyTimeout: config.database.busy_timeout });
   try {
     const engine = new Engine(db, config, NO_TELEMETRY, createLogger('warn'));
@@ -48,6 +45,7 @@ export async function importReference(file: string, opts: ImportOptions): Promis
     });
     const stored = engine.saveReference(opts.model, opts.name, table, { kind: 'file', file }, roles);
     const features = Object.entries(stored.profile.features).map(([n, p]) => `${n} (${p.type})`);
+    progress.done(`read ${table.rows} rows`);
     process.stdout.write(
       `reference "${stored.name}" for model "${opts.model}": ${stored.rows} rows, ${features.length} features: ${features.join(', ')}\n`,
     );

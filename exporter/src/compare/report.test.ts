@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Cell, InputError, type Table } from '../reference/table';
+import { type Cell, cellText, InputError, type Table, tableFromCells } from '../reference/table';
 import { buildCompareReport, type CompareOptions, type CompareReport, checkDriftOptions } from './report';
 import { formatCompareText, formatNumber, TEXT_WIDTH } from './text';
 
-/** A table as readTableFile returns it: missing tokens already null. */
+/** A table as readTableFile returns it from CSV text cells (typed by DESIGN §4's rule). */
 function table(names: string[], rows: readonly (readonly Cell[])[]): Table {
   const columns = new Map<string, Cell[]>(names.map((n) => [n, []]));
   for (const row of rows) {
@@ -12,8 +12,12 @@ function table(names: string[], rows: readonly (readonly Cell[])[]): Table {
       columns.get(n)!.push(v === null || v === undefined ? null : String(v));
     });
   }
-  return { names, columns, rows: rows.length };
+  return tableFromCells(columns);
 }
+
+/** The cells of one column as text (null = missing). */
+const cells = (t: Table, name: string): (string | null)[] =>
+  Array.from({ length: t.rows }, (_, i) => cellText(t.columns.get(name)!, i));
 
 /** n rows of generated columns. */
 function generate(n: number, columns: Record<string, (i: number) => string | number | null>): Table {
@@ -432,11 +436,11 @@ describe('formatCompareText', () => {
       'a_feature_name_that_is_far_too_long_to_fit_in_any_sensible_table_column_of_a_terminal_window';
     const a = table(
       [long, 'y', 'p', 's', 'g'],
-      ref.columns.get('age')!.map((v, i) => [v, i % 2, i % 3 === 0 ? 1 : 0, 0.5, i % 2 ? 'x' : 'z']),
+      cells(ref, 'age').map((v, i) => [v, i % 2, i % 3 === 0 ? 1 : 0, 0.5, i % 2 ? 'x' : 'z']),
     );
     const b = table(
       [long, 'y', 'p', 's', 'g'],
-      cur.columns.get('age')!.map((v, i) => [v, i % 2, i % 2, 0.25, i % 3 ? 'x' : 'z']),
+      cells(cur, 'age').map((v, i) => [v, i % 2, i % 2, 0.25, i % 3 ? 'x' : 'z']),
     );
     const text = formatCompareText(
       build(a, b, { target: 'y', prediction: 'p', score: 's', protected: ['g'] }),

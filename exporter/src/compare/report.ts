@@ -22,7 +22,17 @@
  *   selection rate only. Groups are never dropped for being small (pure Fairlearn definitions).
  */
 
-import { InputError, type Table } from '../reference/table';
+import {
+  asCategorical,
+  type Column,
+  categoryCounts,
+  categoryNumbers,
+  cellText,
+  InputError,
+  isPresent,
+  missingColumn,
+  type Table,
+} from '../reference/table';
 import { datasetDrift, driftColumn } from '../stats/drift';
 import { type AttributeFairness, attributeFairness, type FairnessGroup } from '../stats/fairness';
 import {
@@ -30,6 +40,7 @@ import {
   type MultivariateFeature,
   multivariateDrift,
 } from '../stats/multivariate';
+import { sortedFinite } from '../stats/numeric';
 import {
   type BinaryClassificationMetrics,
   binaryClassificationMetrics,
@@ -43,16 +54,10 @@ import {
   regressionMetrics,
   type Task,
 } from '../stats/performance';
-import {
-  currentColumn,
-  isMissingToken,
-  parseFiniteNumber,
-  profileCategorical,
-  profileColumn,
-} from '../stats/profile';
+import { parseFiniteNumber, profileCategoryCounts, profileNumericSorted } from '../stats/profile';
 import { dataQuality } from '../stats/quality';
 import { type DriftTestRegistry, defaultDriftTestRegistry } from '../stats/registry';
-import type { ColumnDriftResult, ColumnProfile, ColumnType, DriftStats } from '../stats/types';
+import type { ColumnDriftResult, ColumnType, CurrentColumn, DriftStats } from '../stats/types';
 
 export interface CompareOptions {
   /** Feature columns; default every column (of either file) without a role. */
@@ -145,32 +150,146 @@ export interface CompareReport {
 
 type Side = 'reference' | 'current';
 
-/** One column of both tables as strings (null = missing), with its type under the joint rule. */
+/** One column of both tables, converted to the type of the joint rule. */
 interface ColumnPair {
   name: string;
-  reference: (string | null)[] | null;
-  current: (string | null)[] | null;
+  /** As read (null when the file lacks the column), for messages naming a file's value. */
+  raw: Record<Side, Column | null>;
+  /** Of type `type` (a numeric side of a categorical pair as text); null when absent. */
+  reference: Column | null;
+  current: Column | null;
   type: ColumnType;
   /** First current value that is not numeric when the reference alone is numeric. */
   fallback?: { value: string; row: number };
 }
 
-function cellStrings(values: readonly unknown[]): (string | null)[] {
-  return values.map((v) => {
-    if (v === null || v === undefined) return null;
-    const s = typeof v === 'string' ? v : String(v);
-    return isMissingToken(s) ? null : s;
-  });
-}
-
-/** Index of the first non-missing value that is not a finite number, or -1. */
-function firstNonNumeric(values: readonly (string | null)[] | null): number {
-  if (values === null) return -1;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== null && v !== undefined && parseFiniteNumber(v) === null) return i;
+/** Index of the first present value that is not a finite number, or -1. */
+function firstNonNumeric(column: Column | null): number {
+  if (column === null || column.type === 'numeric') return -1;
+  const numbers = categoryNumbers(column);
+  for (let i = 0; i < column.codes.length; i++) {
+    const c = column.codes[i]!;
+    if (c >= 0 && numbers[c] === null) return i;
   }
   return -1;
+}
+
+function hasPresent(column: Column): boolean {
+  if (column.type === 'numeric') return column.values.some((v) => !Number.isNaN(v));
+  return column.codes.some((c) => c >= 0);
+}
+
+/** A column whose every present value is a number, as a numeric column. */
+function asNumeric(column: Column): Column {
+  if (column.type === 'numeric') return column;
+  const numbers = categoryNumbers(column);
+  return {
+    type: 'numeric',
+    values: Float64Array.from(column.codes, (c) => (c < 0 ? Number.NaN : numbers[c]!)),
+  };
+}
+
+/** The number in row i (null when missing or not a finite number). */
+function numberAt(column: Column, i: number): number | null {
+  if (column.type === 'numeric') {
+    const v = column.values[i]!;
+    return Number.isNaN(v) ? null : v;
+  }
+  const c = column.codes[i]!;
+  return c < 0 ? null : parseFiniteNumber(column.categories[c]!);
+}
+
+/** Inputs of one feature's drift and data quality (a pure function: compareFeature). */
+export interface FeatureInput {
+  name: string;
+  type: ColumnType;
+  reference: Column | null;
+  current: Column | null;
+  rows: Record<Side, number>;
+  fallback?: { value: string; row: number };
+}
+
+export interface FeatureSettings {
+  method: string;
+  threshold?: number;
+  names: Record<Side, string>;
+  registry?: DriftTestRegistry;
+}
+
+export interface FeatureOutcome {
+  result: FeatureDriftReport;
+  quality: QualityReport;
+}
+
+/**
+ * Drift and data quality of one feature. Numeric sides are sorted once each; the sorted arrays serve the
+ * reference profile's edges and bins, KS, Wasserstein and the current bins.
+ */
+export function compareFeature(input: FeatureInput, settings: FeatureSettings): FeatureOutcome {
+  const refColumn = input.reference ?? missingColumn(input.type, input.rows.reference);
+  const curColumn = input.current ?? missingColumn(input.type, input.rows.current);
+  let r: ColumnDriftResult;
+  let current: CurrentColumn;
+  const driftOptions = {
+    method: settings.method,
+    ...(settings.threshold !== undefined ? { threshold: settings.threshold } : {}),
+    referenceRows: input.rows.reference,
+    registry: settings.registry ?? defaultDriftTestRegistry,
+  };
+  let profile: import('../stats/types').ColumnProfile;
+  if (input.type === 'numeric' && refColumn.type === 'numeric' && curColumn.type === 'numeric') {
+    const ref = profileNumericSorted(refColumn.values, { keepSample: false });
+    profile = ref.profile;
+    current = { type: 'numeric', values: curColumn.values };
+    r = driftColumn(profile, current, {
+      ...driftOptions,
+      sorted: { reference: ref.sorted, current: sortedFinite(curColumn.values) },
+    });
+  } else {
+    const refCounts = categoryCounts(asCategorical(refColumn));
+    profile = profileCategoryCounts(refCounts.counts, refCounts.missing);
+    current = { type: 'categorical', ...categoryCounts(asCategorical(curColumn)) };
+    r = driftColumn(profile, current, driftOptions);
+  }
+  const notes: string[] = [];
+  const stats: DriftStats = {};
+  for (const [key, value] of Object.entries(r.stats) as [keyof DriftStats, number | null | undefined][]) {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      notes.push(
+        `${key} is ${value > 0 ? '+' : '-'}Infinity${key === 'chisquare_statistic' ? ' (a value absent from the reference occurs in the current data)' : ''}; written as null`,
+      );
+      stats[key] = null;
+    } else stats[key] = value ?? null;
+  }
+  if (input.fallback !== undefined) {
+    notes.push(
+      `numeric in the reference, but the current file has "${input.fallback.value}" (data row ${input.fallback.row}); compared as categorical`,
+    );
+  }
+  let reason = r.reason;
+  for (const side of ['reference', 'current'] as const) {
+    if (input[side] === null)
+      reason = `column "${input.name}" is not in the ${side} file ${settings.names[side]}`;
+  }
+  const result: FeatureDriftReport = {
+    type: r.type,
+    test: r.test,
+    score: r.score,
+    threshold: r.threshold,
+    drifted: r.drifted,
+    stats,
+    ...(r.drifted === null && reason !== undefined ? { reason } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+  const q = dataQuality(profile, current);
+  return {
+    result,
+    quality: {
+      missing_share: q.missing_share,
+      out_of_range_share: q.out_of_range_share,
+      unseen_category_share: q.unseen_category_share,
+    },
+  };
 }
 
 /**
@@ -206,8 +325,21 @@ export function buildCompareReport(
   reference: Table,
   current: Table,
   options: CompareOptions = {},
+  precomputed?: ReadonlyMap<string, FeatureOutcome>,
 ): CompareReport {
-  return new ReportBuilder(reference, current, options).build();
+  return new ReportBuilder(reference, current, options, precomputed).build();
+}
+
+/**
+ * What compareFeature needs for each feature of the report (after the options are checked), so a caller
+ * can compute them elsewhere (worker threads, compare/parallel.ts) and pass them to buildCompareReport.
+ */
+export function compareFeatureInputs(
+  reference: Table,
+  current: Table,
+  options: CompareOptions = {},
+): { inputs: FeatureInput[]; settings: FeatureSettings } {
+  return new ReportBuilder(reference, current, options).featureInputs();
 }
 
 class ReportBuilder {
@@ -220,23 +352,50 @@ class ReportBuilder {
     private readonly ref: Table,
     private readonly cur: Table,
     private readonly opts: CompareOptions,
+    private readonly precomputed?: ReadonlyMap<string, FeatureOutcome>,
   ) {
     this.registry = opts.registry ?? defaultDriftTestRegistry;
     this.method = opts.driftMethod ?? 'auto';
     this.names = { reference: opts.referenceName ?? 'reference', current: opts.currentName ?? 'current' };
   }
 
+  private settings(): FeatureSettings {
+    return {
+      method: this.method,
+      ...(this.opts.threshold !== undefined ? { threshold: this.opts.threshold } : {}),
+      names: this.names,
+      registry: this.registry,
+    };
+  }
+
+  private featureInput(name: string): FeatureInput {
+    const pair = this.pair(name);
+    return {
+      name,
+      type: pair.type,
+      reference: pair.reference,
+      current: pair.current,
+      rows: { reference: this.ref.rows, current: this.cur.rows },
+      ...(pair.fallback !== undefined ? { fallback: pair.fallback } : {}),
+    };
+  }
+
+  featureInputs(): { inputs: FeatureInput[]; settings: FeatureSettings } {
+    this.validateOptions();
+    return { inputs: this.featureNames().map((n) => this.featureInput(n)), settings: this.settings() };
+  }
+
   build(): CompareReport {
     this.validateOptions();
     const features = this.featureNames();
+    const settings = this.settings();
     // Null prototypes: a column may be called "__proto__".
     const driftResults: Record<string, FeatureDriftReport> = Object.create(null);
     const quality: Record<string, QualityReport> = Object.create(null);
     for (const name of features) {
-      const pair = this.pair(name);
-      const { profile, result } = this.drift(pair);
-      driftResults[name] = result;
-      quality[name] = this.quality(pair, profile);
+      const outcome = this.precomputed?.get(name) ?? compareFeature(this.featureInput(name), settings);
+      driftResults[name] = outcome.result;
+      quality[name] = outcome.quality;
     }
     const summary = datasetDrift(Object.values(driftResults).map((r) => r.drifted));
     const drift: DriftReport = {
@@ -255,7 +414,7 @@ class ReportBuilder {
     };
     const outputColumn = this.opts.score ?? this.opts.prediction;
     if (outputColumn !== undefined) {
-      const { result } = this.drift(this.pair(outputColumn));
+      const { result } = compareFeature(this.featureInput(outputColumn), settings);
       report.prediction_drift = { column: outputColumn, ...result };
     }
     if (this.opts.target !== undefined) report.performance = this.performance();
@@ -315,10 +474,10 @@ class ReportBuilder {
     if (opts.score !== undefined) {
       const pair = this.pair(opts.score);
       if (pair.type !== 'numeric') {
-        const side: Side = firstNonNumeric(pair.reference) >= 0 ? 'reference' : 'current';
-        const row = firstNonNumeric(pair[side]);
+        const side: Side = firstNonNumeric(pair.raw.reference) >= 0 ? 'reference' : 'current';
+        const row = firstNonNumeric(pair.raw[side]);
         throw new InputError(
-          `--score: column "${opts.score}" must be numeric, but the ${side} file ${this.names[side]} has "${pair[side]![row]}" in data row ${row + 1}`,
+          `--score: column "${opts.score}" must be numeric, but the ${side} file ${this.names[side]} has "${cellText(pair.raw[side]!, row)}" in data row ${row + 1}`,
         );
       }
     }
@@ -352,16 +511,24 @@ class ReportBuilder {
   private pair(name: string): ColumnPair {
     const known = this.pairs.get(name);
     if (known !== undefined) return known;
-    const refCells = this.ref.columns.get(name);
-    const curCells = this.cur.columns.get(name);
-    const reference = refCells === undefined ? null : cellStrings(refCells);
-    const current = curCells === undefined ? null : cellStrings(curCells);
-    const refBad = firstNonNumeric(reference);
-    const curBad = firstNonNumeric(current);
+    const raw = {
+      reference: this.ref.columns.get(name) ?? null,
+      current: this.cur.columns.get(name) ?? null,
+    };
+    const refBad = firstNonNumeric(raw.reference);
+    const curBad = firstNonNumeric(raw.current);
     const type: ColumnType = refBad < 0 && curBad < 0 ? 'numeric' : 'categorical';
-    const pair: ColumnPair = { name, reference, current, type };
-    if (refBad < 0 && curBad >= 0 && reference?.some((v) => v !== null)) {
-      pair.fallback = { value: current![curBad]!, row: curBad + 1 };
+    const convert = (c: Column | null): Column | null =>
+      c === null ? null : type === 'numeric' ? asNumeric(c) : asCategorical(c);
+    const pair: ColumnPair = {
+      name,
+      raw,
+      reference: convert(raw.reference),
+      current: convert(raw.current),
+      type,
+    };
+    if (refBad < 0 && curBad >= 0 && raw.reference !== null && hasPresent(raw.reference)) {
+      pair.fallback = { value: cellText(raw.current!, curBad)!, row: curBad + 1 };
     }
     this.pairs.set(name, pair);
     return pair;
@@ -373,80 +540,15 @@ class ReportBuilder {
     for (const name of features) {
       const pair = this.pair(name);
       if (pair.type !== 'numeric') continue;
-      const toNumbers = (v: (string | null)[]) =>
-        Float64Array.from(v, (x) => (x === null ? Number.NaN : Number(x)));
-      numeric.push({
-        name,
-        reference: toNumbers(this.values(pair, 'reference')),
-        current: toNumbers(this.values(pair, 'current')),
-      });
+      const values = (side: Side) => (this.values(pair, side) as { values: Float64Array }).values;
+      numeric.push({ name, reference: values('reference'), current: values('current') });
     }
     return multivariateDrift(numeric);
   }
 
-  private values(pair: ColumnPair, side: Side): (string | null)[] {
-    const v = pair[side];
-    if (v !== null) return v;
-    const rows = side === 'reference' ? this.ref.rows : this.cur.rows;
-    return new Array<string | null>(rows).fill(null);
-  }
-
-  // -------------------------------------------------------------------------------------------------
-  // Drift and data quality
-
-  private drift(pair: ColumnPair): { profile: ColumnProfile; result: FeatureDriftReport } {
-    const refValues = this.values(pair, 'reference');
-    const profile =
-      pair.type === 'numeric'
-        ? profileColumn(refValues, { sampleCap: Number.POSITIVE_INFINITY })
-        : profileCategorical(refValues);
-    const current = currentColumn(this.values(pair, 'current'), pair.type);
-    const r: ColumnDriftResult = driftColumn(profile, current, {
-      method: this.method,
-      ...(this.opts.threshold !== undefined ? { threshold: this.opts.threshold } : {}),
-      referenceRows: this.ref.rows,
-      registry: this.registry,
-    });
-    const notes: string[] = [];
-    const stats: DriftStats = {};
-    for (const [key, value] of Object.entries(r.stats) as [keyof DriftStats, number | null | undefined][]) {
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        notes.push(
-          `${key} is ${value > 0 ? '+' : '-'}Infinity${key === 'chisquare_statistic' ? ' (a value absent from the reference occurs in the current data)' : ''}; written as null`,
-        );
-        stats[key] = null;
-      } else stats[key] = value ?? null;
-    }
-    if (pair.fallback !== undefined) {
-      notes.push(
-        `numeric in the reference, but the current file has "${pair.fallback.value}" (data row ${pair.fallback.row}); compared as categorical`,
-      );
-    }
-    let reason = r.reason;
-    for (const side of ['reference', 'current'] as const) {
-      if (pair[side] === null)
-        reason = `column "${pair.name}" is not in the ${side} file ${this.names[side]}`;
-    }
-    const result: FeatureDriftReport = {
-      type: r.type,
-      test: r.test,
-      score: r.score,
-      threshold: r.threshold,
-      drifted: r.drifted,
-      stats,
-      ...(r.drifted === null && reason !== undefined ? { reason } : {}),
-      ...(notes.length > 0 ? { notes } : {}),
-    };
-    return { profile, result };
-  }
-
-  private quality(pair: ColumnPair, profile: ColumnProfile): QualityReport {
-    const q = dataQuality(profile, currentColumn(this.values(pair, 'current'), pair.type));
-    return {
-      missing_share: q.missing_share,
-      out_of_range_share: q.out_of_range_share,
-      unseen_category_share: q.unseen_category_share,
-    };
+  /** The pair's column on one side (all missing when the file lacks it). */
+  private values(pair: ColumnPair, side: Side): Column {
+    return pair[side] ?? missingColumn(pair.type, side === 'reference' ? this.ref.rows : this.cur.rows);
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -459,7 +561,7 @@ class ReportBuilder {
       .map((c) => this.values(this.pair(c), side));
     const n = side === 'reference' ? this.ref.rows : this.cur.rows;
     const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (cols.every((c) => c[i] !== null)) rows.push(i);
+    for (let i = 0; i < n; i++) if (cols.every((c) => isPresent(c, i))) rows.push(i);
     return rows;
   }
 
@@ -467,8 +569,8 @@ class ReportBuilder {
   private labels(column: string, side: Side, rows: readonly number[], asStrings: boolean): ClassLabel[] {
     const pair = this.pair(column);
     const values = this.values(pair, side);
-    const numeric = pair.type === 'numeric' && !asStrings;
-    return rows.map((i) => (numeric ? parseFiniteNumber(values[i]!)! : values[i]!));
+    if (pair.type === 'numeric' && !asStrings) return rows.map((i) => numberAt(values, i)!);
+    return rows.map((i) => cellText(values, i)!);
   }
 
   private performance(): PerformanceReport {
@@ -481,10 +583,10 @@ class ReportBuilder {
       ] as const) {
         if (column === undefined || this.pair(column).type === 'numeric') continue;
         const pair = this.pair(column);
-        const side: Side = firstNonNumeric(pair.reference) >= 0 ? 'reference' : 'current';
-        const row = firstNonNumeric(pair[side]);
+        const side: Side = firstNonNumeric(pair.raw.reference) >= 0 ? 'reference' : 'current';
+        const row = firstNonNumeric(pair.raw[side]);
         throw new InputError(
-          `${flag} column "${column}", ${side} file ${this.names[side]}, data row ${row + 1}: value "${pair[side]![row]}" — regression expects a finite number`,
+          `${flag} column "${column}", ${side} file ${this.names[side]}, data row ${row + 1}: value "${cellText(pair.raw[side]!, row)}" — regression expects a finite number`,
         );
       }
     }
@@ -568,7 +670,7 @@ class ReportBuilder {
               : this.opts.prediction;
         const flag = err.field === 'label' ? '--target' : `--${err.field}`;
         const { side, row } = where(err.index);
-        const value = this.values(this.pair(column!), side)[row];
+        const value = cellText(this.values(this.pair(column!), side), row);
         throw new InputError(
           `${flag} column "${column}", ${side} file ${this.names[side]}, data row ${row + 1}: value "${value}" — ${err.expected}`,
         );
@@ -585,7 +687,7 @@ class ReportBuilder {
     const prediction = this.opts.prediction!;
     const predValues = this.values(this.pair(prediction), 'current');
     const rows: number[] = [];
-    for (let i = 0; i < this.cur.rows; i++) if (predValues[i] !== null) rows.push(i);
+    for (let i = 0; i < this.cur.rows; i++) if (isPresent(predValues, i)) rows.push(i);
     const where = (index: number): { side: Side; row: number } => ({
       side: 'current',
       row: rows[index]!,
@@ -593,12 +695,12 @@ class ReportBuilder {
     const yPred = this.guard(() => {
       const out = new Uint8Array(rows.length);
       rows.forEach((row, k) => {
-        const x = parseFiniteNumber(predValues[row]!);
+        const x = numberAt(predValues, row);
         if (x !== 0 && x !== 1) {
           throw new LabelError(
             'prediction',
             k,
-            predValues[row],
+            cellText(predValues, row),
             'fairness expects 0/1 predictions (positive 1)',
           );
         }
@@ -612,14 +714,13 @@ class ReportBuilder {
       yTrue = this.guard(() => {
         const out = new Float64Array(rows.length);
         rows.forEach((row, k) => {
-          const v = t[row];
-          if (v === null || v === undefined) {
+          if (!isPresent(t, row)) {
             out[k] = Number.NaN;
             return;
           }
-          const x = parseFiniteNumber(v);
+          const x = numberAt(t, row);
           if (x !== 0 && x !== 1)
-            throw new LabelError('label', k, v, 'fairness expects 0/1 labels (positive 1)');
+            throw new LabelError('label', k, cellText(t, row), 'fairness expects 0/1 labels (positive 1)');
           out[k] = x;
         });
         return out;
@@ -629,7 +730,7 @@ class ReportBuilder {
     for (const attribute of this.opts.protected ?? []) {
       const groups = this.values(this.pair(attribute), 'current');
       const f = attributeFairness(
-        rows.map((i) => groups[i]),
+        rows.map((i) => cellText(groups, i)),
         yPred,
         yTrue,
         { minGroupSize: 1 },

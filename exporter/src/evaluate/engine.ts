@@ -9,8 +9,10 @@ import { modelConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { IngestSource } from '../ingest/body';
 import type { PredictionRecord } from '../ingest/validate';
+import { checkReferenceColumns } from '../reference/check';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
-import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
+import { readTableFile } from '../reference/read';
+import { flattenRecord, InputError, type Table, TableBuilder } from '../reference/table';
 import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
@@ -345,6 +347,7 @@ export class Engine {
     source: ReferenceSource,
     roles = this.roles(model),
   ) {
+    checkReferenceColumns(table, this.config.limits.max_features);
     const profile = buildProfile(table, roles, this.config.reference.sample_size);
     const stored = this.references.save<ReferenceProfile>(
       model,
@@ -367,9 +370,9 @@ export class Engine {
     let line = 0;
     for (const record of this.reader.rangeWithLabels(model, from, to))
       builder.add(flattenRecord(record, ++line));
-    if (builder.table.rows === 0)
+    if (builder.rows === 0)
       throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
-    return this.saveReference(model, name, builder.table, { kind: 'log', from_ts: from, to_ts: to });
+    return this.saveReference(model, name, builder.build(), { kind: 'log', from_ts: from, to_ts: to });
   }
 
   /** Reads new rows, then evaluates every model; one failing model does not stop the others. */

@@ -3,9 +3,19 @@
  * category sets, a bounded sample; see stats/profile.ts), the model output's profiles for prediction
  * drift, and a bounded set of labelled outcomes for performance baselines. Stored as JSON in SQLite.
  */
-import { profileColumn } from '../stats/profile';
+import { parseFiniteNumber, profileCategoryCounts, profileNumeric } from '../stats/profile';
 import type { ColumnProfile, ColumnType } from '../stats/types';
-import { type Cell, InputError, isNumericColumn, type Table, toCategories, toNumbers } from './table';
+import {
+  asCategorical,
+  type Cell,
+  type Column,
+  categoryCounts,
+  cellText,
+  InputError,
+  isPresent,
+  presentCount,
+  type Table,
+} from './table';
 
 export interface ReferenceProfile {
   version: 1;
@@ -53,18 +63,27 @@ export const DEFAULT_ROLES: ColumnRoles = {
   types: new Map(),
 };
 
-export function profileCells(
-  values: readonly Cell[],
+/**
+ * Profile of one reference column: numeric when declared so or, undeclared, when the column is numeric
+ * and holds a value (an all-missing column profiles as categorical with everything missing).
+ */
+export function profileTableColumn(
+  column: Column,
   type: ColumnType | undefined,
   sampleCap: number,
 ): ColumnProfile {
-  const numeric = type ? type === 'numeric' : isNumericColumn(values);
-  if (numeric && type === 'numeric' && !isNumericColumn(values) && values.some((v) => v !== null)) {
+  const present = presentCount(column);
+  if (type === 'numeric' && column.type !== 'numeric' && present > 0) {
     throw new InputError('a column declared numeric holds values that are not finite numbers');
   }
-  return numeric
-    ? profileColumn(toNumbers(values), { sampleCap })
-    : profileColumn(toCategories(values), { sampleCap });
+  const numeric = type ? type === 'numeric' : column.type === 'numeric' && present > 0;
+  if (numeric) {
+    const values =
+      column.type === 'numeric' ? column.values : new Float64Array(column.codes.length).fill(Number.NaN);
+    return profileNumeric(values, { sampleCap });
+  }
+  const { counts, missing } = categoryCounts(asCategorical(column));
+  return profileCategoryCounts(counts, missing);
 }
 
 export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number): ReferenceProfile {
@@ -76,25 +95,29 @@ export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number
     if (name === roles.prediction || name === roles.score || name === target) continue;
     if (roles.onlyFeatures && !roles.onlyFeatures.has(name)) continue;
     try {
-      features[name] = profileCells(table.columns.get(name)!, roles.types.get(name), sampleCap);
+      features[name] = profileTableColumn(table.columns.get(name)!, roles.types.get(name), sampleCap);
     } catch (err) {
       throw new InputError(`column "${name}": ${(err as Error).message}`);
     }
   }
   if (Object.keys(features).length === 0) throw new InputError('the reference has no feature columns');
-  const scoreCells = table.columns.get(roles.score);
-  if (scoreCells && !isNumericColumn(scoreCells) && scoreCells.some((v) => v !== null)) {
+  const scoreColumn = table.columns.get(roles.score);
+  if (scoreColumn && scoreColumn.type !== 'numeric' && presentCount(scoreColumn) > 0) {
     throw new InputError(`column "${roles.score}": scores must be numbers in [0, 1]`);
   }
-  const predictionCells = table.columns.get(roles.prediction);
+  const predictionColumn = table.columns.get(roles.prediction);
   return {
     version: 1,
     rows: table.rows,
     features,
-    score: scoreCells?.some((v) => v !== null) ? profileCells(scoreCells, 'numeric', sampleCap) : null,
-    prediction: predictionCells?.some((v) => v !== null)
-      ? profileCells(predictionCells, undefined, sampleCap)
-      : null,
+    score:
+      scoreColumn && presentCount(scoreColumn) > 0
+        ? profileTableColumn(scoreColumn, 'numeric', sampleCap)
+        : null,
+    prediction:
+      predictionColumn && presentCount(predictionColumn) > 0
+        ? profileTableColumn(predictionColumn, undefined, sampleCap)
+        : null,
     outcomes: target ? outcomes(table, target, roles, sampleCap) : null,
     numericRows: numericRows(table, features),
   };
@@ -103,7 +126,10 @@ export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number
 function numericRows(table: Table, features: Record<string, ColumnProfile>): ReferenceProfile['numericRows'] {
   const names = Object.keys(features).filter((n) => features[n]!.type === 'numeric');
   if (names.length === 0) return null;
-  const columns = names.map((n) => toNumbers(table.columns.get(n)!));
+  const columns = names.map((n) => {
+    const c = table.columns.get(n)!;
+    return c.type === 'numeric' ? c.values : new Float64Array(table.rows).fill(Number.NaN);
+  });
   const step = Math.max(1, table.rows / MULTIVARIATE_ROWS);
   const rows: number[][] = [];
   for (let k = 0; k < MULTIVARIATE_ROWS; k++) {
@@ -125,28 +151,30 @@ function outcomes(
   const predictions = table.columns.get(roles.prediction);
   const scores = table.columns.get(roles.score);
   const labelled: number[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== null) labelled.push(i);
+  for (let i = 0; i < table.rows; i++) if (isPresent(labels, i)) labelled.push(i);
   if (labelled.length === 0) return null;
   // Evenly spaced rows when there are more than the cap, so the sample spans the whole reference.
   const step = Math.max(1, labelled.length / cap);
   const out = { label: [] as Cell[], prediction: [] as Cell[], score: [] as (number | null)[] };
   for (let k = 0; k < labelled.length && out.label.length < cap; k = Math.floor(out.label.length * step)) {
     const i = labelled[k]!;
-    out.label.push(numberish(labels[i]!));
-    out.prediction.push(predictions ? numberish(predictions[i] ?? null) : null);
-    const s = scores?.[i];
-    out.score.push(s === null || s === undefined ? null : Number(s));
+    out.label.push(numberish(labels, i));
+    out.prediction.push(predictions ? numberish(predictions, i) : null);
+    const s = scores?.type === 'numeric' ? scores.values[i]! : Number.NaN;
+    out.score.push(Number.isNaN(s) ? null : s);
   }
   return out;
 }
 
-/** CSV cells are strings: "1" and 1 must be the same label. */
-function numberish(value: Cell): Cell {
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    if (Number.isFinite(n)) return n;
+/** A label or prediction: a number when it denotes one ("1" and 1 are the same label), else its text. */
+function numberish(column: Column, i: number): Cell {
+  if (column.type === 'numeric') {
+    const v = column.values[i]!;
+    return Number.isNaN(v) ? null : v;
   }
-  return value;
+  const text = cellText(column, i);
+  if (text === null) return null;
+  return parseFiniteNumber(text) ?? text;
 }
 
 /** Feature types fixed by a reference (ingest rejects values of another type). */

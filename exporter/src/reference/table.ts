@@ -1,18 +1,33 @@
 /**
- * Tabular input (reference uploads, `reference import`, `compare`): CSV with a header row or NDJSON,
- * read as a stream into columns. DESIGN §4: empty, `NA`, `NaN` and `null` cells are missing; a column is
- * numeric when every non-missing value is a finite number, otherwise categorical.
+ * Tabular input (reference uploads, `reference import`, `compare`) as typed columns: a numeric column is
+ * a Float64Array (NaN = missing), a categorical one dictionary codes into its category strings (-1 =
+ * missing). Files are read by read.ts (DuckDB); this module holds the column types and the DESIGN §4 rule
+ * for values that arrive as JavaScript cells (references built from the log, tests): empty, `NA`, `NaN`
+ * and `null` are missing; a column is numeric when every non-missing value is a finite number.
  */
-import { createReadStream, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
+import { isMissingToken, parseFiniteNumber } from '../stats/profile';
 
 export type Cell = number | string | boolean | null;
+
+/** NaN marks a missing value (NaN and ±inf in numeric sources count as missing, DESIGN §6). */
+export interface NumericColumn {
+  type: 'numeric';
+  values: Float64Array;
+}
+
+/** `codes[i]` indexes `categories`; -1 marks a missing value. Categories are distinct. */
+export interface CategoricalColumn {
+  type: 'categorical';
+  codes: Int32Array;
+  categories: string[];
+}
+
+export type Column = NumericColumn | CategoricalColumn;
 
 /** Columns by name, all of length `rows`. */
 export interface Table {
   names: string[];
-  columns: Map<string, Cell[]>;
+  columns: Map<string, Column>;
   rows: number;
 }
 
@@ -21,84 +36,149 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-const MISSING = new Set(['', 'NA', 'NaN', 'null']);
-
-export type Progress = (bytesRead: number) => void;
-
-export function emptyTable(): Table {
-  return { names: [], columns: new Map(), rows: 0 };
+/** A column of `rows` missing values of the given type. */
+export function missingColumn(type: Column['type'], rows: number): Column {
+  return type === 'numeric'
+    ? { type, values: new Float64Array(rows).fill(Number.NaN) }
+    : { type, codes: new Int32Array(rows).fill(-1), categories: [] };
 }
 
-/** Reads CSV text from a stream; ragged rows and duplicate headers are errors naming the line/column. */
-export async function readCsv(input: Readable, onProgress?: Progress): Promise<Table> {
-  const table = emptyTable();
-  let bytes = 0;
-  if (onProgress) {
-    input.on('data', (chunk: Buffer | string) => {
-      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-      onProgress(bytes);
-    });
+/** Non-missing values of a column. */
+export function presentCount(column: Column): number {
+  let n = 0;
+  if (column.type === 'numeric') {
+    for (const v of column.values) if (!Number.isNaN(v)) n++;
+  } else {
+    for (const c of column.codes) if (c >= 0) n++;
   }
-  const parser = input.pipe(
-    parseCsv({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: false }),
-  );
-  let header: string[] | null = null;
-  let columns: Cell[][] = [];
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (header === null) {
-        header = record.map((h) => h.trim());
-        const seen = new Set<string>();
-        for (const [i, h] of header.entries()) {
-          if (h === '') throw new InputError(`CSV header: column ${i + 1} has no name`);
-          if (seen.has(h)) throw new InputError(`CSV header: duplicate column "${h}"`);
-          seen.add(h);
-        }
-        columns = header.map(() => []);
-        continue;
-      }
-      for (let i = 0; i < record.length; i++) {
-        const cell = record[i]!;
-        columns[i]!.push(MISSING.has(cell) ? null : cell);
-      }
-      table.rows++;
+  return n;
+}
+
+/** Whether row i holds a value. */
+export function isPresent(column: Column, i: number): boolean {
+  return column.type === 'numeric' ? !Number.isNaN(column.values[i]!) : column.codes[i]! >= 0;
+}
+
+/** The value of row i as text (numbers in JavaScript's shortest form), null when missing. */
+export function cellText(column: Column, i: number): string | null {
+  if (column.type === 'numeric') {
+    const v = column.values[i]!;
+    return Number.isNaN(v) ? null : String(v);
+  }
+  const c = column.codes[i]!;
+  return c < 0 ? null : column.categories[c]!;
+}
+
+/**
+ * The column as categories: a numeric column's values become their shortest text (`String(x)`), one
+ * category per distinct value.
+ */
+export function asCategorical(column: Column): CategoricalColumn {
+  if (column.type === 'categorical') return column;
+  const index = new Map<number, number>();
+  const categories: string[] = [];
+  const codes = new Int32Array(column.values.length);
+  for (let i = 0; i < codes.length; i++) {
+    const v = column.values[i]!;
+    if (Number.isNaN(v)) {
+      codes[i] = -1;
+      continue;
     }
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const e = err as Error & { code?: string; lines?: number };
-    const where = e.lines !== undefined ? ` (line ${e.lines})` : '';
-    throw new InputError(`malformed CSV${where}: ${e.message}`);
+    const key = v === 0 ? 0 : v; // -0 and 0 are one value
+    let code = index.get(key);
+    if (code === undefined) {
+      code = categories.length;
+      index.set(key, code);
+      categories.push(String(key));
+    }
+    codes[i] = code;
   }
-  if (header === null) throw new InputError('CSV input is empty: expected a header row');
-  table.names = header;
-  for (const [i, h] of header.entries()) table.columns.set(h, columns[i]!);
+  return { type: 'categorical', codes, categories };
+}
+
+/** Counts per category (over present rows) and the number of missing rows. */
+export function categoryCounts(column: CategoricalColumn): { counts: Map<string, number>; missing: number } {
+  const perCode = new Float64Array(column.categories.length);
+  let missing = 0;
+  for (const c of column.codes) {
+    if (c < 0) missing++;
+    else perCode[c]! += 1;
+  }
+  const counts = new Map<string, number>();
+  column.categories.forEach((cat, k) => {
+    if (perCode[k]! > 0) counts.set(cat, perCode[k]!);
+  });
+  return { counts, missing };
+}
+
+/** For each category, the finite number its text denotes (DESIGN §4), or null. */
+export function categoryNumbers(column: CategoricalColumn): (number | null)[] {
+  return column.categories.map((c) => parseFiniteNumber(c));
+}
+
+/**
+ * A column from JavaScript cells (DESIGN §4): null, missing tokens and non-finite numbers are missing;
+ * numeric when every other cell is a finite number or a string denoting one, else categorical (numbers
+ * and booleans then as `String(v)`).
+ */
+export function columnFromCells(cells: readonly (Cell | undefined)[]): Column {
+  const n = cells.length;
+  const values = new Float64Array(n);
+  let numeric = true;
+  for (let i = 0; i < n && numeric; i++) {
+    const v = cells[i];
+    if (v === null || v === undefined) values[i] = Number.NaN;
+    else if (typeof v === 'number') values[i] = Number.isFinite(v) ? v : Number.NaN;
+    else if (typeof v === 'string') {
+      if (isMissingToken(v)) values[i] = Number.NaN;
+      else {
+        const x = parseFiniteNumber(v);
+        if (x === null) numeric = false;
+        else values[i] = x;
+      }
+    } else numeric = false;
+  }
+  if (numeric) return { type: 'numeric', values };
+  const index = new Map<string, number>();
+  const categories: string[] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = cells[i];
+    const missing =
+      v === null ||
+      v === undefined ||
+      (typeof v === 'number' && !Number.isFinite(v)) ||
+      (typeof v === 'string' && isMissingToken(v));
+    if (missing) {
+      codes[i] = -1;
+      continue;
+    }
+    const text = String(v);
+    let code = index.get(text);
+    if (code === undefined) {
+      code = categories.length;
+      index.set(text, code);
+      categories.push(text);
+    }
+    codes[i] = code;
+  }
+  return { type: 'categorical', codes, categories };
+}
+
+/** A table from named cell arrays of equal length (references built in memory, tests). */
+export function tableFromCells(
+  columns: ReadonlyMap<string, readonly Cell[]> | Record<string, readonly Cell[]>,
+): Table {
+  const entries = columns instanceof Map ? [...columns.entries()] : Object.entries(columns);
+  const rows = entries[0]?.[1].length ?? 0;
+  const table: Table = { names: [], columns: new Map(), rows };
+  for (const [name, cells] of entries) {
+    if (cells.length !== rows)
+      throw new InputError(`column "${name}" has ${cells.length} rows, expected ${rows}`);
+    table.names.push(name);
+    table.columns.set(name, columnFromCells(cells));
+  }
   return table;
-}
-
-/** Reads NDJSON (one JSON object per line); nested `features`/`attributes` objects are flattened. */
-export async function readNdjson(input: Readable, onProgress?: Progress): Promise<Table> {
-  const { createInterface } = await import('node:readline');
-  const builder = new TableBuilder();
-  let bytes = 0;
-  let line = 0;
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const text of lines) {
-    line++;
-    bytes += Buffer.byteLength(text) + 1;
-    onProgress?.(bytes);
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new InputError(`malformed NDJSON (line ${line}): ${(err as Error).message}`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new InputError(`malformed NDJSON (line ${line}): expected an object`);
-    }
-    builder.add(flattenRecord(value as Record<string, unknown>, line));
-  }
-  return builder.table;
 }
 
 /**
@@ -126,83 +206,32 @@ export function flattenRecord(record: Record<string, unknown>, line: number): Ma
 function cell(value: unknown, line: number, key: string): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string') return MISSING.has(value) ? null : value;
+  if (typeof value === 'string') return isMissingToken(value) ? null : value;
   if (typeof value === 'boolean') return value;
   throw new InputError(`line ${line}: field "${key}" must be a number, string, boolean or null`);
 }
 
 /** Accumulates rows with possibly different keys into aligned columns (absent = missing). */
 export class TableBuilder {
-  readonly table = emptyTable();
+  private readonly cells = new Map<string, Cell[]>();
+  rows = 0;
 
   add(row: Map<string, Cell>): void {
     for (const [key, value] of row) {
-      let col = this.table.columns.get(key);
+      let col = this.cells.get(key);
       if (!col) {
-        col = new Array<Cell>(this.table.rows).fill(null);
-        this.table.columns.set(key, col);
-        this.table.names.push(key);
+        col = new Array<Cell>(this.rows).fill(null);
+        this.cells.set(key, col);
       }
       col.push(value);
     }
-    this.table.rows++;
-    for (const col of this.table.columns.values()) if (col.length < this.table.rows) col.push(null);
+    this.rows++;
+    for (const col of this.cells.values()) if (col.length < this.rows) col.push(null);
   }
-}
 
-/**
- * Opens a file by extension (.ndjson/.jsonl/.json → NDJSON, anything else CSV); `onProgress`
- * receives bytes read and the file size.
- */
-export async function readTableFile(
-  path: string,
-  onProgress?: (bytesRead: number, totalBytes: number) => void,
-): Promise<Table> {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (err) {
-    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  build(): Table {
+    const table = tableFromCells(this.cells);
+    table.rows = this.rows;
+    return table;
   }
-  const stream = createReadStream(path);
-  const failed = new Promise<never>((_, reject) =>
-    stream.on('error', (e) => reject(new InputError(`cannot read ${path}: ${e.message}`))),
-  );
-  const progress = onProgress ? (bytes: number) => onProgress(bytes, size) : undefined;
-  const reading = /\.(ndjson|jsonl|json)$/i.test(path)
-    ? readNdjson(stream, progress)
-    : readCsv(stream, progress);
-  return Promise.race([reading, failed]);
-}
-
-/** DESIGN §4 type rule. */
-export function isNumericColumn(values: readonly Cell[]): boolean {
-  let any = false;
-  for (const v of values) {
-    if (v === null) continue;
-    if (typeof v === 'number') {
-      any = true;
-      continue;
-    }
-    if (typeof v !== 'string') return false;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) return false;
-    any = true;
-  }
-  return any;
-}
-
-/** Numeric values of a column (NaN for missing); call only when `isNumericColumn`. */
-export function toNumbers(values: readonly Cell[]): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out[i] = v === null || v === undefined ? Number.NaN : typeof v === 'number' ? v : Number(v);
-  }
-  return out;
-}
-
-/** Category strings of a column (null for missing). */
-export function toCategories(values: readonly Cell[]): (string | null)[] {
-  return values.map((v) => (v === null ? null : String(v)));
 }

@@ -162,7 +162,7 @@ export function finiteValues(values: ArrayLike<number>): Float64Array {
 
 /** Finite values of `values`, sorted ascending (one allocation, typed-array sort). */
 export function sortedFinite(values: ArrayLike<number>): Float64Array {
-  return finiteValues(values).sort();
+  return sortFloat64(finiteValues(values));
 }
 
 /** Number of distinct values in a sorted array (−0 and +0 count as one value, as in `np.unique`). */
@@ -171,4 +171,79 @@ export function countDistinctSorted(sorted: NumArray): number {
   let d = 1;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) d++;
   return d;
+}
+
+/** Below this length the built-in sort is as fast as the radix sort. */
+const RADIX_MIN = 2048;
+
+/**
+ * Sorts non-NaN doubles ascending in place, in the order `Float64Array.prototype.sort` gives (−0 before
+ * +0): an LSD radix sort on the IEEE-754 bits, four 16-bit digits whose histograms come from one pass,
+ * skipping a digit every value shares. Several times faster than the comparison sort on the 10⁵–10⁶
+ * values of a data set column.
+ */
+export function sortFloat64(a: Float64Array): Float64Array {
+  const n = a.length;
+  if (n < RADIX_MIN) return a.sort();
+  const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  const h0 = new Uint32Array(65536);
+  const h1 = new Uint32Array(65536);
+  const h2 = new Uint32Array(65536);
+  const h3 = new Uint32Array(65536);
+  // Order-preserving keys: flip every bit of negatives, only the sign bit of the rest.
+  for (let i = 0; i < n; i++) {
+    let l = words[2 * i]!;
+    let h = words[2 * i + 1]!;
+    if (h & 0x80000000) {
+      l = ~l >>> 0;
+      h = ~h >>> 0;
+    } else h = (h | 0x80000000) >>> 0;
+    lo[i] = l;
+    hi[i] = h;
+    h0[l & 0xffff]!++;
+    h1[l >>> 16]!++;
+    h2[h & 0xffff]!++;
+    h3[h >>> 16]!++;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  const hist = [h0, h1, h2, h3];
+  for (let d = 0; d < 4; d++) {
+    const counts = hist[d]!;
+    const fromHi = d >= 2;
+    const shift = d % 2 === 0 ? 0 : 16;
+    const first = ((fromHi ? hi[0]! : lo[0]!) >>> shift) & 0xffff;
+    if (counts[first] === n) continue; // every key has this digit
+    let sum = 0;
+    for (let k = 0; k < 65536; k++) {
+      const c = counts[k]!;
+      counts[k] = sum;
+      sum += c;
+    }
+    const src = fromHi ? hi : lo;
+    for (let i = 0; i < n; i++) {
+      const p = counts[(src[i]! >>> shift) & 0xffff]!++;
+      lo2[p] = lo[i]!;
+      hi2[p] = hi[i]!;
+    }
+    const tl = lo;
+    lo = lo2;
+    lo2 = tl;
+    const th = hi;
+    hi = hi2;
+    hi2 = th;
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    if (h & 0x80000000) {
+      words[2 * i] = lo[i]!;
+      words[2 * i + 1] = (h & 0x7fffffff) >>> 0;
+    } else {
+      words[2 * i] = ~lo[i]! >>> 0;
+      words[2 * i + 1] = ~h >>> 0;
+    }
+  }
+  return a;
 }

@@ -6,7 +6,7 @@
  * `NaN` and `null`; in numeric data NaN and ±inf count as missing.
  */
 import { DEFAULT_BIN_COUNT, quantileEdges, VALUE_BINS_MAX_DISTINCT, valueCountsSorted } from './binning';
-import { countDistinctSorted, pairwiseSum, stdPopulation } from './numeric';
+import { countDistinctSorted, pairwiseSum, sortFloat64, stdPopulation } from './numeric';
 import type { CategoricalProfile, ColumnProfile, ColumnType, CurrentColumn, NumericProfile } from './types';
 
 /** Default cap on the sorted reference sample kept for KS and Wasserstein. */
@@ -73,6 +73,18 @@ export function orderStatisticSample(sorted: Float64Array, cap: number): Float64
 
 /** Profile of numeric reference values (NaN and ±inf are counted as missing). */
 export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions = {}): NumericProfile {
+  return profileNumericSorted(values, opts).profile;
+}
+
+/**
+ * The profile and the sorted finite values it was built from, so a caller comparing the whole column
+ * (compare) sorts it once for the edges, KS and Wasserstein. With `keepSample: false` the profile's
+ * `sample` stays empty (the caller holds the sorted values instead of a JSON copy of them).
+ */
+export function profileNumericSorted(
+  values: ArrayLike<number>,
+  opts: ProfileOptions & { keepSample?: boolean } = {},
+): { profile: NumericProfile; sorted: Float64Array } {
   const sampleCap = opts.sampleCap ?? DEFAULT_SAMPLE_CAP;
   const binCount = opts.binCount ?? DEFAULT_BIN_COUNT;
   // Finite values in input order (numpy's sums depend on order), then one sort.
@@ -86,7 +98,7 @@ export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions =
   }
   const missing = values.length - count;
   if (count === 0) {
-    return {
+    const profile: NumericProfile = {
       type: 'numeric',
       count: 0,
       missing,
@@ -101,10 +113,11 @@ export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions =
       sample: [],
       sampleIsComplete: true,
     };
+    return { profile, sorted: finite };
   }
   const meanValue = pairwiseSum(finite) / count;
   const std = stdPopulation(finite);
-  const sorted = finite.slice().sort();
+  const sorted = sortFloat64(finite); // in place: the input-order sums above are done
   const distinct = countDistinctSorted(sorted);
   let edges: number[] | null = null;
   let binCounts: number[] | null = null;
@@ -123,8 +136,9 @@ export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions =
   } else {
     valueCounts = valueCountsSorted(sorted);
   }
-  const sample = orderStatisticSample(sorted, sampleCap);
-  return {
+  const keep = opts.keepSample ?? true;
+  const sample = keep ? orderStatisticSample(sorted, sampleCap) : new Float64Array(0);
+  const profile: NumericProfile = {
     type: 'numeric',
     count,
     missing,
@@ -139,6 +153,7 @@ export function profileNumeric(values: ArrayLike<number>, opts: ProfileOptions =
     sample: Array.from(sample),
     sampleIsComplete: sample.length === count,
   };
+  return { profile, sorted };
 }
 
 /** Counts per category; missing tokens (DESIGN §4) are counted apart. */
@@ -162,8 +177,18 @@ function countCategories(values: readonly (string | null | undefined)[]): {
 /** Profile of categorical reference values (missing tokens counted as missing). */
 export function profileCategorical(values: readonly (string | null | undefined)[]): CategoricalProfile {
   const { counts, missing } = countCategories(values);
+  return profileCategoryCounts(counts, missing);
+}
+
+/** Profile of categorical reference values given as counts per category and a missing count. */
+export function profileCategoryCounts(
+  counts: ReadonlyMap<string, number>,
+  missing: number,
+): CategoricalProfile {
+  let count = 0;
+  for (const c of counts.values()) count += c;
   const categoryCounts = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { type: 'categorical', count: values.length - missing, missing, categoryCounts };
+  return { type: 'categorical', count, missing, categoryCounts };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { IngestSource } from '../ingest/body';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import { ThreadClient } from '../thread/client';
+import { threadModule } from '../thread/entries';
 import type { DB } from './db';
 import { type InsertResult, PredictionWriter, type RowBatch, toRowBatch } from './predictions';
 import { pruneLog } from './reader';
@@ -91,7 +92,7 @@ export class ThreadLogWriter implements LogWriter {
 
   /** Starts the thread and waits until its connection is open (an open error rejects here). */
   static async start(path: string, busyTimeout: number, log: Logger): Promise<ThreadLogWriter> {
-    const entry = new URL('./writer-thread.ts', import.meta.url);
+    const entry = threadModule('writer-thread');
     return new ThreadLogWriter(await ThreadClient.start(entry, { path, busyTimeout }, log, 'log writer'));
   }
 

@@ -3,7 +3,7 @@ import type { DB } from './db';
 
 export interface ReferenceSource {
   kind: 'upload' | 'log' | 'file';
-  format?: 'csv' | 'ndjson';
+  format?: 'csv' | 'tsv' | 'parquet' | 'ndjson';
   from_ts?: number;
   to_ts?: number;
   file?: string;

@@ -3,9 +3,10 @@
  * (SQLite commits) and the multivariate drift tests (CPU-heavy), so neither blocks the event loop that
  * serves scrapes and ingest. The thread's side is `serveThread` (serve.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { IngestError } from '../ingest/errors';
+import { startWorker } from './entries';
 
 /** An error crossing the thread boundary, rebuilt on the main thread with the same meaning. */
 export type WireError =
@@ -56,8 +57,6 @@ interface Pending {
   settled: Promise<unknown>;
 }
 
-const ENTRY = new URL('./entry.mjs', import.meta.url);
-
 /**
  * Requests are answered in order. If the thread dies (it should not), the requests in flight fail with
  * 503 and the next request starts a new thread. After `close()` every request fails with 503.
@@ -96,7 +95,7 @@ export class ThreadClient<Request extends object> {
   private thread(): Promise<Worker> {
     if (this.worker) return Promise.resolve(this.worker);
     this.starting ??= new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(ENTRY, { workerData: { ...this.data, entry: this.module.href } });
+      const worker = startWorker(this.module, this.data);
       let ready = false;
       worker.on('message', (reply: ThreadReply) => {
         if (reply.type === 'ready') {

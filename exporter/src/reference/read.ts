@@ -1,0 +1,522 @@
+/**
+ * Reads CSV/TSV, Parquet and NDJSON files into typed columns through DuckDB (DESIGN §4): numeric columns
+ * straight into Float64Arrays (on SharedArrayBuffers, so worker threads read them without a copy),
+ * categorical ones as dictionary codes (a DuckDB ENUM per column), never one JavaScript value per cell.
+ *
+ * The type rule is ours, not DuckDB's sniffing: text cells (every CSV cell, NDJSON strings, Parquet
+ * VARCHAR) are trimmed; empty, `NA`, `NaN` and `null` are missing; a column is numeric when every other
+ * value is plain decimal notation (`[+-]digits[.digits][e±digits]`, the same pattern as
+ * stats/profile.ts parseFiniteNumber: no hex, no `inf`, no thousands separators, no dates) and finite.
+ * Typed sources keep their type: Parquet/NDJSON numbers are numeric (NaN and ±inf missing), booleans are
+ * the categories `true`/`false`, other types (dates, …) are categories of their text.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type CategoricalColumn, type Column, InputError, type Table } from './table';
+
+export type InputFormat = 'csv' | 'tsv' | 'parquet' | 'ndjson';
+
+export const FORMAT_NAMES: Record<InputFormat, string> = {
+  csv: 'CSV',
+  tsv: 'TSV',
+  parquet: 'Parquet',
+  ndjson: 'NDJSON',
+};
+
+/** Format by file extension: .parquet/.pq, .ndjson/.jsonl/.json, .tsv/.tab; anything else is CSV. */
+export function formatFromPath(path: string): InputFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
+  if (ext === '.tsv' || ext === '.tab') return 'tsv';
+  return 'csv';
+}
+
+/** Format by content type (DESIGN §3), or null when the type names none of them. */
+export function formatFromContentType(contentType: string | undefined): InputFormat | null {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  switch (type) {
+    case 'text/csv':
+    case 'application/csv':
+      return 'csv';
+    case 'text/tab-separated-values':
+      return 'tsv';
+    case 'application/vnd.apache.parquet':
+    case 'application/x-parquet':
+    case 'application/parquet':
+      return 'parquet';
+    case 'application/x-ndjson':
+    case 'application/ndjson':
+    case 'application/jsonl':
+    case 'application/x-jsonlines':
+      return 'ndjson';
+    default:
+      return null;
+  }
+}
+
+/** Phases of a read, for a progress line. `done`/`total` are rows when known. */
+export type ReadProgress = (phase: 'parsing' | 'typing' | 'loading', done: number, total: number) => void;
+
+export interface ReadOptions {
+  /** Default: by extension (formatFromPath). */
+  format?: InputFormat;
+  onProgress?: ReadProgress;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// DuckDB instance (one per thread, created on first use)
+
+let instance: Promise<DuckDBInstance> | null = null;
+
+async function connect(): Promise<DuckDBConnection> {
+  instance ??= (async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    // No extension is ever downloaded (the built-in parquet and json ones are linked in).
+    return DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+  })();
+  return (await instance).connect();
+}
+
+let serial = 0;
+
+/** SQL string literal. */
+function lit(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** SQL identifier. */
+function ident(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+// Characters String.prototype.trim() removes (so "blank" means what it meant for csv-parse + trim()).
+const WHITESPACE_CODES = [
+  0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
+  0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff,
+];
+const WHITESPACE_SQL = lit(String.fromCharCode(...WHITESPACE_CODES));
+const TRIM = (x: string) => `trim(${x}, ${WHITESPACE_SQL})`;
+/** parseFiniteNumber's pattern (stats/profile.ts). */
+const DECIMAL = '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?';
+const MISSING_SQL = "('', 'NA', 'NaN', 'null')";
+
+// ---------------------------------------------------------------------------------------------------
+// File checks
+
+const GLOB = /[*?[\]{}]/;
+
+/** A path DuckDB reads literally: glob characters go through a symlink with a plain name. */
+function plainPath(path: string): { path: string; cleanup: () => void } {
+  const abs = resolve(path);
+  if (!GLOB.test(abs)) return { path: abs, cleanup: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'modelwatch-read-'));
+  const link = join(dir, `input${extname(abs).replace(GLOB, '')}`);
+  symlinkSync(abs, link);
+  return { path: link, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function head(path: string, bytes: number): { start: Buffer; end: Buffer; size: number } {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new InputError(`${path} is not a regular file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    const start = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, start, 0, start.length, 0);
+    const end = Buffer.alloc(Math.min(4, size));
+    readSync(fd, end, 0, end.length, Math.max(0, size - 4));
+    return { start, end, size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Refuses a file whose first bytes say it is not the format its name (or content type) says. */
+function checkContent(path: string, format: InputFormat): { empty: boolean } {
+  const { start, end, size } = head(path, 4096);
+  const name = FORMAT_NAMES[format];
+  const isParquet = start.subarray(0, 4).toString('latin1') === 'PAR1';
+  if (format === 'parquet') {
+    if (!isParquet || end.toString('latin1') !== 'PAR1')
+      throw new InputError(
+        'is not a Parquet file (no PAR1 magic bytes); name it by its format (.csv, .tsv, .ndjson)',
+      );
+    return { empty: false };
+  }
+  if (isParquet) throw new InputError(`is a Parquet file, not ${name}; name it .parquet`);
+  if (start.includes(0)) throw new InputError(`is not ${name}: it holds binary data (NUL bytes)`);
+  let text = start.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const trimmed = text.trimStart();
+  if (size === 0 || trimmed === '') {
+    if (format === 'ndjson') return { empty: true };
+    throw new InputError(`${name} input is empty: expected a header row`);
+  }
+  if (format === 'ndjson' && !trimmed.startsWith('{'))
+    throw new InputError('is not NDJSON: expected one JSON object per line');
+  return { empty: false };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+/** How one output column is computed from the relation `src`. */
+interface ColumnPlan {
+  name: string;
+  /** SQL over `src`. */
+  expr: string;
+  /** text: VARCHAR cells under the text rule; number: numeric source; other: categories of `expr`. */
+  kind: 'text' | 'number' | 'other';
+}
+
+const NUMERIC_TYPES = new Set([
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'BIGINT',
+  'HUGEINT',
+  'UTINYINT',
+  'USMALLINT',
+  'UINTEGER',
+  'UBIGINT',
+  'UHUGEINT',
+  'FLOAT',
+  'DOUBLE',
+]);
+
+function planFor(name: string, expr: string, type: string): ColumnPlan {
+  if (type === 'VARCHAR') return { name, expr, kind: 'text' };
+  if (NUMERIC_TYPES.has(type) || type.startsWith('DECIMAL')) return { name, expr, kind: 'number' };
+  return { name, expr: `CAST(${expr} AS VARCHAR)`, kind: 'other' };
+}
+
+function duckMessage(err: unknown): string {
+  const msg = (err as Error).message ?? String(err);
+  const csvLine = /CSV Error on Line: (\d+)/.exec(msg);
+  const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(msg);
+  if (csvLine && columns) return `line ${csvLine[1]}: expected ${columns[1]} fields, found ${columns[2]}`;
+  if (csvLine) return `line ${csvLine[1]}: ${msg.split('\n')[2] ?? msg.split('\n')[0]}`;
+  if (/not possible to automatically detect the CSV parsing dialect/.test(msg))
+    return 'rows have different numbers of fields, or a quoted field is not closed';
+  return msg.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+}
+
+/**
+ * Reads a file into a typed table. Bad input (missing file, wrong format, malformed content, duplicate
+ * or empty header names) throws InputError with a message naming the problem.
+ */
+export async function readTableFile(path: string, options: ReadOptions = {}): Promise<Table> {
+  const format = options.format ?? formatFromPath(path);
+  const { empty } = checkContent(path, format);
+  if (empty) return { names: [], columns: new Map(), rows: 0 };
+  const plain = plainPath(path);
+  const conn = await connect();
+  const id = ++serial;
+  const cleanup: string[] = [];
+  try {
+    return await readWith(conn, plain.path, format, id, cleanup, options.onProgress);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`malformed ${FORMAT_NAMES[format]}: ${duckMessage(err)}`);
+  } finally {
+    for (const sql of cleanup.reverse()) await conn.run(sql).catch(() => {});
+    conn.closeSync();
+    plain.cleanup();
+  }
+}
+
+async function readWith(
+  conn: DuckDBConnection,
+  path: string,
+  format: InputFormat,
+  id: number,
+  cleanup: string[],
+  onProgress: ReadProgress | undefined,
+): Promise<Table> {
+  const src = `mw_src_${id}`;
+  let plans: ColumnPlan[];
+  let trimCategories = true;
+  onProgress?.('parsing', 0, 0);
+  if (format === 'csv' || format === 'tsv') {
+    plans = await csvPlans(conn, path, format, src, id, cleanup);
+  } else if (format === 'parquet') {
+    await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM read_parquet(${lit(path)})`);
+    cleanup.push(`DROP VIEW IF EXISTS ${src}`);
+    const described = (await conn.runAndReadAll(`DESCRIBE ${src}`)).getRowObjectsJS();
+    plans = described.map((r) =>
+      planFor(String(r.column_name), ident(String(r.column_name)), String(r.column_type)),
+    );
+  } else {
+    plans = await ndjsonPlans(conn, path, src, cleanup);
+    trimCategories = false;
+  }
+  const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${src}`)).getRowsJS()[0]![0]);
+
+  // Type pass: which text columns are numeric (one aggregate over all of them).
+  onProgress?.('typing', 0, rows);
+  const textPlans = plans.filter((p) => p.kind === 'text');
+  const numericText = new Set<string>();
+  if (textPlans.length > 0) {
+    const checks = textPlans.map((p) => {
+      // Plain decimals (nearly every cell of a numeric column) skip the trim.
+      const t = TRIM(p.expr);
+      return `bool_and(CASE WHEN ${p.expr} IS NULL THEN true WHEN regexp_full_match(${p.expr}, ${lit(DECIMAL)}) THEN isfinite(TRY_CAST(${p.expr} AS DOUBLE)) ELSE ${t} IN ${MISSING_SQL} OR (regexp_full_match(${t}, ${lit(DECIMAL)}) AND isfinite(TRY_CAST(${t} AS DOUBLE))) END)`;
+    });
+    const row = (await conn.runAndReadAll(`SELECT ${checks.join(', ')} FROM ${src}`)).getRowsJS()[0]!;
+    textPlans.forEach((p, i) => {
+      // An all-missing column (bool_and over no failing row) counts as numeric, as in stats/profile.ts.
+      if (row[i] !== false) numericText.add(p.name);
+    });
+  }
+
+  // One SQL expression per output column: DOUBLE (NaN = missing) or an ENUM code.
+  const selects: string[] = [];
+  const kinds: ('numeric' | 'categorical')[] = [];
+  const sentinels: number[] = [];
+  const categoriesOf: string[][] = [];
+  for (const [k, p] of plans.entries()) {
+    if (p.kind === 'number' || (p.kind === 'text' && numericText.has(p.name))) {
+      if (p.kind === 'number') {
+        const v = `CAST(${p.expr} AS DOUBLE)`;
+        selects.push(`CASE WHEN isfinite(${v}) THEN ${v} ELSE 'NaN'::DOUBLE END`);
+      } else {
+        // Every present value passed the type pass (finite); missing tokens cast to NULL (or NaN).
+        const text = `CASE WHEN regexp_full_match(${p.expr}, ${lit(DECIMAL)}) THEN ${p.expr} ELSE ${TRIM(p.expr)} END`;
+        selects.push(`coalesce(TRY_CAST(${text} AS DOUBLE), 'NaN'::DOUBLE)`);
+      }
+      kinds.push('numeric');
+      sentinels.push(-1);
+      categoriesOf.push([]);
+      continue;
+    }
+    // Categories: the (trimmed, for CSV) text; missing tokens are missing.
+    const text =
+      p.kind === 'text'
+        ? `CASE WHEN ${TRIM(p.expr)} IN ${MISSING_SQL} THEN NULL ELSE ${trimCategories ? TRIM(p.expr) : p.expr} END`
+        : p.expr;
+    const type = `mw_enum_${id}_${k}`;
+    const distinct = (
+      await conn.runAndReadAll(`SELECT DISTINCT v FROM (SELECT ${text} AS v FROM ${src}) WHERE v IS NOT NULL`)
+    )
+      .getRowsJS()
+      .map((r) => String(r[0]));
+    // A value that is none of the categories stands for "missing" inside the ENUM.
+    let sentinel = '(missing)';
+    const set = new Set(distinct);
+    while (set.has(sentinel)) sentinel = `(${sentinel})`;
+    await conn.run(`CREATE TYPE ${type} AS ENUM (${[...distinct, sentinel].map(lit).join(', ')})`);
+    cleanup.push(`DROP TYPE IF EXISTS ${type}`);
+    selects.push(`CAST(coalesce(${text}, ${lit(sentinel)}) AS ${type})`);
+    kinds.push('categorical');
+    sentinels.push(distinct.length);
+    categoriesOf.push(distinct);
+  }
+
+  const columns: Column[] = kinds.map((kind, k) =>
+    kind === 'numeric'
+      ? { type: 'numeric', values: new Float64Array(new SharedArrayBuffer(rows * 8)) }
+      : {
+          type: 'categorical',
+          codes: new Int32Array(new SharedArrayBuffer(rows * 4)),
+          categories: categoriesOf[k]!,
+        },
+  );
+  if (plans.length > 0 && rows > 0) {
+    onProgress?.('loading', 0, rows);
+    const result = await conn.stream(`SELECT ${selects.join(', ')} FROM ${src}`);
+    let offset = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      for (let k = 0; k < columns.length; k++) {
+        const vector = chunk.getColumnVector(k) as unknown as {
+          items: ArrayLike<number> & { subarray?: unknown };
+        };
+        const col = columns[k]!;
+        if (col.type === 'numeric') col.values.set(vector.items as Float64Array, offset);
+        else copyCodes(vector.items, col, sentinels[k]!, offset, n);
+      }
+      offset += n;
+      onProgress?.('loading', offset, rows);
+    }
+    if (offset !== rows) throw new Error(`read ${offset} rows, expected ${rows}`);
+  }
+  const table: Table = { names: plans.map((p) => p.name), columns: new Map(), rows };
+  for (const [k, p] of plans.entries()) table.columns.set(p.name, columns[k]!);
+  return table;
+}
+
+/** CSV options shared by every read: RFC 4180 quoting, no comment lines, the given delimiter. */
+function csvOptions(format: InputFormat): string {
+  return `delim = ${lit(format === 'tsv' ? '\t' : ',')}, quote = '"', escape = '"', comment = '', skip = 0`;
+}
+
+/** The header row, trimmed; empty and duplicate names are errors. */
+async function csvHeader(conn: DuckDBConnection, path: string, format: InputFormat): Promise<string[]> {
+  const first = (
+    await conn.runAndReadAll(
+      `SELECT * FROM read_csv(${lit(path)}, header = false, all_varchar = true, ${csvOptions(format)}) LIMIT 1`,
+    )
+  ).getRowsJS()[0];
+  if (first === undefined)
+    throw new InputError(`${FORMAT_NAMES[format]} input is empty: expected a header row`);
+  const header = first.map((h) => (h === null ? '' : String(h).trim()));
+  const seen = new Set<string>();
+  for (const [i, h] of header.entries()) {
+    if (h === '') throw new InputError(`${FORMAT_NAMES[format]} header: column ${i + 1} has no name`);
+    if (seen.has(h)) throw new InputError(`${FORMAT_NAMES[format]} header: duplicate column "${h}"`);
+    seen.add(h);
+  }
+  return header;
+}
+
+/**
+ * CSV/TSV into a temp table. First attempt: DuckDB parses columns it finds to be plain numbers straight
+ * to DOUBLE (the fast path) and leaves the rest as text. DuckDB's DOUBLE accepts nothing our rule rejects
+ * except spellings of non-finite values (inf, nan, 1e400), which show up as non-finite doubles: then, or
+ * when a value after DuckDB's sample does not fit its guess, the file is read again with every column as
+ * text, where our rule decides alone.
+ */
+async function csvPlans(
+  conn: DuckDBConnection,
+  path: string,
+  format: InputFormat,
+  src: string,
+  id: number,
+  cleanup: string[],
+): Promise<ColumnPlan[]> {
+  const header = await csvHeader(conn, path, format);
+  const raw = `mw_raw_${id}`;
+  const names = `names = [${header.map(lit).join(', ')}]`;
+  cleanup.push(`DROP TABLE IF EXISTS ${raw}`);
+  let typed = true;
+  try {
+    await conn.run(
+      `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, ${names}, ` +
+        `auto_type_candidates = ['DOUBLE', 'VARCHAR'], nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`,
+    );
+  } catch (err) {
+    if (!/Could not convert|Conversion Error/i.test((err as Error).message)) throw err;
+    typed = false;
+  }
+  let described = typed ? (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS() : [];
+  if (typed) {
+    const doubles = described
+      .filter((r) => r.column_type === 'DOUBLE')
+      .map((r) => ident(String(r.column_name)));
+    if (doubles.length > 0) {
+      const bad = (
+        await conn.runAndReadAll(
+          `SELECT ${doubles.map((d) => `count(*) FILTER (WHERE NOT isfinite(${d}))`).join(' + ')} FROM ${raw}`,
+        )
+      ).getRowsJS()[0]![0];
+      if (Number(bad) > 0) typed = false;
+    }
+  }
+  if (!typed) {
+    await conn.run(`DROP TABLE IF EXISTS ${raw}`);
+    await conn.run(
+      `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, ${names}, ` +
+        `all_varchar = true, ${csvOptions(format)})`,
+    );
+    described = (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS();
+  }
+  await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM ${raw}`);
+  cleanup.push(`DROP VIEW IF EXISTS ${src}`);
+  return described.map((r, i) => ({
+    name: header[i]!,
+    expr: ident(String(r.column_name)),
+    kind: r.column_type === 'DOUBLE' ? ('number' as const) : ('text' as const),
+  }));
+}
+
+function copyCodes(
+  items: ArrayLike<number>,
+  col: CategoricalColumn,
+  sentinel: number,
+  offset: number,
+  n: number,
+): void {
+  const codes = col.codes;
+  for (let i = 0; i < n; i++) {
+    const c = items[i]!;
+    codes[offset + i] = c === sentinel ? -1 : c;
+  }
+}
+
+/**
+ * NDJSON: one JSON object per line (blank lines ignored); nested `features`/`attributes` objects are
+ * flattened into columns. Every value becomes text (strings as they are, numbers in their JSON
+ * spelling, booleans `true`/`false`, non-finite numbers missing) and then follows the text rule.
+ */
+async function ndjsonPlans(
+  conn: DuckDBConnection,
+  path: string,
+  src: string,
+  cleanup: string[],
+): Promise<ColumnPlan[]> {
+  const raw = `${src}_json`;
+  await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT json AS j FROM read_ndjson_objects(${lit(path)})`);
+  cleanup.push(`DROP TABLE IF EXISTS ${raw}`);
+  const bad = (
+    await conn.runAndReadAll(`SELECT min(rowid) FROM ${raw} WHERE json_type(j) IS DISTINCT FROM 'OBJECT'`)
+  ).getRowsJS()[0]![0];
+  if (bad !== null && bad !== undefined)
+    throw new InputError(`malformed NDJSON (record ${Number(bad) + 1}): expected an object`);
+  const pointer = (k: string) => `'/' || replace(replace(${k}, '~', '~0'), '/', '~1')`;
+  const keys = `flatten(list_transform(json_keys(j), k -> CASE WHEN k IN ('features', 'attributes') AND json_type(j -> (${pointer('k')})) = 'OBJECT' THEN json_keys(j -> (${pointer('k')})) ELSE [k] END))`;
+  const names = (
+    await conn.runAndReadAll(
+      `SELECT name FROM (SELECT rowid AS r, unnest(ks) AS name, generate_subscripts(ks, 1) AS p FROM (SELECT rowid, ${keys} AS ks FROM ${raw})) GROUP BY name ORDER BY min(r * 1048576 + p)`,
+    )
+  )
+    .getRowsJS()
+    .map((r) => String(r[0]));
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new InputError(`malformed NDJSON: duplicate field "${n}"`);
+    seen.add(n);
+  }
+  const value = (name: string) => {
+    const p = (path: string) => `j -> ${lit(path)}`;
+    const key = `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    // features/attributes objects take precedence over a top-level field of the same name.
+    return `coalesce(CASE WHEN json_type(${p('/features')}) = 'OBJECT' THEN ${p(`/features${key}`)} END, CASE WHEN json_type(${p('/attributes')}) = 'OBJECT' THEN ${p(`/attributes${key}`)} END, ${p(key)})`;
+  };
+  const exprs = names.map((n) => `v${names.indexOf(n)}`);
+  const select = names
+    .map((n, i) => {
+      const v = `t.${exprs[i]}`;
+      return `CASE json_type(${v}) WHEN 'VARCHAR' THEN ${v} ->> '$' WHEN 'BOOLEAN' THEN ${v} ->> '$' WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN error(${lit(`field "${n}" must be a number, string, boolean or null`)}) WHEN 'ARRAY' THEN error(${lit(`field "${n}" must be a number, string, boolean or null`)}) ELSE (CASE WHEN isfinite(TRY_CAST(${v} AS DOUBLE)) THEN ${v} ->> '$' END) END AS ${ident(`c${i}`)}`;
+    })
+    .join(', ');
+  const inner = names.map((n, i) => `${value(n)} AS ${exprs[i]}`).join(', ');
+  const table = `${src}_t`;
+  if (names.length === 0) {
+    await conn.run(`CREATE TEMP TABLE ${table} AS SELECT 1 AS one FROM ${raw}`);
+  } else {
+    await conn.run(`CREATE TEMP TABLE ${table} AS SELECT ${select} FROM (SELECT ${inner} FROM ${raw}) t`);
+  }
+  cleanup.push(`DROP TABLE IF EXISTS ${table}`);
+  await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM ${table}`);
+  cleanup.push(`DROP VIEW IF EXISTS ${src}`);
+  return names.map((name, i) => ({ name, expr: ident(`c${i}`), kind: 'text' as const }));
+}

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sortFloat64 } from './numeric';
+
+/** Same order as the built-in typed-array sort, bit for bit (−0 before +0, ±inf at the ends). */
+function expectBuiltinOrder(values: Float64Array): void {
+  const expected = values.slice().sort();
+  const actual = sortFloat64(values.slice());
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i]))
+      expect({ i, value: actual[i] }).toEqual({ i, value: expected[i] });
+  }
+}
+
+describe('sortFloat64', () => {
+  it('orders generated arrays as Float64Array.prototype.sort does', () => {
+    fc.assert(
+      fc.property(fc.float64Array({ noNaN: true, minLength: 0, maxLength: 6000 }), (a) =>
+        expectBuiltinOrder(a),
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('handles signed zeros, infinities, subnormals, ties and a shared digit', () => {
+    const n = 50_000;
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = [0, -0, 5e-324, -5e-324, Infinity, -Infinity, 1, -1, 1.5][i % 9]!;
+    expectBuiltinOrder(a);
+    // Values differing only in their low bits (the high digits are skipped).
+    const b = Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7919) % n) * Number.EPSILON);
+    expectBuiltinOrder(b);
+    expectBuiltinOrder(Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e6));
+  });
+});
