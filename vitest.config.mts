@@ -17,6 +17,8 @@ export default defineConfig({
           name: 'cross-package',
           include: ['test/**/*.test.ts'],
           environment: 'node',
+          // the CLI tests spawn exporter/bin/modelwatch.mjs, which runs exporter/dist: build it fresh
+          globalSetup: ['test/helpers/build-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -243,7 +243,7 @@ describe('modelwatch compare: unreadable input exits 2', () => {
     await expectInputErrors([
       [
         ['--reference', file('ref.csv'), '--current', file('ragged.csv')],
-        /current file .*ragged\.csv: malformed CSV \(line 3\): Invalid Record Length: expect 6, got 5/,
+        /current file .*ragged\.csv: malformed CSV \(line 3\): expected 6 fields, found 5/,
       ],
       [
         ['--reference', file('dup_header.csv'), '--current', file('cur.csv')],
@@ -251,7 +251,7 @@ describe('modelwatch compare: unreadable input exits 2', () => {
       ],
       [
         ['--reference', file('ref.csv'), '--current', file('bad_quote.csv')],
-        /current file .*bad_quote\.csv: malformed CSV \(line \d+\): Quote Not Closed/,
+        /current file .*bad_quote\.csv: malformed CSV \(line \d+\): a quoted field is not closed/,
       ],
     ]);
   });

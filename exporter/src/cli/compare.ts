@@ -5,6 +5,7 @@
  * to stderr when the run takes longer than about 2 s. Bad input throws InputError, which main() turns
  * into exit 2 with the message on stderr.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parallelCompareReport } from '../compare/parallel';
 import { type CompareOptions, checkDriftOptions } from '../compare/report';
@@ -27,11 +28,29 @@ export interface CompareCliOptions {
   format?: 'json' | 'text';
 }
 
+function checkReadable(path: string, role: 'reference' | 'current'): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable (permission denied)'
+          : `cannot be read (${code ?? String(err)})`;
+    throw new InputError(`${role} file ${path} ${why}`);
+  }
+  if (!isFile) throw new InputError(`${role} file ${path} is not a regular file`);
+}
+
 async function readInput(
   path: string,
   role: 'reference' | 'current',
   progress: ProgressLine,
 ): Promise<Table> {
+  checkReadable(path, role);
   const name = basename(path);
   try {
     return await readTableFile(path, {

@@ -151,11 +151,11 @@ describe('readTableFile (CSV)', () => {
     await expect(readTableFile(file('csv', 'a,a\n1,2\n'))).rejects.toThrow(/duplicate column "a"/);
     await expect(readTableFile(file('csv', 'a,,b\n1,2,3\n'))).rejects.toThrow(/column 2 has no name/);
     await expect(readTableFile(file('csv', `a,b\n${'1,2\n'.repeat(50)}3\n`))).rejects.toThrow(
-      /malformed CSV: rows have different numbers of fields/,
+      /malformed CSV \(line 52\): expected 2 fields, found 1/,
     );
     // Past DuckDB's sniffing sample the error names the line.
     await expect(readTableFile(file('csv', `a,b\n${'1,2\n'.repeat(30_000)}3\n`))).rejects.toThrow(
-      /malformed CSV: line 30002: expected 2 fields, found 1/,
+      /malformed CSV \(line 30002\): expected 2 fields, found 1/,
     );
     await expect(readTableFile(file('csv', ''))).rejects.toThrow(/CSV input is empty/);
     await expect(readTableFile(join(dir, 'missing.csv'))).rejects.toThrow(/ENOENT/);

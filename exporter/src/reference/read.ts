@@ -207,15 +207,18 @@ function planFor(name: string, expr: string, type: string): ColumnPlan {
   return { name, expr: `CAST(${expr} AS VARCHAR)`, kind: 'other' };
 }
 
+/** A DuckDB error as our message: `(line N): what` for CSV errors, else its first line. */
 function duckMessage(err: unknown): string {
   const msg = (err as Error).message ?? String(err);
-  const csvLine = /CSV Error on Line: (\d+)/.exec(msg);
+  const line = /CSV Error on Line: (\d+)/.exec(msg)?.[1];
   const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(msg);
-  if (csvLine && columns) return `line ${csvLine[1]}: expected ${columns[1]} fields, found ${columns[2]}`;
-  if (csvLine) return `line ${csvLine[1]}: ${msg.split('\n')[2] ?? msg.split('\n')[0]}`;
-  if (/not possible to automatically detect the CSV parsing dialect/.test(msg))
-    return 'rows have different numbers of fields, or a quoted field is not closed';
-  return msg.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+  if (line !== undefined && columns)
+    return ` (line ${line}): expected ${columns[1]} fields, found ${columns[2]}`;
+  if (line !== undefined && /unterminated quote/i.test(msg))
+    return ` (line ${line}): a quoted field is not closed`;
+  if (line !== undefined)
+    return ` (line ${line}): ${msg.split('\n').find((l) => /error|invalid|found/i.test(l)) ?? 'unreadable row'}`;
+  return `: ${msg.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '')}`;
 }
 
 /**
@@ -234,7 +237,7 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     return await readWith(conn, plain.path, format, id, cleanup, options.onProgress);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`malformed ${FORMAT_NAMES[format]}: ${duckMessage(err)}`);
+    throw new InputError(`malformed ${FORMAT_NAMES[format]}${duckMessage(err)}`);
   } finally {
     for (const sql of cleanup.reverse()) await conn.run(sql).catch(() => {});
     conn.closeSync();
@@ -369,19 +372,42 @@ function csvOptions(format: InputFormat): string {
   return `delim = ${lit(format === 'tsv' ? '\t' : ',')}, quote = '"', escape = '"', comment = '', skip = 0`;
 }
 
-/** The header row, trimmed; empty and duplicate names are errors. */
-async function csvHeader(conn: DuckDBConnection, path: string, format: InputFormat): Promise<string[]> {
-  const first = (
-    await conn.runAndReadAll(
-      `SELECT * FROM read_csv(${lit(path)}, header = false, all_varchar = true, ${csvOptions(format)}) LIMIT 1`,
-    )
-  ).getRowsJS()[0];
-  if (first === undefined)
+/**
+ * The header row: the first record of the file (RFC 4180 quoting, a leading BOM dropped), names trimmed;
+ * empty and duplicate names are errors.
+ */
+function csvHeader(path: string, format: InputFormat): string[] {
+  const delim = format === 'tsv' ? '\t' : ',';
+  let text = head(path, 1 << 20).start.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delim) {
+      fields.push(field);
+      field = '';
+    } else if (ch === '\n') break;
+    else if (ch !== '\r' || text[i + 1] !== '\n') field += ch;
+  }
+  if (quoted)
+    throw new InputError(`malformed ${FORMAT_NAMES[format]} (line 1): a quoted field is not closed`);
+  fields.push(field);
+  const header = fields.map((h) => h.trim());
+  if (header.length === 1 && header[0] === '')
     throw new InputError(`${FORMAT_NAMES[format]} input is empty: expected a header row`);
-  const header = first.map((h) => (h === null ? '' : String(h).trim()));
   const seen = new Set<string>();
-  for (const [i, h] of header.entries()) {
-    if (h === '') throw new InputError(`${FORMAT_NAMES[format]} header: column ${i + 1} has no name`);
+  for (const [k, h] of header.entries()) {
+    if (h === '') throw new InputError(`${FORMAT_NAMES[format]} header: column ${k + 1} has no name`);
     if (seen.has(h)) throw new InputError(`${FORMAT_NAMES[format]} header: duplicate column "${h}"`);
     seen.add(h);
   }
@@ -403,7 +429,7 @@ async function csvPlans(
   id: number,
   cleanup: string[],
 ): Promise<ColumnPlan[]> {
-  const header = await csvHeader(conn, path, format);
+  const header = csvHeader(path, format);
   const raw = `mw_raw_${id}`;
   const names = `names = [${header.map(lit).join(', ')}]`;
   cleanup.push(`DROP TABLE IF EXISTS ${raw}`);
@@ -413,8 +439,9 @@ async function csvPlans(
       `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, ${names}, ` +
         `auto_type_candidates = ['DOUBLE', 'VARCHAR'], nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`,
     );
-  } catch (err) {
-    if (!/Could not convert|Conversion Error/i.test((err as Error).message)) throw err;
+  } catch {
+    // A value past DuckDB's sample that does not fit its guess, or a file its sniffer cannot place
+    // (ragged rows, an unclosed quote): the text read below either succeeds or names the line.
     typed = false;
   }
   let described = typed ? (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS() : [];
@@ -434,8 +461,8 @@ async function csvPlans(
   if (!typed) {
     await conn.run(`DROP TABLE IF EXISTS ${raw}`);
     await conn.run(
-      `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, ${names}, ` +
-        `all_varchar = true, ${csvOptions(format)})`,
+      `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, auto_detect = false, ` +
+        `columns = {${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ${csvOptions(format)})`,
     );
     described = (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS();
   }
