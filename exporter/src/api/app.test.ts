@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../server';
@@ -355,6 +357,60 @@ describe('feedback, references, status, history and retraining', () => {
       json: { error: expect.stringMatching(/no predictions/) },
     });
     expect(await put('hello', 'application/xml')).toMatchObject({ status: 415 });
+  });
+
+  it('builds a reference from a Parquet upload streamed to a file, and checks its columns', async () => {
+    const parquet = join(dir, 'ref.parquet');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT i::DOUBLE AS x, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS color, (i % 10) / 10 AS score FROM range(300) t(i)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    db.closeSync();
+    const put = (body: BodyInit, type: string, model = 'm1') =>
+      fetch(`${exporter.url}/api/v1/models/${model}/reference`, {
+        method: 'PUT',
+        headers: { 'content-type': type },
+        body,
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    expect(await put(readFileSync(parquet), 'application/vnd.apache.parquet')).toMatchObject({
+      status: 201,
+      json: { rows: 300, features: { x: 'numeric', color: 'categorical' }, score: true },
+    });
+    const get = await (await fetch(`${exporter.url}/api/v1/models/m1/reference`)).json();
+    expect(get).toMatchObject({ rows: 300, source: { kind: 'upload', format: 'parquet' } });
+    // A body that is not what its content type says.
+    expect(await put('x,y\n1,2\n', 'application/vnd.apache.parquet')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/not a Parquet file/) },
+    });
+    expect(await put(readFileSync(parquet), 'text/csv')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/is a Parquet file, not CSV/) },
+    });
+    // Column names follow the name rule; at most limits.max_features columns; nothing saved otherwise.
+    expect(await put('"bad name",y\n1,2\n', 'text/csv', 'm9')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/column "bad name": expected a name/) },
+    });
+    const wide = Array.from({ length: 501 }, (_, i) => `c${i}`).join(',');
+    expect(await put(`${wide}\n${wide.replace(/c\d+/g, '1')}\n`, 'text/csv', 'm9')).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/501 columns, more than limits.max_features \(500\)/) },
+    });
+    expect((await fetch(`${exporter.url}/api/v1/models/m9/reference`)).status).toBe(404);
+  });
+
+  it('answers 413 for a reference upload over the size limit', async () => {
+    await exporter.close();
+    await start({ limits: { max_body: '1kb' } });
+    const csv = `x\n${Array.from({ length: 1000 }, (_, i) => i).join('\n')}\n`;
+    const r = await fetch(`${exporter.url}/api/v1/models/m1/reference`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(r.status).toBe(413);
+    expect(await r.json()).toMatchObject({ error: 'request body exceeds the limit' });
   });
 
   it('reports status after evaluation, history, models, retraining and Alertmanager requests', async () => {
