@@ -366,7 +366,7 @@ describe('feedback, references, status, history and retraining', () => {
       `COPY (SELECT i::DOUBLE AS x, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS color, (i % 10) / 10 AS score FROM range(300) t(i)) TO '${parquet}' (FORMAT parquet)`,
     );
     db.closeSync();
-    const put = (body: BodyInit, type: string, model = 'm1') =>
+    const put = (body: string | Buffer, type: string, model = 'm1') =>
       fetch(`${exporter.url}/api/v1/models/${model}/reference`, {
         method: 'PUT',
         headers: { 'content-type': type },
