@@ -1,14 +1,11 @@
 /**
- * A worker thread of `compare` (compare/parallel.ts): computes the features it is sent with
- * compareFeature, reading the numeric columns from the shared buffers the reader filled.
+ * A worker thread of `compare` (compare/parallel.ts): runs the tasks it is sent (a feature's drift and
+ * quality, or the multivariate tests), reading the numeric columns from the shared buffers the reader
+ * filled. A null message ends it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compareFeature, type FeatureInput, type FeatureSettings } from './report';
-
-export type CompareThreadRequest = { id: number; input: FeatureInput };
-export type CompareThreadReply =
-  | { id: number; ok: true; outcome: ReturnType<typeof compareFeature> }
-  | { id: number; ok: false; message: string };
+import type { FeatureSettings } from './report';
+import { type CompareThreadReply, type CompareThreadRequest, runTask } from './tasks';
 
 const settings = (workerData as { settings: FeatureSettings }).settings;
 const port = parentPort!;
@@ -19,7 +16,7 @@ port.on('message', (request: CompareThreadRequest | null) => {
   }
   let reply: CompareThreadReply;
   try {
-    reply = { id: request.id, ok: true, outcome: compareFeature(request.input, settings) };
+    reply = { id: request.id, ok: true, value: runTask(request.task, settings) };
   } catch (err) {
     reply = { id: request.id, ok: false, message: (err as Error).stack ?? String(err) };
   }

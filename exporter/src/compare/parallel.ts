@@ -1,23 +1,25 @@
 /**
- * `compare` over worker threads: the features are spread over the CPU cores (this thread takes a share
- * too). Numeric columns sit on SharedArrayBuffers (reference/read.ts), so a thread reads them without a
- * copy; results come back as plain report objects and go into buildCompareReport.
+ * `compare` over worker threads: the features (and the multivariate tests) are spread over the CPU
+ * cores, this thread taking tasks too. Numeric columns sit on SharedArrayBuffers (reference/read.ts), so
+ * a thread reads them without a copy; results come back as plain report objects for buildCompareReport.
+ * Scheduling is dynamic: each thread holds at most two tasks and gets the next when one is done, and
+ * this thread yields between its own tasks so the replies are handled on time.
  */
 import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Table } from '../reference/table';
+import type { MultivariateDriftReport } from '../stats/multivariate';
 import { defaultDriftTestRegistry } from '../stats/registry';
 import { startWorker, threadModule } from '../thread/entries';
-import type { CompareThreadReply, CompareThreadRequest } from './compare-thread';
 import {
   buildCompareReport,
   type CompareOptions,
   type CompareReport,
-  compareFeature,
   compareFeatureInputs,
-  type FeatureInput,
   type FeatureOutcome,
 } from './report';
+import { type CompareTask, type CompareThreadReply, runTask } from './tasks';
 
 /** Below this many features, or cells, one thread does it all (starting a thread costs ~50 ms). */
 export const PARALLEL_MIN_FEATURES = 4;
@@ -26,76 +28,101 @@ export const PARALLEL_MIN_CELLS = 400_000;
 export interface ParallelOptions {
   /** Threads in all, this one included (default: the available cores). */
   threads?: number;
+  /** Use threads whatever the size (tests). */
+  force?: boolean;
   /** Called after each feature with the number done and the total. */
   onFeature?: (done: number, total: number) => void;
 }
 
-/** Like buildCompareReport, with the features spread over threads when there are enough of them. */
+/** Like buildCompareReport, with the work spread over threads when there is enough of it. */
 export async function parallelCompareReport(
   reference: Table,
   current: Table,
   options: CompareOptions = {},
   parallel: ParallelOptions = {},
 ): Promise<CompareReport> {
-  const { inputs, settings } = compareFeatureInputs(reference, current, options);
+  const { inputs, settings, multivariate } = compareFeatureInputs(reference, current, options);
   const cells = inputs.length * (reference.rows + current.rows);
   const threads = Math.max(1, Math.min(parallel.threads ?? availableParallelism(), inputs.length));
   // A registry with user tests exists only in this thread.
   const builtinOnly = options.registry === undefined || options.registry === defaultDriftTestRegistry;
-  const outcomes = new Map<string, FeatureOutcome>();
+  const tasks: CompareTask[] = [];
+  // The multivariate tests first: the longest task, so it does not end up alone at the end.
+  if (multivariate.length > 0) tasks.push({ kind: 'multivariate', features: multivariate });
+  for (const input of inputs) tasks.push({ kind: 'feature', input });
+
+  const features = new Map<string, FeatureOutcome>();
+  let mv: MultivariateDriftReport | null = null;
   let done = 0;
-  const finished = (name: string, outcome: FeatureOutcome) => {
-    outcomes.set(name, outcome);
+  const finished = (task: CompareTask, value: unknown) => {
+    if (task.kind === 'multivariate') {
+      mv = value as MultivariateDriftReport | null;
+      return;
+    }
+    features.set(task.input.name, value as FeatureOutcome);
     parallel.onFeature?.(++done, inputs.length);
   };
-  if (threads > 1 && builtinOnly && inputs.length >= PARALLEL_MIN_FEATURES && cells >= PARALLEL_MIN_CELLS) {
+
+  const enough = inputs.length >= PARALLEL_MIN_FEATURES && cells >= PARALLEL_MIN_CELLS;
+  if (threads > 1 && builtinOnly && (enough || parallel.force === true)) {
     const { registry: _, ...plain } = settings;
-    // Slot 0 is this thread; features are dealt round-robin (they cost about the same).
-    const shares: FeatureInput[][] = Array.from({ length: threads }, () => []);
-    for (const [i, input] of inputs.entries()) shares[i % threads]!.push(input);
     const workers: Worker[] = [];
     try {
-      const running = shares.slice(1).map((share) => {
+      let next = 0;
+      const take = (): number | null => (next < tasks.length ? next++ : null);
+      const running = Array.from({ length: threads - 1 }, () => {
         const worker = startWorker(threadModule('compare-thread'), { settings: plain });
         workers.push(worker);
-        return runShare(worker, share, finished);
+        return runWorker(worker, tasks, take, finished);
       });
-      for (const input of shares[0]!) finished(input.name, compareFeature(input, settings));
+      for (let id = take(); id !== null; id = take()) {
+        finished(tasks[id]!, runTask(tasks[id]!, settings));
+        await yieldToLoop();
+      }
       await Promise.all(running);
     } finally {
       for (const w of workers) void w.terminate();
     }
   } else {
-    for (const input of inputs) finished(input.name, compareFeature(input, settings));
+    for (const task of tasks) finished(task, runTask(task, settings));
   }
-  return buildCompareReport(reference, current, options, outcomes);
+  return buildCompareReport(reference, current, options, { features, multivariate: mv });
 }
 
-function runShare(
+/** Feeds a worker tasks (two in flight) until `take` runs out; resolves when its last one is done. */
+function runWorker(
   worker: Worker,
-  share: FeatureInput[],
-  finished: (name: string, outcome: FeatureOutcome) => void,
+  tasks: readonly CompareTask[],
+  take: () => number | null,
+  finished: (task: CompareTask, value: unknown) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    let pending = share.length;
-    if (pending === 0) {
-      resolve();
-      return;
-    }
+    let inFlight = 0;
+    const send = () => {
+      const id = take();
+      if (id === null) return false;
+      inFlight++;
+      worker.postMessage({ id, task: tasks[id]! });
+      return true;
+    };
     worker.on('message', (reply: CompareThreadReply) => {
-      const input = share[reply.id]!;
+      inFlight--;
+      const task = tasks[reply.id]!;
       if (!reply.ok) {
-        reject(new Error(`comparing feature "${input.name}" failed: ${reply.message}`));
+        const what = task.kind === 'feature' ? `feature "${task.input.name}"` : 'the multivariate tests';
+        reject(new Error(`comparing ${what} failed: ${reply.message}`));
         return;
       }
-      finished(input.name, reply.outcome);
-      if (--pending === 0) resolve();
+      finished(task, reply.value);
+      send();
+      if (inFlight === 0) resolve();
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {
-      if (pending > 0) reject(new Error(`a compare thread exited with code ${code}`));
+      if (inFlight > 0) reject(new Error(`a compare thread exited with code ${code}`));
     });
-    for (const [id, input] of share.entries())
-      worker.postMessage({ id, input } satisfies CompareThreadRequest);
+    send();
+    send();
+    if (inFlight === 0) resolve();
   });
 }

@@ -325,9 +325,15 @@ export function buildCompareReport(
   reference: Table,
   current: Table,
   options: CompareOptions = {},
-  precomputed?: ReadonlyMap<string, FeatureOutcome>,
+  precomputed?: Precomputed,
 ): CompareReport {
   return new ReportBuilder(reference, current, options, precomputed).build();
+}
+
+/** Parts of the report computed elsewhere (compare/parallel.ts), used instead of computing them here. */
+export interface Precomputed {
+  features?: ReadonlyMap<string, FeatureOutcome>;
+  multivariate?: MultivariateDriftReport | null;
 }
 
 /**
@@ -338,7 +344,7 @@ export function compareFeatureInputs(
   reference: Table,
   current: Table,
   options: CompareOptions = {},
-): { inputs: FeatureInput[]; settings: FeatureSettings } {
+): { inputs: FeatureInput[]; settings: FeatureSettings; multivariate: MultivariateFeature[] } {
   return new ReportBuilder(reference, current, options).featureInputs();
 }
 
@@ -352,7 +358,7 @@ class ReportBuilder {
     private readonly ref: Table,
     private readonly cur: Table,
     private readonly opts: CompareOptions,
-    private readonly precomputed?: ReadonlyMap<string, FeatureOutcome>,
+    private readonly precomputed?: Precomputed,
   ) {
     this.registry = opts.registry ?? defaultDriftTestRegistry;
     this.method = opts.driftMethod ?? 'auto';
@@ -380,9 +386,18 @@ class ReportBuilder {
     };
   }
 
-  featureInputs(): { inputs: FeatureInput[]; settings: FeatureSettings } {
+  featureInputs(): {
+    inputs: FeatureInput[];
+    settings: FeatureSettings;
+    multivariate: MultivariateFeature[];
+  } {
     this.validateOptions();
-    return { inputs: this.featureNames().map((n) => this.featureInput(n)), settings: this.settings() };
+    const names = this.featureNames();
+    return {
+      inputs: names.map((n) => this.featureInput(n)),
+      settings: this.settings(),
+      multivariate: this.multivariateFeatures(names),
+    };
   }
 
   build(): CompareReport {
@@ -393,7 +408,8 @@ class ReportBuilder {
     const driftResults: Record<string, FeatureDriftReport> = Object.create(null);
     const quality: Record<string, QualityReport> = Object.create(null);
     for (const name of features) {
-      const outcome = this.precomputed?.get(name) ?? compareFeature(this.featureInput(name), settings);
+      const outcome =
+        this.precomputed?.features?.get(name) ?? compareFeature(this.featureInput(name), settings);
       driftResults[name] = outcome.result;
       quality[name] = outcome.quality;
     }
@@ -406,7 +422,10 @@ class ReportBuilder {
       dataset_drift: summary.drifted,
       ...(summary.undeterminedCount > 0 ? { undetermined_count: summary.undeterminedCount } : {}),
       features: driftResults,
-      multivariate: this.multivariate(features),
+      multivariate:
+        this.precomputed?.multivariate !== undefined
+          ? this.precomputed.multivariate
+          : multivariateDrift(this.multivariateFeatures(features)),
     };
     const report: Omit<CompareReport, 'data_quality'> & { data_quality?: CompareReport['data_quality'] } = {
       rows: { reference: this.ref.rows, current: this.cur.rows },
@@ -535,7 +554,7 @@ class ReportBuilder {
   }
 
   /** Numeric features, row-aligned per side (NaN = missing), for the multivariate tests. */
-  private multivariate(features: readonly string[]): MultivariateDriftReport | null {
+  private multivariateFeatures(features: readonly string[]): MultivariateFeature[] {
     const numeric: MultivariateFeature[] = [];
     for (const name of features) {
       const pair = this.pair(name);
@@ -543,7 +562,7 @@ class ReportBuilder {
       const values = (side: Side) => (this.values(pair, side) as { values: Float64Array }).values;
       numeric.push({ name, reference: values('reference'), current: values('current') });
     }
-    return multivariateDrift(numeric);
+    return numeric;
   }
 
   /** The pair's column on one side (all missing when the file lacks it). */
