@@ -7,7 +7,7 @@
  *
  * Usage: npm run bench [-- --quick] [-- --only scrape,memory] [-- --out file.json] [-- --python path]
  *   --quick   tiny sizes (a smoke test: every figure, none of them meaningful); writes bench-quick.json
- *   --only    comma-separated parts: ingest, scrape, memory, restart, evaluation
+ *   --only    comma-separated parts: ingest, scrape, memory, restart, evaluation, compare
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,13 +16,14 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Measure, type PartResult, passes, table } from './lib/report';
 import { killChildren, ROOT } from './lib/server';
+import { comparePart } from './parts/compare';
 import { evaluationPart } from './parts/evaluation';
 import { ingestPart } from './parts/ingest';
 import { memoryPart } from './parts/memory';
 import { restartPart } from './parts/restart';
 import { scrapePart } from './parts/scrape';
 
-const PARTS = ['ingest', 'scrape', 'memory', 'restart', 'evaluation'] as const;
+const PARTS = ['ingest', 'scrape', 'memory', 'restart', 'evaluation', 'compare'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
@@ -112,6 +113,14 @@ const run: Record<Part, () => Promise<PartResult>> = {
       ...(quick ? { rows: 5000, features: 20, repeats: 1 } : { rows: 100_000, features: 20, repeats: 5 }),
       ...(values.python ? { python: values.python } : {}),
       log: log('evaluation'),
+    }),
+  compare: () =>
+    comparePart({
+      ...(quick
+        ? { rows: 2000, features: 20, bigRows: 20_000, runs: 1 }
+        : { rows: 100_000, features: 20, bigRows: 1_000_000, runs: 3 }),
+      ...(values.python ? { python: values.python } : {}),
+      log: log('compare'),
     }),
 };
 
