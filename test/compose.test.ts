@@ -266,12 +266,33 @@ describe('docker-compose.yml', () => {
 describe('exporter/Dockerfile', () => {
   const dockerfile = readFileSync(join(REPO_ROOT, 'exporter/Dockerfile'), 'utf8');
   it('builds on node:20-bookworm-slim with a toolchain for better-sqlite3 and npm ci at the workspace root', () => {
-    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-    expect(froms.every((f) => f === 'node:20-bookworm-slim')).toBe(true);
+    // Every base image (a FROM that does not name an earlier stage) is node:20-bookworm-slim.
+    const stagesSoFar = new Set<string>();
+    for (const m of dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?/gm)) {
+      if (!stagesSoFar.has(m[1]!)) expect(m[1]).toBe('node:20-bookworm-slim');
+      if (m[2]) stagesSoFar.add(m[2]);
+    }
     expect(dockerfile).toMatch(/apt-get install[^\n]*build-essential/);
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
     expect(dockerfile).toMatch(/RUN npm ci /);
     expect(dockerfile).toMatch(/^CMD \["modelwatch", "serve"/m);
+  });
+
+  it('runs the compiled JavaScript as the unprivileged node user, with a HEALTHCHECK on /readyz', () => {
+    const stages = dockerfile.split(/^FROM /m);
+    const runtime = stages[stages.length - 1]!;
+    // The build stage runs the same build as `npm ci`'s prepare script; the runtime copies its output.
+    expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/src\/exporter\/dist\/ \.\/exporter\/dist\/$/m);
+    expect(runtime).not.toMatch(/tsx|typescript|exporter\/src/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK [^\n]*\n[^\n]*\/readyz/m);
+    // The bin it links is the one that imports exporter/dist.
+    expect(readFileSync(join(REPO_ROOT, 'exporter/bin/modelwatch.mjs'), 'utf8')).toMatch(
+      /import\('\.\.\/dist\/cli\.js'\)/,
+    );
+    const build = readFileSync(join(REPO_ROOT, 'scripts/build.mjs'), 'utf8');
+    expect(build).toMatch(/outdir = join\(root, 'exporter\/dist'\)/);
   });
 
   it('copies the lockfile and keeps node_modules and databases out of the build context', () => {
