@@ -263,6 +263,8 @@ async function readWith(
   let trimCategories = true;
   onProgress?.('parsing', 0, 0);
   if (format === 'csv' || format === 'tsv') {
+    const direct = await csvAllNumbers(conn, path, format, onProgress);
+    if (direct !== null) return direct;
     plans = await csvPlans(conn, path, format, src, id, cleanup);
   } else if (format === 'parquet') {
     await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM read_parquet(${lit(path)})`);
@@ -365,7 +367,11 @@ async function readWith(
       offset += n;
       onProgress?.('loading', offset, rows);
     }
-    if (offset !== rows) throw new Error(`read ${offset} rows, expected ${rows}`);
+    if (offset !== rows) {
+      // A streamed result ends quietly at an error: run it again materialized to get the message.
+      await conn.run(`SELECT count(*) FROM (SELECT ${selects.join(', ')} FROM ${src})`);
+      throw new Error(`read ${offset} of ${rows} rows`);
+    }
   }
   const table: Table = { names: plans.map((p) => p.name), columns: new Map(), rows };
   for (const [k, p] of plans.entries()) table.columns.set(p.name, columns[k]!);
@@ -419,6 +425,87 @@ function csvHeader(path: string, format: InputFormat): string[] {
   return header;
 }
 
+/** The typed read_csv DuckDB sniffs (DOUBLE where every sampled value is a plain number, else text). */
+function typedCsv(path: string, format: InputFormat, header: readonly string[]): string {
+  return (
+    `read_csv(${lit(path)}, header = true, names = [${header.map(lit).join(', ')}], ` +
+    `auto_type_candidates = ['DOUBLE', 'VARCHAR'], nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`
+  );
+}
+
+/**
+ * The common case in one pass with no copy in DuckDB: DuckDB types every column DOUBLE, and the values
+ * stream straight into the Float64Arrays. Null when that does not hold (a text column, a spelling of a
+ * non-finite value, a value past DuckDB's sample that is not a number, a malformed file): then the file
+ * is read through the general path (csvPlans), which also names the line of a malformed row.
+ */
+async function csvAllNumbers(
+  conn: DuckDBConnection,
+  path: string,
+  format: InputFormat,
+  onProgress: ReadProgress | undefined,
+): Promise<Table | null> {
+  const header = csvHeader(path, format);
+  const source = typedCsv(path, format, header);
+  let types: string[];
+  try {
+    types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+      .getRowObjectsJS()
+      .map((r) => String(r.column_type));
+  } catch {
+    return null;
+  }
+  if (types.length !== header.length || types.some((t) => t !== 'DOUBLE')) return null;
+  const cols = header.map((_, i) => `column${i}`);
+  // Values (missing = NaN), then a flag: 1 when a row holds a non-finite number (inf, nan, 1e400),
+  // which DESIGN §4 makes a categorical column.
+  const values = cols.map((c) => `coalesce(${c}, 'NaN'::DOUBLE)`);
+  const flag = `CASE WHEN ${cols.map((c) => `NOT isfinite(${c})`).join(' OR ')} THEN 1::DOUBLE ELSE 0::DOUBLE END`;
+  const renamed = `SELECT * FROM ${source} AS t(${cols.join(', ')})`;
+  // Rows estimated from the first MiB, so the arrays are allocated once (grown if the guess is short).
+  const { start, size } = head(path, 1 << 20);
+  let lines = 0;
+  for (const b of start) if (b === 10) lines++;
+  let capacity = Math.max(1024, Math.ceil((size / Math.max(1, start.length)) * Math.max(1, lines) * 1.05));
+  let columns = header.map(() => new Float64Array(new SharedArrayBuffer(capacity * 8)));
+  let rows = 0;
+  try {
+    // Materialized, not streamed: a streamed result ends quietly at a parse error (the binding reports
+    // an error and the end of the data alike), and here the row count is not known beforehand.
+    const result = await conn.run(`SELECT ${[...values, flag].join(', ')} FROM (${renamed})`);
+    onProgress?.('loading', 0, 0);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      const bad = (chunk.getColumnVector(header.length) as unknown as { items: Float64Array }).items;
+      for (let i = 0; i < n; i++) if (bad[i] !== 0) return null;
+      if (rows + n > capacity) {
+        capacity = Math.ceil((rows + n) * 1.5);
+        columns = columns.map((c) => {
+          const grown = new Float64Array(new SharedArrayBuffer(capacity * 8));
+          grown.set(c.subarray(0, rows));
+          return grown;
+        });
+      }
+      for (let k = 0; k < header.length; k++) {
+        columns[k]!.set(
+          (chunk.getColumnVector(k) as unknown as { items: Float64Array }).items.subarray(0, n),
+          rows,
+        );
+      }
+      rows += n;
+    }
+  } catch {
+    return null;
+  }
+  const table: Table = { names: [...header], columns: new Map(), rows };
+  for (const [k, name] of header.entries()) {
+    table.columns.set(name, { type: 'numeric', values: columns[k]!.subarray(0, rows) });
+  }
+  return table;
+}
+
 /**
  * CSV/TSV into a temp table. First attempt: DuckDB parses columns it finds to be plain numbers straight
  * to DOUBLE (the fast path) and leaves the rest as text. DuckDB's DOUBLE accepts nothing our rule rejects
@@ -436,14 +523,10 @@ async function csvPlans(
 ): Promise<ColumnPlan[]> {
   const header = csvHeader(path, format);
   const raw = `mw_raw_${id}`;
-  const names = `names = [${header.map(lit).join(', ')}]`;
   cleanup.push(`DROP TABLE IF EXISTS ${raw}`);
   let typed = true;
   try {
-    await conn.run(
-      `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, ${names}, ` +
-        `auto_type_candidates = ['DOUBLE', 'VARCHAR'], nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`,
-    );
+    await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT * FROM ${typedCsv(path, format, header)}`);
   } catch {
     // A value past DuckDB's sample that does not fit its guess, or a file its sniffer cannot place
     // (ragged rows, an unclosed quote): the text read below either succeeds or names the line.
