@@ -58,12 +58,54 @@ export function stdPopulation(a: NumArray): number {
   const n = a.length;
   if (n === 0) return Number.NaN;
   const m = pairwiseSum(a) / n;
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  return Math.sqrt(pairwiseSumSquaredDeviations(a, m, 0, n) / n);
+}
+
+/**
+ * pairwiseSum of (a[i] − m)², in the same order as numpy sums the array of squares, without
+ * materialising it.
+ */
+function pairwiseSumSquaredDeviations(a: NumArray, m: number, start: number, n: number): number {
+  const sq = (i: number) => {
     const d = a[i]! - m;
-    sq[i] = d * d;
+    return d * d;
+  };
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += sq(start + i);
+    return res;
   }
-  return Math.sqrt(pairwiseSum(sq) / n);
+  if (n <= 128) {
+    let r0 = sq(start);
+    let r1 = sq(start + 1);
+    let r2 = sq(start + 2);
+    let r3 = sq(start + 3);
+    let r4 = sq(start + 4);
+    let r5 = sq(start + 5);
+    let r6 = sq(start + 6);
+    let r7 = sq(start + 7);
+    const end = n - (n % 8);
+    let i = 8;
+    for (; i < end; i += 8) {
+      const b = start + i;
+      r0 += sq(b);
+      r1 += sq(b + 1);
+      r2 += sq(b + 2);
+      r3 += sq(b + 3);
+      r4 += sq(b + 4);
+      r5 += sq(b + 5);
+      r6 += sq(b + 6);
+      r7 += sq(b + 7);
+    }
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
+    for (; i < n; i++) res += sq(start + i);
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return (
+    pairwiseSumSquaredDeviations(a, m, start, n2) + pairwiseSumSquaredDeviations(a, m, start + n2, n - n2)
+  );
 }
 
 /** `np.round` for scalars: round half to even. */
@@ -173,6 +215,46 @@ export function countDistinctSorted(sorted: NumArray): number {
   return d;
 }
 
+interface RadixScratch {
+  lo: Uint32Array;
+  hi: Uint32Array;
+  lo2: Uint32Array;
+  hi2: Uint32Array;
+  hist: [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+}
+
+let scratch: RadixScratch | null = null;
+
+/**
+ * Working memory of sortFloat64, kept between calls (grown as needed, per thread): compare sorts
+ * dozens of columns, and fresh buffers each time cost more in garbage collection than the sort.
+ */
+function radixScratch(n: number): {
+  lo: Uint32Array;
+  hi: Uint32Array;
+  lo2: Uint32Array;
+  hi2: Uint32Array;
+  hist: RadixScratch['hist'];
+} {
+  if (scratch === null || scratch.lo.length < n) {
+    const size = Math.max(n, Math.ceil((scratch?.lo.length ?? 0) * 1.5));
+    scratch = {
+      lo: new Uint32Array(size),
+      hi: new Uint32Array(size),
+      lo2: new Uint32Array(size),
+      hi2: new Uint32Array(size),
+      hist: [new Uint32Array(65536), new Uint32Array(65536), new Uint32Array(65536), new Uint32Array(65536)],
+    };
+  }
+  return {
+    lo: scratch.lo.subarray(0, n),
+    hi: scratch.hi.subarray(0, n),
+    lo2: scratch.lo2.subarray(0, n),
+    hi2: scratch.hi2.subarray(0, n),
+    hist: scratch.hist,
+  };
+}
+
 /** Below this length the built-in sort is as fast as the radix sort. */
 const RADIX_MIN = 2048;
 
@@ -186,12 +268,13 @@ export function sortFloat64(a: Float64Array): Float64Array {
   const n = a.length;
   if (n < RADIX_MIN) return a.sort();
   const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
-  let lo = new Uint32Array(n);
-  let hi = new Uint32Array(n);
-  const h0 = new Uint32Array(65536);
-  const h1 = new Uint32Array(65536);
-  const h2 = new Uint32Array(65536);
-  const h3 = new Uint32Array(65536);
+  const s = radixScratch(n);
+  let lo = s.lo;
+  let hi = s.hi;
+  let lo2 = s.lo2;
+  let hi2 = s.hi2;
+  const [h0, h1, h2, h3] = s.hist;
+  for (const h of s.hist) h.fill(0);
   // Order-preserving keys: flip every bit of negatives, only the sign bit of the rest.
   for (let i = 0; i < n; i++) {
     let l = words[2 * i]!;
@@ -207,11 +290,8 @@ export function sortFloat64(a: Float64Array): Float64Array {
     h2[h & 0xffff]!++;
     h3[h >>> 16]!++;
   }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
-  const hist = [h0, h1, h2, h3];
   for (let d = 0; d < 4; d++) {
-    const counts = hist[d]!;
+    const counts = s.hist[d]!;
     const fromHi = d >= 2;
     const shift = d % 2 === 0 ? 0 : 16;
     const first = ((fromHi ? hi[0]! : lo[0]!) >>> shift) & 0xffff;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortFloat64 } from './numeric';
+import { pairwiseSum, sortFloat64, stdPopulation } from './numeric';
 
 /** Same order as the built-in typed-array sort, bit for bit (−0 before +0, ±inf at the ends). */
 function expectBuiltinOrder(values: Float64Array): void {
@@ -32,5 +32,22 @@ describe('sortFloat64', () => {
     const b = Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7919) % n) * Number.EPSILON);
     expectBuiltinOrder(b);
     expectBuiltinOrder(Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e6));
+  });
+});
+
+describe('stdPopulation', () => {
+  it('sums the squared deviations in numpy order without materialising them (bit for bit)', () => {
+    fc.assert(
+      fc.property(
+        fc.float64Array({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6, maxLength: 3000 }),
+        (a) => {
+          const m = pairwiseSum(a) / a.length;
+          const sq = Float64Array.from(a, (x) => (x - m) * (x - m));
+          const expected = a.length === 0 ? Number.NaN : Math.sqrt(pairwiseSum(sq) / a.length);
+          expect(Object.is(stdPopulation(a), expected)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
