@@ -117,7 +117,7 @@ const run: Record<Part, () => Promise<PartResult>> = {
   compare: () =>
     comparePart({
       ...(quick
-        ? { rows: 2000, features: 20, bigRows: 20_000, runs: 1 }
+        ? { rows: 1000, features: 20, bigRows: 5000, runs: 1, versionRuns: 2 }
         : { rows: 100_000, features: 20, bigRows: 1_000_000, runs: 3 }),
       ...(values.python ? { python: values.python } : {}),
       log: log('compare'),

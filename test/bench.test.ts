@@ -43,6 +43,21 @@ const MEASURES = [
   'evaluation.wasserstein_ms',
   'evaluation.psi_ms',
   'evaluation.engine_column_ms',
+  'compare.csv_s',
+  'compare.csv_rss_mib',
+  'compare.parquet_s',
+  'compare.parquet_rss_mib',
+  'compare.big_parquet_s',
+  'compare.big_parquet_rss_mib',
+  'compare.version_s',
+];
+/** The pandas + scipy side of the compare part (only with a python3 that has pandas and scipy). */
+const PANDAS_MEASURES = [
+  'compare.pandas_s',
+  'compare.pandas_rss_mib',
+  'compare.speedup_vs_pandas',
+  'compare.rss_vs_pandas',
+  'compare.max_rel_diff_stats',
 ];
 const SCIPY_MEASURES = [
   'evaluation.scipy_ks_ms',
@@ -77,8 +92,8 @@ function runQuick(out: string): Promise<{ code: number | null; output: string }>
     child.stderr.on('data', (d: Buffer) => {
       output += d.toString();
     });
-    // Bounded: a run past 55 s is stopped (on SIGTERM run.ts stops the exporters it started).
-    const timer = setTimeout(() => child.kill('SIGTERM'), 55_000);
+    // Bounded: a run past 85 s is stopped (on SIGTERM run.ts stops the exporters it started).
+    const timer = setTimeout(() => child.kill('SIGTERM'), 85_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -87,7 +102,7 @@ function runQuick(out: string): Promise<{ code: number | null; output: string }>
 }
 
 describe('npm run bench -- --quick', () => {
-  it('runs every part and writes every figure as a finite number', { timeout: 60_000 }, async () => {
+  it('runs every part and writes every figure as a finite number', { timeout: 90_000 }, async () => {
     const out = join(dir, 'bench.json');
     const { code, output } = await runQuick(out);
     expect(code, output).toBe(0);
@@ -95,7 +110,11 @@ describe('npm run bench -- --quick', () => {
     expect(report.quick).toBe(true);
     for (const [part, p] of Object.entries(report.parts)) expect(p.error, part).toBeUndefined();
     const byKey = new Map(report.measures.map((m) => [m.key, m]));
-    const expected = report.parts.evaluation?.skipped ? MEASURES : [...MEASURES, ...SCIPY_MEASURES];
+    const expected = [
+      ...MEASURES,
+      ...(report.parts.evaluation?.skipped ? [] : SCIPY_MEASURES),
+      ...(report.parts.compare?.skipped ? [] : PANDAS_MEASURES),
+    ];
     for (const key of expected) {
       const m = byKey.get(key);
       expect(m, `measure ${key}`).toBeDefined();

@@ -22,6 +22,8 @@ export interface CompareBenchOptions {
   /** Rows per side of the large Parquet comparison. */
   bigRows: number;
   runs: number;
+  /** Runs of `modelwatch --version` (default 5). */
+  versionRuns?: number;
   python?: string;
   log?: (line: string) => void;
 }
@@ -160,7 +162,8 @@ export async function comparePart(opts: CompareBenchOptions): Promise<PartResult
       log(`${opts.bigRows} rows: ${big[i]!.seconds.toFixed(2)} s, peak RSS ${big[i]!.rssMiB.toFixed(0)} MiB`);
     }
     const version: number[] = [];
-    for (let i = 0; i < 5; i++) version.push(measure(process.execPath, [BIN, '--version'], dir).seconds);
+    for (let i = 0; i < (opts.versionRuns ?? 5); i++)
+      version.push(measure(process.execPath, [BIN, '--version'], dir).seconds);
 
     const med = (rs: Run[], k: 'seconds' | 'rssMiB') => median(rs.map((r) => r[k]));
     const csvS = med(runs.csv, 'seconds');
