@@ -1,6 +1,6 @@
 /**
  * Smoke test of `npm run bench`: the whole benchmark at tiny sizes (`--quick`) runs to the end within a
- * minute and writes every figure as a finite number. No timing is asserted: the figures of a quick run
+ * minute and a half and writes every figure as a finite number. No timing is asserted: the figures of a quick run
  * mean nothing, and this machine is shared.
  */
 import { spawn } from 'node:child_process';

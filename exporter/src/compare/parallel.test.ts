@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { tableFromCells } from '../reference/table';
+import { mulberry32 } from '../stats/multivariate';
 import { parallelCompareReport } from './parallel';
 import { buildCompareReport } from './report';
 
-/** A deterministic pseudo-random stream (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function data(rows: number, shift: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const cols: Record<string, (number | string | null)[]> = {};
   for (let f = 0; f < 6; f++)
     cols[`x${f}`] = Array.from({ length: rows }, () => (r() < 0.02 ? null : r() * (f + 1) + shift));
