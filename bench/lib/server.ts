@@ -11,6 +11,15 @@ import { join } from 'node:path';
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const BIN = join(ROOT, 'exporter/bin/modelwatch.mjs');
 
+let built = false;
+/** Builds exporter/dist from the current sources once per bench run (BIN runs the compiled code). */
+export function buildOnce(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building exporter/dist failed: ${r.stdout}${r.stderr}`);
+  built = true;
+}
+
 export interface Served {
   child: ChildProcess;
   pid: number;
@@ -63,6 +72,7 @@ export interface ServeOptions {
 }
 
 export async function startServe(opts: ServeOptions): Promise<Served> {
+  buildOnce();
   const port = opts.port ?? (await freePort());
   const args = [
     ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : []),
@@ -118,6 +128,7 @@ export async function startServe(opts: ServeOptions): Promise<Served> {
 
 /** Runs the CLI to completion (e.g. `reference import`); throws with its stderr when it fails. */
 export function runCli(args: string[]): { ms: number; stdout: string } {
+  buildOnce();
   const started = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Measure, median, type PartResult } from '../lib/report';
-import { ROOT } from '../lib/server';
+import { buildOnce, ROOT } from '../lib/server';
 import { evaluationData } from './evaluation';
 
 export interface CompareBenchOptions {
