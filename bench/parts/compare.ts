@@ -112,10 +112,7 @@ export async function comparePart(opts: CompareBenchOptions): Promise<PartResult
   const log = opts.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'modelwatch-bench-compare-'));
   try {
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], {
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+    buildOnce();
     log(`data: ${opts.features} numeric features × ${opts.rows} rows per side (CSV and Parquet)`);
     const data = evaluationData(opts.rows, opts.features);
     const files = {
