@@ -139,7 +139,7 @@ describe('modelwatch compare: success', () => {
     ]);
     expect(report.rows).toEqual({ reference: 60, current: 50 });
     expect(report.drift.features.age).toMatchObject({ type: 'numeric', test: 'ks', drifted: true });
-    expect(report.drift.features.region.stats.chisquare_statistic).toBeNull(); // +∞: "west" is new
+    expect(Number.isFinite(report.drift.features.region.stats.chisquare_statistic)).toBe(true); // contingency test: finite
     expect(report.drift.dataset_drift).toBe(true);
     expect(report.prediction_drift.column).toBe('score');
     expect(report.performance.task).toBe('binary');

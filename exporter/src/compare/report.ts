@@ -14,9 +14,9 @@
  *   count as missing on the other side) with a reason.
  * - prediction_drift uses the score column when --score is given (also when --prediction is given too,
  *   like the exporter's evaluation loop), otherwise the prediction column; `column` says which.
- * - JSON never holds NaN or ±Infinity: undefined values are null. A statistic that is infinite (the
- *   chi-square statistic when a value absent from the reference occurs in the current data; its p-value
- *   is 0) is written as null and the feature gets a note saying so.
+ * - JSON never holds NaN or ±Infinity: undefined values are null. A statistic that is infinite (only a
+ *   user-registered test can give one: the built-in statistics are finite, chi-square included since it is
+ *   the contingency test) is written as null and the feature gets a note saying so.
  * - Performance uses the rows where the target and every given output column (prediction, score) are
  *   present. Fairness uses the current rows with a prediction; rows without a target count for the
  *   selection rate only. Groups are never dropped for being small (pure Fairlearn definitions).
@@ -412,7 +412,7 @@ class ReportBuilder {
     for (const [key, value] of Object.entries(r.stats) as [keyof DriftStats, number | null | undefined][]) {
       if (typeof value === 'number' && !Number.isFinite(value)) {
         notes.push(
-          `${key} is ${value > 0 ? '+' : '-'}Infinity${key === 'chisquare_statistic' ? ' (a value absent from the reference occurs in the current data)' : ''}; written as null`,
+          `${key} is ${value > 0 ? '+' : '-'}Infinity; written as null`,
         );
         stats[key] = null;
       } else stats[key] = value ?? null;
