@@ -312,7 +312,44 @@ def statistic(name, kind, ref, cur, rc, cc, distinct_union):
     raise ValueError(name)
 
 
-def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshold=None):
+# Calibrated decision (docs/detection.md), written out independently of the TypeScript.
+MIN_EFFECT = {"wasserstein": 0.05, "ks": 0.015, "psi": 0.002, "kl": 0.001, "jensenshannon": 0.015,
+              "hellinger": 0.015, "chisquare": 0.01, "ztest": 0.01}
+
+
+def evaluation_level(run_length, columns):
+    """alpha = 1 / (L * F * (1 + u^2)) with u = norm.isf(alpha), as a fixed point."""
+    f = max(1, int(columns))
+    a = 1 / (run_length * f)
+    for _ in range(50):
+        u = max(0.0, stats.norm.isf(min(a, 0.5)))
+        nxt = 1 / (run_length * f * (1 + u * u))
+        if abs(nxt - a) <= 1e-15 * a:
+            break
+        a = nxt
+    return a
+
+
+def noise_quantile(test, ref, cur, rc, cc, alpha):
+    n, m = len(ref), len(cur)
+    if test == "wasserstein":
+        srt = np.sort(ref)
+        if len(srt) < 2:
+            return None
+        cdf = np.arange(1, len(srt)) / len(srt)
+        area = np.sum(np.sqrt(cdf * (1 - cdf)) * np.diff(srt))
+        scale = max(np.std(ref), 0.001)
+        mean = math.sqrt(2 / math.pi) * area / scale
+        sigma = min(1.0, np.std(ref) / scale)
+        return (mean + sigma * math.sqrt(2 * math.log(1 / alpha))) * math.sqrt(1 / n + 1 / m)
+    k = int(np.sum((rc + cc) > 0))
+    if k < 2:
+        return None
+    q = stats.chi2.isf(alpha, k - 1) * (1 / n + 1 / m)
+    return {"psi": q, "kl": q / 2, "jensenshannon": math.sqrt(q / 8), "hellinger": math.sqrt(q / 8)}[test]
+
+
+def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshold=None, alpha=None):
     if kind == "numeric":
         ref = np.array([float(v) for v in ref_raw if v is not None])
         cur = np.array([float(v) for v in cur_raw if v is not None])
@@ -341,6 +378,8 @@ def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshol
         test, thr = method, DEFAULT_THRESHOLD[method]
     if threshold is not None:
         thr = threshold
+    if alpha is not None:
+        thr = alpha if test in P_VALUE_TESTS else MIN_EFFECT[test]
     out = {"type": kind, "test": test, "score": None, "threshold": thr, "drifted": None}
     if test in NUMERIC_ONLY and kind != "numeric" or empty:
         out["stats"] = st
@@ -350,8 +389,26 @@ def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshol
     score = st[SCORE_OF[test]]
     if score is not None and not math.isnan(score):
         out["score"] = score
-        out["drifted"] = bool(score < thr) if test in P_VALUE_TESTS else bool(score >= thr)
+        if alpha is None:
+            out["drifted"] = bool(score < thr) if test in P_VALUE_TESTS else bool(score >= thr)
+        elif test in P_VALUE_TESTS:
+            r, c = rc / rc.sum(), cc / cc.sum()
+            effect = st["ks_statistic"] if test == "ks" else 0.5 * np.sum(np.abs(r - c))
+            out["drifted"] = bool(score < alpha and effect >= MIN_EFFECT[test])
+            calibration = {"alpha": alpha, "noise": None, "min_effect": MIN_EFFECT[test], "effect": effect}
+        else:
+            noise = noise_quantile(test, ref, cur, rc, cc, alpha)
+            if noise is None:  # no null distribution (a single value): the threshold rule decides, with a note
+                out["threshold"] = DEFAULT_THRESHOLD[test]
+                out["drifted"] = bool(score >= out["threshold"])
+                alpha = None
+            else:
+                out["threshold"] = max(noise, MIN_EFFECT[test])
+                out["drifted"] = bool(score >= out["threshold"])
+                calibration = {"alpha": alpha, "noise": noise, "min_effect": MIN_EFFECT[test], "effect": score}
     out["stats"] = st
+    if alpha is not None and out["drifted"] is not None:
+        out["calibration"] = calibration
     return out
 
 
@@ -505,6 +562,8 @@ def expected_report(ref_path, cur_path, args):
     ref_header = list(rcols.keys())
     method = args.get("drift_method", "auto")
     threshold = args.get("threshold")
+    decision = args.get("decision", "threshold" if threshold is not None else "calibrated")
+    run_length = args.get("false_alarm_run_length", 10000)
 
     def column(name, cols, rows):
         return cols[name] if name in cols else [None] * rows
@@ -525,21 +584,28 @@ def expected_report(ref_path, cur_path, args):
             if name not in roles and name not in features:
                 features.append(name)
 
+    output = args.get("score", args.get("prediction"))
+    # every column tested (features and the model output) shares the false-alarm budget
+    alpha = evaluation_level(run_length, len(features) + (output is not None)) if decision == "calibrated" else None
+
     def drift_of(name):
-        return drift_column(kind_of(name), column(name, rcols, n), column(name, ccols, m), n, method, threshold)
+        return drift_column(kind_of(name), column(name, rcols, n), column(name, ccols, m), n, method, threshold,
+                            alpha)
 
     feats = {name: drift_of(name) for name in features}
     verdicts = [f["drifted"] for f in feats.values() if f["drifted"] is not None]
     count, drifted = len(verdicts), sum(verdicts)
     share = drifted / count if count else 0
-    drift = {"method": method, "feature_count": count, "drifted_count": drifted, "share": share,
+    drift = {"method": method, "decision": decision}
+    if decision == "calibrated":
+        drift["false_alarm_run_length"] = run_length
+    drift |= {"feature_count": count, "drifted_count": drifted, "share": share,
              "dataset_drift": bool(count > 0 and share >= 0.5)}
     if len(feats) > count:
         drift["undetermined_count"] = len(feats) - count
     drift["features"] = feats
     report = {"rows": {"reference": n, "current": m}, "drift": drift}
 
-    output = args.get("score", args.get("prediction"))
     if output is not None:
         report["prediction_drift"] = {"column": output, **drift_of(output)}
 
@@ -635,8 +701,19 @@ CASES = {
         "data": "credit",
         "note": "reference 600 rows: statistical tests; unseen/vanished categories, a quoted category with a comma, "
                 "missing tokens, a constant reference, an all-missing current column, delayed labels, "
-                "a missing protected value",
-        "args": {"target": "y", "prediction": "pred", "score": "score", "protected": ["sex", "race"]},
+                "a missing protected value; Evidently's rule (--decision threshold)",
+        "args": {"target": "y", "prediction": "pred", "score": "score", "protected": ["sex", "race"],
+                 "decision": "threshold"},
+    },
+    "credit_auto_calibrated": {
+        "data": "credit",
+        "note": "the default calibrated decision on the same data: p-value tests at the budget's level, effects",
+        "args": {"target": "y", "prediction": "pred", "score": "score"},
+    },
+    "credit_psi_calibrated_budget": {
+        "data": "credit",
+        "note": "calibrated PSI with a small budget (100 turnovers): the noise quantile of the binned divergence",
+        "args": {"drift_method": "psi", "false_alarm_run_length": 100, "prediction": "pred"},
     },
     "credit_psi_subset": {
         "data": "credit",
@@ -667,8 +744,13 @@ CASES = {
     },
     "regression_auto": {
         "data": "regression",
-        "note": "reference 1100 rows: Wasserstein and Jensen-Shannon; regression performance",
+        "note": "reference 1100 rows: Wasserstein and Jensen-Shannon, calibrated (the default); regression performance",
         "args": {"target": "y", "prediction": "pred"},
+    },
+    "regression_auto_threshold": {
+        "data": "regression",
+        "note": "reference 1100 rows: Wasserstein and Jensen-Shannon at Evidently's 0.1",
+        "args": {"target": "y", "prediction": "pred", "decision": "threshold"},
     },
     "regression_hellinger": {
         "data": "regression",
@@ -695,7 +777,8 @@ CASES = {
 
 FLAGS = [("features", "--features"), ("target", "--target"), ("prediction", "--prediction"), ("score", "--score"),
          ("task", "--task"), ("protected", "--protected"), ("drift_method", "--drift-method"),
-         ("threshold", "--threshold")]
+         ("threshold", "--threshold"), ("decision", "--decision"),
+         ("false_alarm_run_length", "--false-alarm-run-length")]
 
 
 def cli_args(args):

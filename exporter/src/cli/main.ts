@@ -153,7 +153,23 @@ export function buildProgram(): Command {
         'auto, ks, psi, wasserstein, jensenshannon, kl, hellinger, chisquare, ztest',
         'auto',
       )
-      .option('--threshold <x>', "drift threshold (default: the method's own)", finite)
+      .addOption(
+        new Option(
+          '--decision <mode>',
+          'how verdicts are reached: calibrated (stated false-alarm budget and smallest change) or threshold (Evidently rule; implied by --threshold)',
+        ).choices(['calibrated', 'threshold']),
+      )
+      .option('--threshold <x>', "threshold-rule drift threshold (default: the method's own)", finite)
+      .option(
+        '--false-alarm-run-length <turnovers>',
+        'calibrated: expected window turnovers per model before a false alarm (default 10000)',
+        finite,
+      )
+      .option(
+        '--min-effect <x>',
+        "calibrated: smallest change that counts (default: each test's own)",
+        finite,
+      )
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('json'))
       .action(async (opts) => {
         const { compare } = await import('./compare');

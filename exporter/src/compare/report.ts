@@ -23,6 +23,7 @@
  */
 
 import { InputError, type Table } from '../reference/table';
+import { DEFAULT_FALSE_ALARM_RUN_LENGTH, type DecisionSettings, driftDecision } from '../stats/calibration';
 import { datasetDrift, driftColumn } from '../stats/drift';
 import { type AttributeFairness, attributeFairness, type FairnessGroup } from '../stats/fairness';
 import {
@@ -52,7 +53,7 @@ import {
 } from '../stats/profile';
 import { dataQuality } from '../stats/quality';
 import { type DriftTestRegistry, defaultDriftTestRegistry } from '../stats/registry';
-import type { ColumnDriftResult, ColumnProfile, ColumnType, DriftStats } from '../stats/types';
+import type { ColumnDriftResult, ColumnProfile, ColumnType, DriftDecision, DriftStats } from '../stats/types';
 
 export interface CompareOptions {
   /** Feature columns; default every column (of either file) without a role. */
@@ -65,8 +66,14 @@ export interface CompareOptions {
   protected?: readonly string[];
   /** `auto` (default) or a registered drift test. */
   driftMethod?: string;
-  /** Overrides the drift test's threshold (auto: every auto-chosen test's threshold). */
+  /** Overrides the drift test's threshold under the threshold rule (auto: every auto-chosen test's). */
   threshold?: number;
+  /** How verdicts are reached (docs/detection.md); default `calibrated`. Scores and stats are the same. */
+  decision?: 'calibrated' | 'threshold';
+  /** Calibrated: false-alarm budget in window turnovers per model (default 10,000). */
+  falseAlarmRunLength?: number;
+  /** Calibrated: smallest change that counts, for every column (default: each test's own). */
+  minEffect?: number;
   /** Names of the two inputs in messages (file paths in the CLI). */
   referenceName?: string;
   currentName?: string;
@@ -85,6 +92,8 @@ export interface FeatureDriftReport {
   reason?: string;
   /** Caveats that do not prevent a verdict (an infinite statistic written as null, a type fallback). */
   notes?: string[];
+  /** Calibrated verdicts: the level, the noise quantile, the smallest change counted and the change seen. */
+  calibration?: { alpha: number; noise: number | null; min_effect: number; effect: number | null };
 }
 
 export interface PredictionDriftReport extends FeatureDriftReport {
@@ -94,6 +103,10 @@ export interface PredictionDriftReport extends FeatureDriftReport {
 
 export interface DriftReport {
   method: string;
+  /** How the verdicts were reached: `calibrated` (the default) or `threshold` (Evidently's rule). */
+  decision: 'calibrated' | 'threshold';
+  /** Calibrated: the false-alarm budget, in window turnovers per model. */
+  false_alarm_run_length?: number;
   /** Features with a verdict. */
   feature_count: number;
   drifted_count: number;
@@ -215,6 +228,8 @@ class ReportBuilder {
   private readonly method: string;
   private readonly names: Record<Side, string>;
   private readonly pairs = new Map<string, ColumnPair>();
+  private readonly decisionSettings: DecisionSettings;
+  private decision: DriftDecision = { mode: 'threshold' };
 
   constructor(
     private readonly ref: Table,
@@ -224,11 +239,22 @@ class ReportBuilder {
     this.registry = opts.registry ?? defaultDriftTestRegistry;
     this.method = opts.driftMethod ?? 'auto';
     this.names = { reference: opts.referenceName ?? 'reference', current: opts.currentName ?? 'current' };
+    this.decisionSettings = {
+      mode: opts.decision ?? 'calibrated',
+      falseAlarmRunLength: opts.falseAlarmRunLength ?? DEFAULT_FALSE_ALARM_RUN_LENGTH,
+      minEffect: opts.minEffect,
+    };
   }
 
   build(): CompareReport {
     this.validateOptions();
     const features = this.featureNames();
+    const outputColumn = this.opts.score ?? this.opts.prediction;
+    // Every column tested shares the model's false-alarm budget, as in the exporter.
+    this.decision = driftDecision(
+      this.decisionSettings,
+      features.length + (outputColumn === undefined ? 0 : 1),
+    );
     // Null prototypes: a column may be called "__proto__".
     const driftResults: Record<string, FeatureDriftReport> = Object.create(null);
     const quality: Record<string, QualityReport> = Object.create(null);
@@ -241,6 +267,10 @@ class ReportBuilder {
     const summary = datasetDrift(Object.values(driftResults).map((r) => r.drifted));
     const drift: DriftReport = {
       method: this.method,
+      decision: this.decisionSettings.mode,
+      ...(this.decisionSettings.mode === 'calibrated'
+        ? { false_alarm_run_length: this.decisionSettings.falseAlarmRunLength }
+        : {}),
       feature_count: summary.featureCount,
       drifted_count: summary.driftedCount,
       share: summary.share,
@@ -253,7 +283,6 @@ class ReportBuilder {
       rows: { reference: this.ref.rows, current: this.cur.rows },
       drift,
     };
-    const outputColumn = this.opts.score ?? this.opts.prediction;
     if (outputColumn !== undefined) {
       const { result } = this.drift(this.pair(outputColumn));
       report.prediction_drift = { column: outputColumn, ...result };
@@ -406,14 +435,13 @@ class ReportBuilder {
       ...(this.opts.threshold !== undefined ? { threshold: this.opts.threshold } : {}),
       referenceRows: this.ref.rows,
       registry: this.registry,
+      decision: this.decision,
     });
     const notes: string[] = [];
     const stats: DriftStats = {};
     for (const [key, value] of Object.entries(r.stats) as [keyof DriftStats, number | null | undefined][]) {
       if (typeof value === 'number' && !Number.isFinite(value)) {
-        notes.push(
-          `${key} is ${value > 0 ? '+' : '-'}Infinity; written as null`,
-        );
+        notes.push(`${key} is ${value > 0 ? '+' : '-'}Infinity; written as null`);
         stats[key] = null;
       } else stats[key] = value ?? null;
     }
@@ -422,6 +450,7 @@ class ReportBuilder {
         `numeric in the reference, but the current file has "${pair.fallback.value}" (data row ${pair.fallback.row}); compared as categorical`,
       );
     }
+    if (r.note !== undefined) notes.push(r.note);
     let reason = r.reason;
     for (const side of ['reference', 'current'] as const) {
       if (pair[side] === null)
@@ -436,6 +465,16 @@ class ReportBuilder {
       stats,
       ...(r.drifted === null && reason !== undefined ? { reason } : {}),
       ...(notes.length > 0 ? { notes } : {}),
+      ...(r.calibration !== undefined
+        ? {
+            calibration: {
+              alpha: r.calibration.alpha,
+              noise: r.calibration.noise,
+              min_effect: r.calibration.minEffect,
+              effect: r.calibration.effect,
+            },
+          }
+        : {}),
     };
     return { profile, result };
   }

@@ -221,6 +221,11 @@ export function driftColumn(
     test = explicit;
     threshold = opts.threshold ?? explicit.defaultThreshold;
   }
+  // Calibrated: without a verdict, the line shown is the level (p-values) or the smallest change counted.
+  const decision = opts.decision;
+  if (decision?.mode === 'calibrated')
+    threshold =
+      test.direction === 'p_value' ? decision.alpha : (decision.minEffect ?? test.minEffect ?? threshold);
 
   // Every statistic that applies to the column type (only the deciding one's without allStats).
   const statTests = applicableStatTests(input.type, input.distinctUnion);
@@ -299,7 +304,54 @@ export function driftColumn(
       reason: outcome.reason ?? `${test.name} is undefined for this data`,
     };
   }
+  if (opts.decision?.mode === 'calibrated')
+    return { ...base, score, ...calibratedVerdict(test, input, rows, score, stats, opts.decision) };
   return { ...base, score, drifted: isDrifted(test.direction, score, threshold) };
+}
+
+/**
+ * The calibrated verdict (docs/detection.md): drifted when the score is beyond what sampling noise gives
+ * at level `alpha` and the change is at least `minEffect`. Distance tests: one threshold in force,
+ * max(noise quantile, min effect), on their own score. p-value tests: p < alpha (the threshold in force)
+ * and the test's effect ≥ min effect. A distance test that cannot say its noise keeps the threshold rule,
+ * with a note.
+ */
+function calibratedVerdict(
+  test: DriftTest,
+  input: DriftTestInput,
+  rows: { reference: number; current: number },
+  score: number,
+  stats: DriftStats,
+  decision: { alpha: number; minEffect?: number },
+): Pick<ColumnDriftResult, 'threshold' | 'drifted' | 'decision' | 'calibration' | 'note'> {
+  const alpha = decision.alpha;
+  const minEffect = decision.minEffect ?? test.minEffect ?? 0;
+  if (test.direction === 'p_value') {
+    const effect = cleanNumber(test.effect?.(input, stats));
+    const drifted = score < alpha && (effect === null || effect >= minEffect);
+    return {
+      threshold: alpha,
+      drifted,
+      decision: 'calibrated',
+      calibration: { alpha, noise: null, minEffect, effect },
+    };
+  }
+  const noise = cleanNumber(test.noise?.(input, rows, alpha));
+  if (noise === null) {
+    const threshold = test.defaultThreshold;
+    return {
+      threshold,
+      drifted: isDrifted(test.direction, score, threshold),
+      note: `${test.name} has no null distribution here; the threshold rule decided`,
+    };
+  }
+  const threshold = Math.max(noise, minEffect);
+  return {
+    threshold,
+    drifted: score >= threshold,
+    decision: 'calibrated',
+    calibration: { alpha, noise, minEffect, effect: score },
+  };
 }
 
 function builtinByName(name: BuiltinDriftMethod): DriftTest {
@@ -414,7 +466,10 @@ export function adjustPValues(
   const entries: [string, ColumnDriftResult][] = Array.isArray(results)
     ? (results as readonly ColumnDriftResult[]).map((r, i) => [String(i), r])
     : Object.entries(results as Readonly<Record<string, ColumnDriftResult>>);
-  const eligible = entries.filter(([, r]) => r.direction === 'p_value' && r.score !== null);
+  // Calibrated verdicts already account for the number of columns (stats/calibration.ts).
+  const eligible = entries.filter(
+    ([, r]) => r.direction === 'p_value' && r.score !== null && r.decision !== 'calibrated',
+  );
   // Always adjust the raw p-values, so adjusting an already adjusted set gives the same result.
   const adjusted = benjaminiHochberg(eligible.map(([, r]) => r.adjustment?.rawScore ?? r.score));
   const replaced = new Map<string, ColumnDriftResult>();

@@ -75,6 +75,12 @@ function validateDriftTest(test: DriftTest): void {
   if (test.direction !== 'p_value' && test.direction !== 'distance') {
     throw new TypeError(`drift test "${name}": direction must be "p_value" or "distance"`);
   }
+  if (test.minEffect !== undefined && !(typeof test.minEffect === 'number' && test.minEffect >= 0))
+    throw new TypeError(`drift test "${name}": minEffect must be a number ≥ 0`);
+  for (const hook of ['noise', 'effect'] as const) {
+    if (test[hook] !== undefined && typeof test[hook] !== 'function')
+      throw new TypeError(`drift test "${name}": ${hook} must be a function`);
+  }
   if (typeof test.compute !== 'function')
     throw new TypeError(`drift test "${name}": compute must be a function`);
 }

@@ -72,8 +72,7 @@ export type CurrentColumn =
 
 /**
  * Every statistic that applies to the column type; `null` where undefined (compare JSON `stats`). Never
- * NaN; `chisquare_statistic` is +Infinity when a bin empty in the reference is not empty in the current
- * window (scipy's value) — write it to JSON with stats/json.ts ("Infinity").
+ * NaN; a user-registered test may give ±Infinity — write it to JSON with stats/json.ts ("Infinity").
  */
 export interface DriftStats {
   ks_statistic?: number | null;
@@ -106,11 +105,31 @@ export interface DriftOptions {
   /** Overrides the method's default threshold. */
   threshold?: number;
   /**
+   * How the verdict is reached (docs/detection.md): `threshold` (the default here; Evidently's rule, score
+   * against `threshold`) or `calibrated` at the per-evaluation level `alpha` (stats/calibration.ts
+   * `evaluationLevel`) and a smallest relevant change (`minEffect`, default the test's own).
+   */
+  decision?: DriftDecision;
+  /**
    * Below this many non-missing rows on either side: no verdict (score and drifted null, reason set);
    * the statistics are still reported when both sides have values. Default 1 (only an empty side has
    * no verdict, as in scipy/Evidently); the evaluation loop may ask for more.
    */
   minRows?: number;
+}
+
+export type DriftDecision = { mode: 'threshold' } | { mode: 'calibrated'; alpha: number; minEffect?: number };
+
+/** How a calibrated verdict was reached (absent under the threshold rule). */
+export interface Calibration {
+  /** Per-evaluation level the budget gives (p-value tests: the threshold in force). */
+  alpha: number;
+  /** Distance tests: the score sampling noise alone exceeds with probability alpha; null for p-value tests. */
+  noise: number | null;
+  /** Smallest change that counts, in `effect` units. */
+  minEffect: number;
+  /** Size of the change: the score for distance tests, the test's effect (KS D, total variation) otherwise. */
+  effect: number | null;
 }
 
 export interface ColumnDriftResult {
@@ -129,6 +148,11 @@ export interface ColumnDriftResult {
   bins: BinnedPair;
   /** Non-missing values per side (reference: all profiled values, not only the kept sample). */
   rows: { reference: number; current: number };
+  /** `calibrated` when `calibration` decided; absent for the threshold rule. */
+  decision?: 'calibrated';
+  calibration?: Calibration;
+  /** Caveats that do not prevent a verdict. */
+  note?: string;
   /**
    * Set by `adjustPValues` (stats/drift.ts) when `score` is a multiple-testing adjusted p-value:
    * the method and the unadjusted p-value.
@@ -147,6 +171,18 @@ export interface DriftTest {
    * is null, `reason` says why (it becomes ColumnDriftResult.reason). Never NaN.
    */
   compute(input: DriftTestInput): { score: number | null; stats: DriftStats; reason?: string };
+  /**
+   * Calibrated decision (docs/detection.md): the smallest change that counts by default, in `effect` units
+   * (the score itself for distance tests). 0 when absent.
+   */
+  minEffect?: number;
+  /**
+   * Distance tests: the score that sampling noise alone exceeds with probability `alpha` at these sizes
+   * (null when it cannot be said). A distance test without it is decided by the threshold rule.
+   */
+  noise?(input: DriftTestInput, rows: { reference: number; current: number }, alpha: number): number | null;
+  /** p-value tests: the size of the change the p-value is about (null: no effect check). */
+  effect?(input: DriftTestInput, stats: DriftStats): number | null;
 }
 
 /** What a test receives: cleaned data of both sides, already binned. */

@@ -7,6 +7,8 @@
  * is finite when the window has a value the reference lacks. Bins empty on both sides are left out
  * (scipy refuses a zero expected count).
  */
+
+import { totalVariation } from '../calibration';
 import { pairwiseSum } from '../numeric';
 import { chi2Sf } from '../special';
 import type { BinnedPair, DriftTest, DriftTestInput } from '../types';
@@ -55,6 +57,9 @@ export const chiSquareTest: DriftTest = {
   columnTypes: ['categorical', 'numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
+  // total variation: 1% of the rows moved between values (docs/detection.md)
+  minEffect: 0.01,
+  effect: (input) => totalVariation(input.bins),
   compute(input: DriftTestInput) {
     const why = histogramUnavailable(input.bins);
     if (why !== null)

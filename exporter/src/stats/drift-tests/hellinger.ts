@@ -1,4 +1,6 @@
 /** Hellinger distance sqrt(½ · Σ (√r − √c)²) over the shared bins. */
+
+import { pearsonNoise } from '../calibration';
 import { pairwiseSum } from '../numeric';
 import type { BinnedPair, DriftTest, DriftTestInput } from '../types';
 import { histogramUnavailable } from './common';
@@ -18,6 +20,12 @@ export const hellingerTest: DriftTest = {
   columnTypes: ['numeric', 'categorical'],
   defaultThreshold: 0.1,
   direction: 'distance',
+  // ≈ a 0.05σ mean shift over decile bins (H² ≈ JS divergence to second order): docs/detection.md
+  minEffect: 0.015,
+  noise(input, rows, alpha) {
+    const q = pearsonNoise(input.bins, rows, alpha);
+    return q === null ? null : Math.sqrt(q / 8);
+  },
   compute(input: DriftTestInput) {
     const why = histogramUnavailable(input.bins);
     if (why !== null) return { score: null, stats: { hellinger: null }, reason: why };

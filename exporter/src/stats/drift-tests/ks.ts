@@ -7,6 +7,9 @@ export const ksTest: DriftTest = {
   columnTypes: ['numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
+  // D of a 0.05σ mean shift of a normal is 2Φ(0.025) − 1 = 0.0199: docs/detection.md
+  minEffect: 0.015,
+  effect: (_input, stats) => stats.ks_statistic ?? null,
   compute(input: DriftTestInput) {
     const ref = input.referenceSorted;
     const cur = input.currentSorted;

@@ -37,11 +37,49 @@ export function wassersteinDistance(uSorted: ArrayLike<number>, vSorted: ArrayLi
   return pairwiseSum(terms);
 }
 
+/**
+ * Score that sampling noise alone exceeds with probability at most `alpha`. Under no drift
+ * √(nm/(n+m))·W1/σ converges to ∫|B(F(x))|dx/σ for a Brownian bridge B, whose mean is
+ * √(2/π)·∫√(F(1−F))dx/σ (estimated on the reference's empirical CDF) and whose largest variance over the
+ * dual unit ball is Var(∫B(F(x))dx)/σ² = 1 (the bridge's covariance is positive, so the constant
+ * direction is the worst). The Borell–TIS inequality then bounds the tail: P(norm > mean + r) ≤ e^{−r²/2}.
+ */
+export function wassersteinNoise(
+  input: DriftTestInput,
+  rows: { reference: number; current: number },
+  alpha: number,
+): number | null {
+  const ref = input.referenceSorted;
+  if (
+    ref === null ||
+    ref.length < 2 ||
+    input.referenceStd === null ||
+    rows.reference <= 0 ||
+    rows.current <= 0
+  )
+    return null;
+  const scale = Math.max(input.referenceStd, WASSERSTEIN_STD_FLOOR);
+  const n = ref.length;
+  let area = 0;
+  for (let i = 0; i < n - 1; i++) {
+    const f = (i + 1) / n;
+    area += Math.sqrt(f * (1 - f)) * (ref[i + 1]! - ref[i]!);
+  }
+  const mean = (Math.sqrt(2 / Math.PI) * area) / scale;
+  const sigma = Math.min(1, input.referenceStd / scale);
+  return (
+    (mean + sigma * Math.sqrt(2 * Math.log(1 / alpha))) * Math.sqrt(1 / rows.reference + 1 / rows.current)
+  );
+}
+
 export const wassersteinTest: DriftTest = {
   name: 'wasserstein',
   columnTypes: ['numeric'],
   defaultThreshold: 0.1,
   direction: 'distance',
+  // in units of the reference σ: exactly a 0.05σ location shift (docs/detection.md)
+  minEffect: 0.05,
+  noise: wassersteinNoise,
   compute(input: DriftTestInput) {
     const ref = input.referenceSorted;
     const cur = input.currentSorted;
