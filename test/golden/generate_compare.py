@@ -330,18 +330,60 @@ def evaluation_level(run_length, columns):
     return a
 
 
+def mulberry32(seed):
+    """The exporter's seeded generator (uint32 arithmetic), so the simulated null below is the same one."""
+    state = [seed & 0xFFFFFFFF]
+
+    def imul(a, b):
+        return (a * b) & 0xFFFFFFFF
+
+    def rand():
+        state[0] = (state[0] + 0x6D2B79F5) & 0xFFFFFFFF
+        t = state[0]
+        t = imul(t ^ (t >> 15), t | 1)
+        t ^= (t + imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+
+    return rand
+
+
+def wasserstein_tail_excess(srt, scale, sigma, paths=2000, grid=128, level=0.05, seed=0x5EED):
+    """Upper `level` quantile of the Brownian bridge's L1 norm on the reference's quantile grid, minus the
+    quantile of its mean-shift component sigma*|N(0,1)| (docs/detection.md)."""
+    n = len(srt)
+    g = min(grid, n)
+    at = [0 if g == 1 else math.floor(j * (n - 1) / (g - 1) + 0.5) for j in range(g)]  # Math.round
+    cdf = [(a + 1) / n for a in at]
+    width = [(srt[at[j + 1]] - srt[at[j]]) / scale if j + 1 < g else 0.0 for j in range(g)]
+    rand = mulberry32(seed)
+
+    def normal():
+        u1 = rand() or 5e-324
+        return math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * rand())
+
+    norms = []
+    for _ in range(paths):
+        walk, previous, w = 0.0, 0.0, []
+        for j in range(g):
+            walk += math.sqrt(cdf[j] - previous) * normal()
+            previous = cdf[j]
+            w.append(walk)
+        end = walk + math.sqrt(1 - previous) * normal()
+        norms.append(sum(abs(w[j] - cdf[j] * end) * width[j] for j in range(g)))
+    norms.sort()
+    return max(0.0, norms[math.ceil((1 - level) * paths) - 1] - sigma * stats.norm.isf(level / 2))
+
+
 def noise_quantile(test, ref, cur, rc, cc, alpha):
     n, m = len(ref), len(cur)
     if test == "wasserstein":
-        srt = np.sort(ref)
+        srt = np.sort(np.asarray(ref, dtype=float))
         if len(srt) < 2:
             return None
-        cdf = np.arange(1, len(srt)) / len(srt)
-        area = np.sum(np.sqrt(cdf * (1 - cdf)) * np.diff(srt))
-        scale = max(np.std(ref), 0.001)
-        mean = math.sqrt(2 / math.pi) * area / scale
-        sigma = min(1.0, np.std(ref) / scale)
-        return (mean + sigma * math.sqrt(2 * math.log(1 / alpha))) * math.sqrt(1 / n + 1 / m)
+        std = np.std(srt)
+        scale = max(std, 0.001)
+        sigma = min(1.0, std / scale)
+        return (sigma * stats.norm.isf(alpha / 2) + wasserstein_tail_excess(srt, scale, sigma)) * math.sqrt(1 / n + 1 / m)
     k = int(np.sum((rc + cc) > 0))
     if k < 2:
         return None

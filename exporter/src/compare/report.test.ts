@@ -22,8 +22,14 @@ function generate(n: number, columns: Record<string, (i: number) => string | num
   return table(names, rows);
 }
 
+// Evidently's rule unless a test asks for the calibrated decision (the default of buildCompareReport).
 const build = (ref: Table, cur: Table, opts: CompareOptions = {}): CompareReport =>
-  buildCompareReport(ref, cur, { referenceName: 'ref.csv', currentName: 'cur.csv', ...opts });
+  buildCompareReport(ref, cur, {
+    referenceName: 'ref.csv',
+    currentName: 'cur.csv',
+    decision: 'threshold',
+    ...opts,
+  });
 
 function inputError(fn: () => unknown): string {
   try {
@@ -71,6 +77,7 @@ describe('buildCompareReport: drift', () => {
     expect(Object.keys(r.data_quality)).toEqual(['age', 'region', 'plan']);
     expect(Object.keys(r.drift)).toEqual([
       'method',
+      'decision',
       'feature_count',
       'drifted_count',
       'share',

@@ -197,6 +197,8 @@ export interface DriftTestInput {
   /** Reference std (ddof 0) over all reference values (numeric only). */
   referenceStd: number | null;
   bins: BinnedPair;
+  /** The reference profile the input was prepared from: stable while the reference is, a cache key. */
+  referenceProfile?: ColumnProfile;
   /**
    * Distinct values over reference ∪ current: exact for categorical columns and for numeric columns with
    * value bins (≤ 20 distinct reference values); for quantile-binned numeric columns a lower bound
