@@ -47,7 +47,10 @@ const driftMethod = z.string().min(1);
 const featureSchema = z.strictObject({
   type: z.enum(['numeric', 'categorical']).optional(),
   method: driftMethod.optional(),
+  /** Threshold-rule threshold (`drift.decision: threshold`). */
   threshold: z.number().finite().optional(),
+  /** Calibrated decision: smallest change that counts for this feature (in its test's effect units). */
+  min_effect: z.number().finite().min(0).optional(),
 });
 
 /** A window by row count, by time, or both (the most recent rows satisfying both limits). */
@@ -86,13 +89,22 @@ const thresholdsSchema = z.strictObject({
 
 const driftSchema = z.strictObject({
   method: driftMethod.default('auto'),
-  /** Overrides the method's default threshold for every feature without its own. */
+  /**
+   * How verdicts are reached (docs/detection.md): `calibrated` (a stated false-alarm budget and a smallest
+   * relevant change) or `threshold` (Evidently's fixed thresholds).
+   */
+  decision: z.enum(['calibrated', 'threshold']).default('calibrated'),
+  /** Calibrated: expected window turnovers per model before a false alarm (the false-alarm budget). */
+  false_alarm_run_length: z.number().finite().min(1).default(10_000),
+  /** Calibrated: smallest change that counts, for every feature without its own (default: each test's). */
+  min_effect: z.number().finite().min(0).optional(),
+  /** Threshold rule: overrides the method's default threshold for every feature without its own. */
   threshold: z.number().finite().optional(),
   /** Minimum non-missing rows on each side for a verdict. */
   min_rows: z.number().int().min(1).default(500),
-  /** Consecutive drifted evaluations before a feature counts as drifted. */
+  /** Consecutive drifted evaluations before a feature (or the model output) counts as drifted. */
   confirmations: z.number().int().min(1).max(100).default(1),
-  /** Benjamini–Hochberg adjustment of p-values across features. */
+  /** Benjamini–Hochberg adjustment of p-values across features (threshold rule only). */
   fdr_correction: z.boolean().default(false),
   /** MMD and a domain classifier over the numeric features together, on ≤ 500 rows per side. */
   multivariate: z.boolean().default(true),

@@ -131,7 +131,7 @@ export const CATALOG: readonly MetricFamily[] = [
     'gauge',
     'feature_drift_threshold',
     ['model', 'feature', 'method'],
-    'Threshold the drift score is compared against.',
+    'Threshold in force for the drift score: the calibrated line (max of the noise quantile and the smallest change counted) or, for p-value tests, the level; the configured threshold under the threshold rule.',
   ),
   family(
     'gauge',
@@ -156,6 +156,18 @@ export const CATALOG: readonly MetricFamily[] = [
     'prediction_drift_score',
     ['model', 'method'],
     'Drift score of the model output (score or predicted label) vs reference.',
+  ),
+  family(
+    'gauge',
+    'prediction_drift_threshold',
+    ['model', 'method'],
+    'Threshold in force for the prediction drift score (as feature_drift_threshold).',
+  ),
+  family(
+    'gauge',
+    'prediction_drifted',
+    ['model'],
+    '1 when the model output is drifted (confirmed over the configured number of evaluations), else 0.',
   ),
   family(
     'gauge',

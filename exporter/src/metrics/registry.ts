@@ -329,7 +329,12 @@ export class Metrics implements Telemetry {
       set('modelwatch_dataset_drift', { model }, result.dataset.drifted ? 1 : 0);
     }
     const p = result.prediction;
-    if (p?.test) set('modelwatch_prediction_drift_score', { model, method: p.test }, p.score);
+    if (p?.test) {
+      set('modelwatch_prediction_drift_score', { model, method: p.test }, p.score);
+      set('modelwatch_prediction_drift_threshold', { model, method: p.test }, p.threshold);
+    }
+    if (result.predictionDrifted !== null)
+      set('modelwatch_prediction_drifted', { model }, result.predictionDrifted ? 1 : 0);
     const mv = result.multivariate;
     set('modelwatch_multivariate_drift_score', { model, method: 'mmd' }, mv?.mmd?.score);
     set('modelwatch_multivariate_drift_score', { model, method: 'classifier' }, mv?.classifier?.score);

@@ -2,8 +2,9 @@
  * Normed Wasserstein distance: W1(ref, cur) / max(std(ref, ddof=0), 0.001), W1 as
  * `scipy.stats.wasserstein_distance` (integral of |F_ref − F_cur| over the pooled sorted values).
  */
-import { pairwiseSum } from '../numeric';
+
 import { mulberry32 } from '../multivariate';
+import { pairwiseSum } from '../numeric';
 import { normalIsf } from '../special';
 import type { DriftTest, DriftTestInput } from '../types';
 
@@ -99,7 +100,13 @@ export function wassersteinNoise(
   alpha: number,
 ): number | null {
   const ref = input.referenceSorted;
-  if (ref === null || ref.length < 2 || input.referenceStd === null || rows.reference <= 0 || rows.current <= 0)
+  if (
+    ref === null ||
+    ref.length < 2 ||
+    input.referenceStd === null ||
+    rows.reference <= 0 ||
+    rows.current <= 0
+  )
     return null;
   const scale = Math.max(input.referenceStd, WASSERSTEIN_STD_FLOOR);
   const sigma = Math.min(1, input.referenceStd / scale);
