@@ -347,7 +347,7 @@ def mulberry32(seed):
     return rand
 
 
-def wasserstein_tail_excess(srt, scale, sigma, paths=2000, grid=128, level=0.05, seed=0x5EED):
+def wasserstein_tail_excess(srt, scale, sigma, paths=1000, grid=128, level=0.05, seed=0x5EED):
     """Upper `level` quantile of the Brownian bridge's L1 norm on the reference's quantile grid, minus the
     quantile of its mean-shift component sigma*|N(0,1)| (docs/detection.md)."""
     n = len(srt)
@@ -356,10 +356,15 @@ def wasserstein_tail_excess(srt, scale, sigma, paths=2000, grid=128, level=0.05,
     cdf = [(a + 1) / n for a in at]
     width = [(srt[at[j + 1]] - srt[at[j]]) / scale if j + 1 < g else 0.0 for j in range(g)]
     rand = mulberry32(seed)
+    spare = []  # Box-Muller gives normals in pairs
 
     def normal():
-        u1 = rand() or 5e-324
-        return math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * rand())
+        if spare:
+            return spare.pop()
+        radius = math.sqrt(-2 * math.log(rand() or 5e-324))
+        angle = 2 * math.pi * rand()
+        spare.append(radius * math.sin(angle))
+        return radius * math.cos(angle)
 
     norms = []
     for _ in range(paths):

@@ -41,7 +41,7 @@ export function wassersteinDistance(uSorted: ArrayLike<number>, vSorted: ArrayLi
 }
 
 /** Paths, grid points and level of the simulation that sizes the null's tail excess (once per reference). */
-const NULL_PATHS = 2000;
+const NULL_PATHS = 1000;
 const NULL_GRID = 128;
 const NULL_LEVEL = 0.05;
 const NULL_SEED = 0x5eed;
@@ -67,8 +67,18 @@ export function wassersteinTailExcess(ref: Float64Array, scale: number, sigma: n
     width[j] = (ref[next]! - ref[at]!) / scale;
   }
   const rand = mulberry32(NULL_SEED);
-  const normal = (): number =>
-    Math.sqrt(-2 * Math.log(rand() || Number.MIN_VALUE)) * Math.cos(2 * Math.PI * rand());
+  let spare = Number.NaN; // Box–Muller gives normals in pairs
+  const normal = (): number => {
+    if (!Number.isNaN(spare)) {
+      const z = spare;
+      spare = Number.NaN;
+      return z;
+    }
+    const radius = Math.sqrt(-2 * Math.log(rand() || Number.MIN_VALUE));
+    const angle = 2 * Math.PI * rand();
+    spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  };
   const w = new Float64Array(g);
   const norms = new Float64Array(NULL_PATHS);
   for (let p = 0; p < NULL_PATHS; p++) {
