@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration, parseRate } from '../config/duration';
 import { ConfigError } from '../config/load';
+import { DRIFT_METHODS } from '../config/schema';
 import { InputError } from '../reference/table';
 import { DatabaseOpenError } from '../store/db';
 import { VERSION } from '../version';
@@ -148,11 +149,7 @@ export function buildProgram(): Command {
         'comma-separated protected attributes (fairness on the current data)',
         columns,
       )
-      .option(
-        '--drift-method <method>',
-        'auto, ks, psi, wasserstein, jensenshannon, kl, hellinger, chisquare, ztest',
-        'auto',
-      )
+      .option('--drift-method <method>', DRIFT_METHODS.join(', '), 'auto')
       .addOption(
         new Option(
           '--decision <mode>',

@@ -421,7 +421,7 @@ describe('buildCompareReport: bad options', () => {
 
   it('checks the drift method and threshold', () => {
     expect(inputError(() => checkDriftOptions('magic', undefined))).toMatch(
-      /unknown drift method "magic" \(choose from auto, ks, psi/,
+      /unknown drift method "magic" \(choose from auto, ks, wasserstein, psi/,
     );
     expect(inputError(() => checkDriftOptions('auto', 1.5))).toMatch(
       /invalid --threshold 1\.5: expected a number in \[0, 1\]/,
@@ -458,7 +458,7 @@ describe('formatCompareText', () => {
     expect(text).toContain('Fairness: g (current data)');
     expect(text).toContain('Data quality (current data)');
     // Columns line up: "threshold" values end where the header ends.
-    const header = lines.find((l) => l.includes('threshold'))!;
+    const header = lines.find((l) => /feature\s+type\s+test/.test(l))!;
     const row = lines[lines.indexOf(header) + 1]!;
     expect(row.indexOf('0.05') + 4).toBe(header.indexOf('threshold') + 'threshold'.length);
   });

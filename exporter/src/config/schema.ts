@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isName, NAME_RULE } from '../names';
+import { BUILTIN_DRIFT_METHODS } from '../stats/registry';
 import { parseBytes, parseDuration } from './duration';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -30,17 +31,8 @@ const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
 
 const name = z.string().refine(isName, `expected ${NAME_RULE}`);
 
-export const DRIFT_METHODS = [
-  'auto',
-  'ks',
-  'psi',
-  'wasserstein',
-  'jensenshannon',
-  'kl',
-  'hellinger',
-  'chisquare',
-  'ztest',
-] as const;
+/** `auto` and the built-in tests' names (from their registry). */
+export const DRIFT_METHODS = ['auto', ...BUILTIN_DRIFT_METHODS] as const;
 /** Built-in methods plus names registered by user modules (checked against the registry at start-up). */
 const driftMethod = z.string().min(1);
 

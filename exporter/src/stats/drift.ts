@@ -5,14 +5,7 @@
  * looked up in the registry; nothing here knows how a statistic is computed.
  */
 import { binCategorical, binNumeric } from './binning';
-import { chiSquareTest } from './drift-tests/chisquare';
-import { hellingerTest } from './drift-tests/hellinger';
-import { jensenShannonTest } from './drift-tests/jensenshannon';
-import { klTest } from './drift-tests/kl';
-import { ksTest } from './drift-tests/ks';
-import { psiTest } from './drift-tests/psi';
-import { wassersteinTest } from './drift-tests/wasserstein';
-import { zTest } from './drift-tests/ztest';
+import { MAX_DISCRETE_VALUES } from './drift-tests/common';
 import { sortedFinite } from './numeric';
 import { BUILTIN_DRIFT_TESTS, type DriftTestRegistry, defaultDriftTestRegistry } from './registry';
 import type {
@@ -31,7 +24,7 @@ import type {
 /** Auto choice: reference data sets up to this many rows use statistical tests, larger ones distances. */
 export const AUTO_SMALL_REFERENCE_ROWS = 1000;
 /** Auto choice: numeric columns with at most this many distinct values (ref ∪ cur) are treated as discrete. */
-export const AUTO_MAX_DISCRETE_VALUES = 5;
+export const AUTO_MAX_DISCRETE_VALUES = MAX_DISCRETE_VALUES;
 export const AUTO_P_VALUE_THRESHOLD = 0.05;
 export const AUTO_DISTANCE_THRESHOLD = 0.1;
 /** Default share of drifted features at which the data set counts as drifted. */
@@ -69,38 +62,13 @@ export function autoDriftMethod(
   return { method: 'wasserstein', threshold: AUTO_DISTANCE_THRESHOLD };
 }
 
-/** Built-in tests whose statistics fill `stats`, in DESIGN's key order. */
+/** Built-in tests whose statistics fill `stats` for this column, in report order (each test says when). */
 function applicableStatTests(type: ColumnType, distinctUnion: number): DriftTest[] {
-  const tests: DriftTest[] = type === 'numeric' ? [ksTest, wassersteinTest] : [];
-  tests.push(psiTest, klTest, jensenShannonTest, hellingerTest);
-  if (type === 'categorical' || distinctUnion <= AUTO_MAX_DISCRETE_VALUES) tests.push(chiSquareTest);
-  if (distinctUnion <= 2) tests.push(zTest);
-  return tests;
+  return BUILTIN_DRIFT_TESTS.filter((t) => t.reportedFor(type, distinctUnion));
 }
 
-const STAT_KEYS: Record<string, (keyof DriftStats)[]> = {
-  ks: ['ks_statistic', 'ks_p_value'],
-  wasserstein: ['wasserstein_normed'],
-  psi: ['psi'],
-  kl: ['kl'],
-  jensenshannon: ['jensenshannon'],
-  hellinger: ['hellinger'],
-  chisquare: ['chisquare_statistic', 'chisquare_p_value'],
-  ztest: ['ztest_p_value'],
-};
-
-const STAT_ORDER: (keyof DriftStats)[] = [
-  'ks_statistic',
-  'ks_p_value',
-  'wasserstein_normed',
-  'psi',
-  'kl',
-  'jensenshannon',
-  'hellinger',
-  'chisquare_statistic',
-  'chisquare_p_value',
-  'ztest_p_value',
-];
+/** Every built-in statistic key in report order (DESIGN §4 `stats`), from the tests' own declarations. */
+const STAT_ORDER: (keyof DriftStats)[] = BUILTIN_DRIFT_TESTS.flatMap((t) => [...t.statKeys]);
 
 function cleanNumber(x: number | null | undefined): number | null {
   return typeof x === 'number' && !Number.isNaN(x) ? x : null;
@@ -235,14 +203,14 @@ export function driftColumn(
   const collected: DriftStats = {};
   const all = opts.allStats ?? true;
   for (const statTest of statTests) {
-    for (const key of STAT_KEYS[statTest.name] ?? []) collected[key] = null;
+    for (const key of statTest.statKeys ?? []) collected[key] = null;
     if (sideProblem !== null || (!all && statTest.name !== test.name)) continue;
     const r = statTest.compute(input);
     computed.set(
       statTest.name,
       r.reason === undefined ? { score: r.score } : { score: r.score, reason: r.reason },
     );
-    for (const key of STAT_KEYS[statTest.name] ?? []) collected[key] = cleanNumber(r.stats[key]);
+    for (const key of statTest.statKeys ?? []) collected[key] = cleanNumber(r.stats[key]);
   }
   const stats: DriftStats = {};
   for (const key of STAT_ORDER) if (key in collected) stats[key] = collected[key] ?? null;

@@ -5,18 +5,11 @@
  */
 export type ColumnType = 'numeric' | 'categorical';
 
-export type BuiltinDriftMethod =
-  | 'ks'
-  | 'psi'
-  | 'wasserstein'
-  | 'jensenshannon'
-  | 'kl'
-  | 'hellinger'
-  | 'chisquare'
-  | 'ztest';
+/** Names of the built-in tests, from their registry (stats/registry.ts): one place per fact. */
+export type { BuiltinDriftMethod } from './registry';
 
 /** `auto` picks per DESIGN §6; user modules may register more names (DESIGN §8). */
-export type DriftMethod = BuiltinDriftMethod | (string & {});
+export type DriftMethod = import('./registry').BuiltinDriftMethod | (string & {});
 
 /**
  * Reference profile of one column, serialisable with JSON (stored in SQLite, so a restart keeps it).
@@ -160,9 +153,20 @@ export interface ColumnDriftResult {
   adjustment?: { method: 'benjamini-hochberg'; rawScore: number };
 }
 
-/** One drift test in the registry (CONVENTIONS.md: one small module per test). */
+/**
+ * One drift test in the registry (CONVENTIONS.md: one small module per test). Every fact about a test lives
+ * in its file: the config's method names, `compare`'s stat keys and their order, the CLI help and the
+ * panel's display names are derived from these objects.
+ */
 export interface DriftTest {
-  name: DriftMethod;
+  /** Config and label value (lowercase letters, digits, "_"). */
+  name: string;
+  /** Display name (the panel, text reports); the name when absent. */
+  label?: string;
+  /** Keys of `stats` it fills, in report order (built-in tests; a plugin's extra keys follow). */
+  statKeys?: readonly (keyof DriftStats)[];
+  /** Built-in tests: whether `compare` reports its statistics for a column of this type and size. */
+  reportedFor?(type: ColumnType, distinctUnion: number): boolean;
   columnTypes: readonly ColumnType[];
   defaultThreshold: number;
   direction: 'p_value' | 'distance';

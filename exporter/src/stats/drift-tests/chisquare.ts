@@ -12,7 +12,7 @@ import { totalVariation } from '../calibration';
 import { pairwiseSum } from '../numeric';
 import { chi2Sf } from '../special';
 import type { BinnedPair, DriftTest, DriftTestInput } from '../types';
-import { histogramUnavailable } from './common';
+import { histogramUnavailable, MAX_DISCRETE_VALUES } from './common';
 
 export interface ChiSquareResult {
   statistic: number;
@@ -52,8 +52,11 @@ export function chiSquare(bins: BinnedPair): ChiSquareResult {
   return { statistic, pValue: Math.min(Math.max(chi2Sf(statistic, df), 0), 1), df };
 }
 
-export const chiSquareTest: DriftTest = {
-  name: 'chisquare',
+export const chiSquareTest = {
+  name: 'chisquare' as const,
+  label: 'χ²',
+  statKeys: ['chisquare_statistic', 'chisquare_p_value'],
+  reportedFor: (type, distinctUnion) => type === 'categorical' || distinctUnion <= MAX_DISCRETE_VALUES,
   columnTypes: ['categorical', 'numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
@@ -67,4 +70,4 @@ export const chiSquareTest: DriftTest = {
     const r = chiSquare(input.bins);
     return { score: r.pValue, stats: { chisquare_statistic: r.statistic, chisquare_p_value: r.pValue } };
   },
-};
+} satisfies DriftTest;

@@ -15,8 +15,11 @@ export function hellingerDistance(bins: BinnedPair): number {
   return Math.sqrt(0.5 * pairwiseSum(terms));
 }
 
-export const hellingerTest: DriftTest = {
-  name: 'hellinger',
+export const hellingerTest = {
+  name: 'hellinger' as const,
+  label: 'Hellinger',
+  statKeys: ['hellinger'],
+  reportedFor: () => true,
   columnTypes: ['numeric', 'categorical'],
   defaultThreshold: 0.1,
   direction: 'distance',
@@ -32,4 +35,4 @@ export const hellingerTest: DriftTest = {
     const value = hellingerDistance(input.bins);
     return { score: value, stats: { hellinger: value } };
   },
-};
+} satisfies DriftTest;

@@ -34,8 +34,11 @@ export function jensenShannonDistance(pIn: Float64Array, qIn: Float64Array): num
   return Math.sqrt(Math.max(js, 0) / 2);
 }
 
-export const jensenShannonTest: DriftTest = {
-  name: 'jensenshannon',
+export const jensenShannonTest = {
+  name: 'jensenshannon' as const,
+  label: 'Jensen–Shannon',
+  statKeys: ['jensenshannon'],
+  reportedFor: () => true,
   columnTypes: ['numeric', 'categorical'],
   defaultThreshold: 0.1,
   direction: 'distance',
@@ -51,4 +54,4 @@ export const jensenShannonTest: DriftTest = {
     const value = jensenShannonDistance(input.bins.reference, input.bins.current);
     return { score: value, stats: { jensenshannon: value } };
   },
-};
+} satisfies DriftTest;

@@ -13,8 +13,11 @@ export function klDivergence(bins: BinnedPair): number {
   return pairwiseSum(terms);
 }
 
-export const klTest: DriftTest = {
-  name: 'kl',
+export const klTest = {
+  name: 'kl' as const,
+  label: 'KL',
+  statKeys: ['kl'],
+  reportedFor: () => true,
   columnTypes: ['numeric', 'categorical'],
   defaultThreshold: 0.1,
   direction: 'distance',
@@ -30,4 +33,4 @@ export const klTest: DriftTest = {
     const value = klDivergence(input.bins);
     return { score: value, stats: { kl: value } };
   },
-};
+} satisfies DriftTest;

@@ -2,8 +2,11 @@
 import { ks2samp } from '../ks2samp';
 import type { DriftTest, DriftTestInput } from '../types';
 
-export const ksTest: DriftTest = {
-  name: 'ks',
+export const ksTest = {
+  name: 'ks' as const,
+  label: 'KS',
+  statKeys: ['ks_statistic', 'ks_p_value'],
+  reportedFor: (type) => type === 'numeric',
   columnTypes: ['numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
@@ -23,4 +26,4 @@ export const ksTest: DriftTest = {
     const r = ks2samp(ref, cur);
     return { score: r.pValue, stats: { ks_statistic: r.statistic, ks_p_value: r.pValue } };
   },
-};
+} satisfies DriftTest;

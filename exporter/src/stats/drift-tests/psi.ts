@@ -13,8 +13,11 @@ export function psi(bins: BinnedPair): number {
   return pairwiseSum(terms);
 }
 
-export const psiTest: DriftTest = {
-  name: 'psi',
+export const psiTest = {
+  name: 'psi' as const,
+  label: 'PSI',
+  statKeys: ['psi'],
+  reportedFor: () => true,
   columnTypes: ['numeric', 'categorical'],
   defaultThreshold: 0.1,
   direction: 'distance',
@@ -27,4 +30,4 @@ export const psiTest: DriftTest = {
     const value = psi(input.bins);
     return { score: value, stats: { psi: value } };
   },
-};
+} satisfies DriftTest;

@@ -129,8 +129,11 @@ export function wassersteinNoise(
   return (sigma * normalIsf(alpha / 2) + excess) * Math.sqrt(1 / rows.reference + 1 / rows.current);
 }
 
-export const wassersteinTest: DriftTest = {
-  name: 'wasserstein',
+export const wassersteinTest = {
+  name: 'wasserstein' as const,
+  label: 'Wasserstein',
+  statKeys: ['wasserstein_normed'],
+  reportedFor: (type) => type === 'numeric',
   columnTypes: ['numeric'],
   defaultThreshold: 0.1,
   direction: 'distance',
@@ -150,4 +153,4 @@ export const wassersteinTest: DriftTest = {
     const w = wassersteinDistance(ref, cur) / Math.max(input.referenceStd, WASSERSTEIN_STD_FLOOR);
     return { score: w, stats: { wasserstein_normed: w } };
   },
-};
+} satisfies DriftTest;

@@ -24,8 +24,11 @@ export function twoProportionZTest(bins: BinnedPair): number | null {
   return Math.min(Math.max(p, 0), 1);
 }
 
-export const zTest: DriftTest = {
-  name: 'ztest',
+export const zTest = {
+  name: 'ztest' as const,
+  label: 'z-test',
+  statKeys: ['ztest_p_value'],
+  reportedFor: (_type, distinctUnion) => distinctUnion <= 2,
   columnTypes: ['categorical', 'numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
@@ -45,4 +48,4 @@ export const zTest: DriftTest = {
     }
     return { score: p, stats: { ztest_p_value: p } };
   },
-};
+} satisfies DriftTest;
