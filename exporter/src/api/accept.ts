@@ -7,21 +7,20 @@ import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
 import type { IngestSource } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
-import { validatePredictions } from '../ingest/validate';
+import { type PredictionRecord, validatePredictions } from '../ingest/validate';
 
 export interface Accepted {
   accepted: number;
   duplicates: number;
 }
 
-/** `source`: the items' NDJSON lines, when they came as NDJSON (see PredictionRecord.featuresJson). */
-export async function acceptPredictions(
+/** Validates a batch and checks its models may be accepted; throws IngestError(400) naming the item. */
+export function checkPredictions(
   engine: Engine,
   config: Config,
   items: readonly unknown[],
-  source?: IngestSource,
-): Promise<Accepted> {
-  const fromLines = source !== undefined && source.lines.start.length === items.length;
+  fromLines = false,
+): PredictionRecord[] {
   const records = validatePredictions(
     items,
     engine.now(),
@@ -41,6 +40,18 @@ export async function acceptPredictions(
       );
     }
   }
+  return records;
+}
+
+/** `source`: the items' NDJSON lines, when they came as NDJSON (see PredictionRecord.featuresJson). */
+export async function acceptPredictions(
+  engine: Engine,
+  config: Config,
+  items: readonly unknown[],
+  source?: IngestSource,
+): Promise<Accepted> {
+  const fromLines = source !== undefined && source.lines.start.length === items.length;
+  const records = checkPredictions(engine, config, items, fromLines);
   const result = await engine.ingest(records, fromLines ? source : undefined);
   return { accepted: records.length, duplicates: result.duplicates };
 }

@@ -17,13 +17,14 @@ import {
   decodeRequest,
   decodeResponse,
   EventJoiner,
+  inputItems,
   joinEvents,
   modelName,
   parseBody,
   readEventMeta,
   serviceConfig,
 } from '../ingest/kserve';
-import { acceptPredictions } from './accept';
+import { acceptPredictions, checkPredictions } from './accept';
 import type { AppContext } from './app';
 
 type Guard = (req: Request, res: Response, next: NextFunction) => void;
@@ -54,16 +55,16 @@ export function cloudEvents(
     }
     const payload = parseBody(text);
     const cost = text.length;
-    const pair =
-      meta.kind === 'request'
-        ? joiner.offer(key, {
-            kind: 'request',
-            half: { meta, data: decodeRequest(payload, service, config.limits.max_batch), cost },
-          })
-        : joiner.offer(key, {
-            kind: 'response',
-            half: { meta, data: decodeResponse(payload, config.limits.max_batch), cost },
-          });
+    let pair: ReturnType<typeof joiner.offer>;
+    if (meta.kind === 'request') {
+      const half = { meta, data: decodeRequest(payload, service, config.limits.max_batch), cost };
+      checkPredictions(engine, config, inputItems(half, model, service));
+      pair = joiner.offer(key, { kind: 'request', half });
+    } else
+      pair = joiner.offer(key, {
+        kind: 'response',
+        half: { meta, data: decodeResponse(payload, config.limits.max_batch), cost },
+      });
     if (!pair) {
       res.status(202).json({ accepted: 0, duplicates: 0, pending: true });
       return;

@@ -190,7 +190,8 @@ function rowsOf(n: number, max: number, field: string): Row[] {
   if (n === 0) bad(field, 'expected at least one instance');
   if (n > max)
     throw new IngestError(413, `event has ${n} instances, the limit is ${max}`, null, field, 'too_large');
-  return Array.from({ length: n }, () => ({}));
+  // Null-prototype rows: a "__proto__" column stays a key, which validation then rejects by name.
+  return Array.from({ length: n }, () => Object.create(null) as Row);
 }
 
 function sameRows(list: Tensor[], what: string): number {
@@ -331,22 +332,17 @@ export function joinEvents(
   const to = response.meta.timeParts;
   const nanos = from && to ? (to[0] - from[0]) * 1e6 + (to[1] - from[1]) : -1;
   const latency = nanos >= 0 ? nanos / 1e9 : null;
-  const attributeNames = new Set(service?.attributes ?? []);
+  const items = inputItems(request, model, service);
   const predictionKey = service?.prediction.output ?? outputs.first;
   const score = service?.score;
   const scoreKey = score ? (score.output ?? outputs.first) : null;
-  return inputs.map((input, i) => {
+  return items.map((item, i) => {
     const out = outputs.rows[i]!;
     if (!Object.hasOwn(out, predictionKey))
       bad(outputField(outputs, predictionKey), `the response has no output "${predictionKey}"`, i);
     let prediction = out[predictionKey];
     if (Array.isArray(prediction)) prediction = argmax(prediction, i, outputField(outputs, predictionKey));
-    const item: Record<string, unknown> = {
-      model,
-      prediction_id: `${request.meta.id}-${i}`,
-      features: {},
-      prediction,
-    };
+    item.prediction = prediction;
     if (scoreKey !== null) {
       if (!Object.hasOwn(out, scoreKey))
         bad(outputField(outputs, scoreKey), `the response has no output "${scoreKey}"`, i);
@@ -369,17 +365,37 @@ export function joinEvents(
       }
       item.score = value;
     }
-    const features: Record<string, unknown> = {};
-    const attributes: Record<string, unknown> = {};
+    if (outputs.modelVersion !== null) item.model_version = outputs.modelVersion;
+    if (ts !== null) item.ts = ts;
+    if (latency !== null) item.latency_seconds = latency;
+    return item;
+  });
+}
+
+/**
+ * The request's half of each prediction item (model, id, features, attributes; prediction 0 until the
+ * response fills it in), so a request is validated when it arrives, not only once its pair is complete.
+ */
+export function inputItems(
+  request: { meta: EventMeta; data: DecodedRequest },
+  model: string,
+  service: KServeServiceConfig | undefined,
+): Record<string, unknown>[] {
+  const attributeNames = new Set(service?.attributes ?? []);
+  return request.data.rows.map((input, i) => {
+    const features: Record<string, unknown> = Object.create(null);
+    const attributes: Record<string, unknown> = Object.create(null);
     for (const key in input) {
       if (attributeNames.has(key)) attributes[key] = input[key];
       else features[key] = input[key];
     }
-    item.features = features;
+    const item: Record<string, unknown> = {
+      model,
+      prediction_id: `${request.meta.id}-${i}`,
+      features,
+      prediction: 0,
+    };
     if (Object.keys(attributes).length > 0) item.attributes = attributes;
-    if (outputs.modelVersion !== null) item.model_version = outputs.modelVersion;
-    if (ts !== null) item.ts = ts;
-    if (latency !== null) item.latency_seconds = latency;
     return item;
   });
 }

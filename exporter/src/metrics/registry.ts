@@ -429,6 +429,7 @@ const PER_ROUND = (family: MetricFamily): boolean =>
 const LIVE_GAUGES = new Set([
   'modelwatch_last_prediction_timestamp_seconds',
   'modelwatch_feedback_pending_labels',
+  'modelwatch_cloudevents_pending',
   'modelwatch_database_size_bytes',
   'modelwatch_build_info',
 ]);
