@@ -338,3 +338,194 @@ describe('bad events', () => {
     expect((await send(open, SKLEARN_V1[0]!)).status).toBe(202);
   });
 });
+
+/** A small seeded generator (mulberry32) and a normal draw, so both exporters see the same rows. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+interface Row {
+  features: Record<string, number | string>;
+  prediction: number;
+  score: number;
+}
+
+/** Rows of a toy credit model; `shift` moves income and region (drift), age stays put. */
+function rowsFor(n: number, seed: number, shift: number): Row[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => {
+    const age = round(40 + 10 * normal(r));
+    const income = round(50 + shift * 15 + 12 * normal(r));
+    const region = r() < 0.5 + shift * 0.3 ? 'north' : r() < 0.5 ? 'south' : 'east';
+    const p1 = round(1 / (1 + Math.exp(-(income - 55) / 10)));
+    return { features: { age, income, region }, prediction: p1 >= 0.5 ? 1 : 0, score: p1 };
+  });
+}
+
+const COLUMNS = ['age', 'income', 'region'];
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** The events KServe's logger would send for `rows` in one request of the given protocol. */
+function eventsFor(
+  protocol: 'v1' | 'v2-pd' | 'v2-tensor',
+  service: string,
+  id: string,
+  rows: Row[],
+  time: number | null,
+): { headers: Record<string, string>; body: string }[] {
+  const headers = (type: string, t: number | null) => ({
+    'content-type': protocol === 'v1' ? 'application/x-www-form-urlencoded' : 'application/json',
+    'ce-specversion': '1.0',
+    'ce-id': id,
+    'ce-type': `org.kubeflow.serving.inference.${type}`,
+    'ce-source': 'http://localhost:9081/',
+    'ce-inferenceservicename': service,
+    'ce-namespace': 'default',
+    'ce-component': 'predictor',
+    'ce-endpoint': '',
+    ...(t === null ? {} : { 'ce-time': iso(t) }),
+  });
+  const proba = rows.map((x) => [round(1 - x.score), x.score]);
+  let request: unknown;
+  let response: unknown;
+  if (protocol === 'v1') {
+    request = { instances: rows.map((x) => COLUMNS.map((c) => x.features[c])) };
+    response = { predictions: proba };
+  } else {
+    request =
+      protocol === 'v2-pd'
+        ? {
+            parameters: { content_type: 'pd' },
+            inputs: COLUMNS.map((c) => ({
+              name: c,
+              shape: [rows.length],
+              datatype: c === 'region' ? 'BYTES' : 'FP64',
+              data: rows.map((x) => x.features[c]),
+            })),
+          }
+        : {
+            inputs: [
+              {
+                name: 'input-0',
+                shape: [rows.length, 2],
+                datatype: 'FP64',
+                data: rows.map((x) => [x.features.age, x.features.income]),
+              },
+            ],
+          };
+    response = {
+      id: 'server-side-id',
+      model_name: service,
+      model_version: null,
+      outputs: [{ name: 'output-0', shape: [rows.length, 2], datatype: 'FP64', data: proba.flat() }],
+    };
+  }
+  return [
+    { headers: headers('request', time), body: JSON.stringify(request) },
+    { headers: headers('response', time === null ? null : time + 0.004), body: JSON.stringify(response) },
+  ];
+}
+
+describe('the same rows through /api/v1/cloudevents and /api/v1/predictions', () => {
+  it('give exactly the same /metrics drift, data-quality and window series', async () => {
+    const services = [
+      { inference_service: 'credit-v1', columns: COLUMNS, score: { column: 1 } },
+      { inference_service: 'credit-pd', score: { column: 1 } },
+      { inference_service: 'credit-tensor', columns: ['age', 'income'], score: { column: 1 } },
+    ];
+    const raw = { kserve: { services }, drift: { min_rows: 100, multivariate: false } };
+    const viaEvents = await start(raw, 'events.db');
+    const viaPredictions = await start(raw, 'predictions.db');
+    const protocols = [
+      ['credit-v1', 'v1', null],
+      ['credit-pd', 'v2-pd', NOW - 600],
+      ['credit-tensor', 'v2-tensor', NOW - 300],
+    ] as const;
+    for (const [model, protocol, time] of protocols) {
+      const keep = protocol === 'v2-tensor' ? ['age', 'income'] : COLUMNS;
+      const reference = rowsFor(400, 1, 0);
+      const csv = [
+        [...keep, 'prediction', 'score'].join(','),
+        ...reference.map((x) => [...keep.map((c) => x.features[c]), x.prediction, x.score].join(',')),
+      ].join('\n');
+      for (const e of [viaEvents, viaPredictions]) {
+        const res = await fetch(`${e.url}/api/v1/models/${model}/reference`, {
+          method: 'PUT',
+          headers: { 'content-type': 'text/csv' },
+          body: csv,
+        });
+        expect(res.status).toBe(201);
+      }
+      const current = rowsFor(600, 2, 1).map((x) => ({
+        ...x,
+        features: Object.fromEntries(keep.map((c) => [c, x.features[c]!])),
+      }));
+      for (let b = 0; b * 25 < current.length; b++) {
+        const batch = current.slice(b * 25, b * 25 + 25);
+        const id = `${model}-event-${b}`;
+        const t = time === null ? null : time + b;
+        const [request, response] = eventsFor(protocol, model, id, batch, t);
+        // Every other pair arrives response first, as KServe's five logger workers may send them.
+        const order = b % 2 === 0 ? [request!, response!] : [response!, request!];
+        for (const ev of order) expect((await send(viaEvents, ev)).status).toBe(202);
+        const items = batch.map((x, i) => ({
+          model,
+          prediction_id: `${id}-${i}`,
+          features: x.features,
+          prediction: x.prediction,
+          score: x.score,
+          ...(t === null ? {} : { ts: t, latency_seconds: 0.004 }),
+        }));
+        expect((await post(`${viaPredictions.url}/api/v1/predictions`, items)).status).toBe(202);
+      }
+    }
+    const compared = [
+      'modelwatch_feature_drift_score',
+      'modelwatch_feature_drift_p_value',
+      'modelwatch_feature_drift_threshold',
+      'modelwatch_feature_drifted',
+      'modelwatch_dataset_drift',
+      'modelwatch_prediction_drift_score',
+      'modelwatch_feature_bin_ratio',
+      'modelwatch_feature_missing_ratio',
+      'modelwatch_feature_out_of_range_ratio',
+      'modelwatch_feature_unseen_category_ratio',
+      'modelwatch_window_rows',
+      'modelwatch_predictions_total',
+      'modelwatch_model_status',
+    ];
+    const snapshot = async (e: Exporter) => {
+      e.engine.evaluateAll();
+      return (await samples(e, 'modelwatch_'))
+        .filter((s) => compared.some((name) => s.name === name || s.name === `${name}_ratio`))
+        .map((s) => `${s.name}${JSON.stringify(s.labels)} ${s.value}`)
+        .sort();
+    };
+    const a = await snapshot(viaEvents);
+    const b = await snapshot(viaPredictions);
+    expect(a).toEqual(b);
+    // Not vacuous: every model is evaluated, income drifted, age did not.
+    for (const [model] of protocols) {
+      expect(a).toContain(`modelwatch_window_rows{"model":"${model}","window":"current"} 600`);
+      expect(a).toContain(`modelwatch_feature_drifted{"model":"${model}","feature":"income"} 1`);
+      expect(a).toContain(`modelwatch_feature_drifted{"model":"${model}","feature":"age"} 0`);
+    }
+    expect(a.filter((l) => l.startsWith('modelwatch_prediction_drift_score')).length).toBeGreaterThan(0);
+    // And the rows on disk are the same ones.
+    const strip = (r: StoredRow) => ({ ...r, features: JSON.parse(r.features) });
+    expect(rows('events.db').map(strip).sort(byId)).toEqual(rows('predictions.db').map(strip).sort(byId));
+  });
+});
+
+function byId(a: { prediction_id: string }, b: { prediction_id: string }): number {
+  return a.prediction_id < b.prediction_id ? -1 : a.prediction_id > b.prediction_id ? 1 : 0;
+}
