@@ -260,6 +260,54 @@ describe('bad events', () => {
     expect(await value(e, 'modelwatch_ingest_rejected_total')).toBe(rejected);
   });
 
+  it('escaped, huge and oddly typed values get the same 400 as on /api/v1/predictions', async () => {
+    const e = await start({ kserve: { services: [{ inference_service: 'sklearn-iris' }] } });
+    const cases: [string, string][] = [
+      ['{"instances": [{"a\\u0000b": 1}]}', 'features.a\u0000b'],
+      ['{"instances": [{"a": 1e400}]}', 'features.a'],
+      ['{"instances": [{"a": [1, 2]}]}', 'features.a'],
+      ['{"instances": [{"a": "\\ud800"}], "x": 1}', ''],
+    ];
+    for (const [i, [body, field]] of cases.entries()) {
+      const res = await send(e, v1(`h${i}`, body, 'request'));
+      if (field === '') {
+        // A lone surrogate escape is a valid JSON string: accepted as a categorical value.
+        expect(res.status).toBe(202);
+        continue;
+      }
+      expect(res.status, body).toBe(400);
+      expect((res.json as { field: string }).field).toBe(field);
+      // The same instance text as the features of a prediction item.
+      const instance = body.slice(body.indexOf('[{') + 1, body.lastIndexOf('}]') + 1);
+      const direct = await post(
+        `${e.url}/api/v1/predictions`,
+        `[{"model": "sklearn-iris", "prediction_id": "d", "prediction": 1, "features": ${instance}}]`,
+      );
+      expect(direct.json).toMatchObject({ field: (res.json as { field: string }).field, index: 0 });
+    }
+    expect(rows()).toEqual([]);
+  });
+
+  it('accepts structured mode (application/cloudevents+json) as well', async () => {
+    const e = await start();
+    const structured = (event: { headers: Record<string, string>; body: string }) => {
+      const attrs = Object.fromEntries(
+        Object.entries(event.headers)
+          .filter(([k]) => k.startsWith('ce-'))
+          .map(([k, v]) => [k.slice(3), v]),
+      );
+      return {
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({ ...attrs, datacontenttype: 'application/json', data: JSON.parse(event.body) }),
+      };
+    };
+    await send(e, structured(SKLEARN_V1[0]!));
+    expect((await send(e, structured(SKLEARN_V1[1]!))).json).toEqual({ accepted: 2, duplicates: 0 });
+    expect(
+      (await send(e, { headers: { 'content-type': 'application/cloudevents+json' }, body: '[1]' })).status,
+    ).toBe(400);
+  });
+
   it('a pair with a bad row writes none of its rows (score outside [0, 1], mismatched counts)', async () => {
     const e = await start({
       kserve: {
