@@ -49,6 +49,8 @@ export function createApp(ctx: AppContext): express.Express {
     ? requireToken
     : (_req: Request, _res: Response, next: NextFunction) => next();
   const body = express.text({ type: () => true, limit: config.limits.max_body, defaultCharset: 'utf-8' });
+  // The KServe CloudEvents sink reads its own body: Ce-* headers, not Content-Type, say what it is.
+  app.use(cloudEvents(ctx, config.kserve.require_token ? write : undefined));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -67,7 +69,6 @@ export function createApp(ctx: AppContext): express.Express {
     const items = parseItems(source.text, req.get('content-type'), config.limits.max_batch, source.lines);
     res.status(202).json(await acceptPredictions(engine, config, items, source));
   });
-  app.use(cloudEvents(ctx, config.kserve.require_token ? write : undefined));
 
   app.post('/api/v1/feedback', write, body, async (req, res) => {
     const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SKLEARN_V1, SKLEARN_V2, TENSOR_V2 } from '../ingest/kserve.fixtures';
 import type { Exporter } from '../server';
+import { mulberry32 } from '../stats/multivariate';
 import { parseExposition, post, startTestExporter, tempDir, testConfig } from '../testing';
 
 /** The exporter's clock; the recorded v2 events carry Ce-Time 2026-03-10, a little before it. */
@@ -387,17 +388,7 @@ describe('bad events', () => {
   });
 });
 
-/** A small seeded generator (mulberry32) and a normal draw, so both exporters see the same rows. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded normal draw, so both exporters see the same rows. */
 const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -409,7 +400,7 @@ interface Row {
 
 /** Rows of a toy credit model; `shift` moves income and region (drift), age stays put. */
 function rowsFor(n: number, seed: number, shift: number): Row[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return Array.from({ length: n }, () => {
     const age = round(40 + 10 * normal(r));
     const income = round(50 + shift * 15 + 12 * normal(r));
