@@ -187,6 +187,9 @@ describe('hostile and mismatched payloads', () => {
     expect(req(t({ shape: [-1] }))).toMatchObject({ field: 'inputs[0].shape' });
     expect(req(t({ data: 'AAAA' }))).toMatchObject({ field: 'inputs[0].data' });
     expect(req(t({ name: 7 }))).toMatchObject({ field: 'inputs[0].name' });
+    expect(req({ inputs: [{ name: 'x', data: [1] }] })).toMatchObject({ field: 'inputs[0].shape' });
+    // v1 rows may come under "inputs" too (get_predict_input): objects without tensor fields.
+    expect(decodeRequest({ inputs: [{ a: 1 }] }, undefined, 10).rows).toEqual([{ a: 1 }]);
     expect(
       req({
         inputs: [

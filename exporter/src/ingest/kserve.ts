@@ -146,7 +146,9 @@ function isTensorList(value: unknown): value is Record<string, unknown>[] {
   return (
     Array.isArray(value) &&
     value.length > 0 &&
-    value.every((t) => isObject(t) && 'name' in t && 'shape' in t && 'datatype' in t)
+    // Tensor-shaped objects (any of the tensor fields) are read as v2 and checked strictly; v1 rows
+    // given as objects under "inputs" have none of them.
+    value.every((t) => isObject(t) && ('name' in t || 'shape' in t || 'datatype' in t || 'data' in t))
   );
 }
 
