@@ -109,6 +109,14 @@ export class Metrics implements Telemetry, CloudEventTelemetry {
     }
     this.gauge('modelwatch_build_info').set({ version: VERSION }, 1);
     for (const reason of REJECT_REASONS) this.counter('modelwatch_ingest_rejected_total').inc({ reason }, 0);
+    // KServe CloudEvents counters start at 0 for every label value, so rate() has series before the first event.
+    for (const type of ['request', 'response'] as const) {
+      this.counter('modelwatch_cloudevents_received_total').inc({ type }, 0);
+      for (const reason of ['expired', 'evicted'] as const)
+        this.counter('modelwatch_cloudevents_unpaired_total').inc({ type, reason }, 0);
+    }
+    for (const order of ['request_first', 'response_first'] as const)
+      this.counter('modelwatch_cloudevents_joined_total').inc({ order }, 0);
   }
 
   /** Prediction tallies by model label value: the monitors', and `__other__` for unmonitored models. */
