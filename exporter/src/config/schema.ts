@@ -131,6 +131,48 @@ const modelSchema = z.strictObject({
     .optional(),
 });
 
+/** How one InferenceService's logged events become predictions (docs/kserve.md). */
+const kserveServiceSchema = z.strictObject({
+  /** Matches the event's `Ce-Inferenceservicename`. */
+  inference_service: z.string().min(1),
+  /** Matches `Ce-Namespace` when given; otherwise any namespace. */
+  namespace: z.string().min(1).optional(),
+  /** The modelwatch model the predictions go to (default: the InferenceService name). */
+  model: name.optional(),
+  /** Feature names for v1 `instances` arrays and for a request's single [n, k] tensor, in column order. */
+  columns: z.array(name).min(1).optional(),
+  /** Input columns logged as `attributes` (protected attributes, segments) instead of features. */
+  attributes: z.array(name).default([]),
+  /**
+   * Which output is the prediction: a v2 output name or a key of v1 prediction objects (default: the
+   * first output; for v1, each element of `predictions`). A row of several values gives its argmax.
+   */
+  prediction: z.strictObject({ output: z.string().min(1).optional() }).prefault({}),
+  /** Which output is the score, e.g. `{output: output-0, column: 1}` for P(class 1) of predict_proba. */
+  score: z
+    .strictObject({
+      output: z.string().min(1).optional(),
+      /** Column of a [n, k] output (class index); required when the score output has several columns. */
+      column: z.number().int().min(0).optional(),
+    })
+    .optional(),
+});
+
+const kserveSchema = z.strictObject({
+  /** A half (request or response) waiting longer than this for its partner is dropped and counted. */
+  pending_timeout: duration.default(60),
+  /** At most this many halves wait at once; the oldest is dropped (and counted) beyond it. */
+  max_pending: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** At most this many body bytes are held by waiting halves; the oldest are dropped beyond it. */
+  max_pending_bytes: bytes.default(64 * 1024 * 1024),
+  /**
+   * Whether the sink asks for `auth.token` like the other write endpoints. KServe's logger sends no
+   * Authorization header: set false and restrict who reaches the port (NetworkPolicy, sidecar on localhost).
+   */
+  require_token: z.boolean().default(true),
+  services: z.array(kserveServiceSchema).default([]),
+});
+
 export const configSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -223,6 +265,8 @@ export const configSchema = z.strictObject({
       sustained_evaluations: z.number().int().min(1).default(3),
     })
     .prefault({}),
+  /** The KServe inference-logger sink, POST /api/v1/cloudevents (docs/kserve.md). */
+  kserve: kserveSchema.prefault({}),
   /** Modules that register extra drift tests (DESIGN §8), resolved relative to the config file. */
   plugins: z.array(z.string().min(1)).default([]),
 });
@@ -230,5 +274,7 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type FeatureConfig = z.output<typeof featureSchema>;
+export type KServeConfig = z.output<typeof kserveSchema>;
+export type KServeServiceConfig = z.output<typeof kserveServiceSchema>;
 export type DriftConfig = z.output<typeof driftSchema>;
 export type WindowConfig = { rows?: number | undefined; duration?: number | undefined };

@@ -83,6 +83,25 @@ export const CATALOG: readonly MetricFamily[] = [
     `Write requests rejected, by reason (${REJECT_REASONS.join(', ')}).`,
   ),
   family(
+    'counter',
+    'cloudevents_received_total',
+    ['type'],
+    'KServe inference-logger events received on /api/v1/cloudevents with valid headers, by type="request|response" (re-deliveries included).',
+  ),
+  family(
+    'counter',
+    'cloudevents_joined_total',
+    ['order'],
+    'Request/response event pairs joined into predictions; order="response_first" when the response arrived before its request.',
+  ),
+  family(
+    'counter',
+    'cloudevents_unpaired_total',
+    ['type', 'reason'],
+    'Events dropped before their partner arrived, by the half that waited (type) and reason="expired" (kserve.pending_timeout) or "evicted" (kserve.max_pending or max_pending_bytes).',
+  ),
+  family('gauge', 'cloudevents_pending', [], 'Events waiting for the other half of their pair.'),
+  family(
     'gauge',
     'last_prediction_timestamp_seconds',
     ['model'],
