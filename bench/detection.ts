@@ -125,7 +125,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 const label = (v: VariantSummary['variant']) => [
-  `${v.method}${v.referenceRows ? ` (ref ${v.referenceRows})` : ''}`,
+  `${v.method}${v.decision === 'calibrated' ? ' calibrated' : ''}${v.referenceRows ? ` (ref ${v.referenceRows})` : ''}`,
   `${v.confirmations}`,
 ];
 

@@ -7,7 +7,7 @@
  *
  * Usage: npm run bench [-- --quick] [-- --only scrape,memory] [-- --out file.json] [-- --python path]
  *   --quick   tiny sizes (a smoke test: every figure, none of them meaningful); writes bench-quick.json
- *   --only    comma-separated parts: ingest, scrape, memory, restart, evaluation, compare
+ *   --only    comma-separated parts: ingest, scrape, memory, restart, evaluation, decision, compare
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,13 +17,14 @@ import { parseArgs } from 'node:util';
 import { type Measure, type PartResult, passes, table } from './lib/report';
 import { killChildren, ROOT } from './lib/server';
 import { comparePart } from './parts/compare';
+import { decisionPart } from './parts/decision';
 import { evaluationPart } from './parts/evaluation';
 import { ingestPart } from './parts/ingest';
 import { memoryPart } from './parts/memory';
 import { restartPart } from './parts/restart';
 import { scrapePart } from './parts/scrape';
 
-const PARTS = ['ingest', 'scrape', 'memory', 'restart', 'evaluation', 'compare'] as const;
+const PARTS = ['ingest', 'scrape', 'memory', 'restart', 'evaluation', 'decision', 'compare'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
@@ -114,6 +115,12 @@ const run: Record<Part, () => Promise<PartResult>> = {
       ...(values.python ? { python: values.python } : {}),
       log: log('evaluation'),
     }),
+  decision: () =>
+    decisionPart(
+      quick
+        ? { window: 5000, features: 20, referenceRows: 2000, repeats: 1, log: log('decision') }
+        : { window: 100_000, features: 20, referenceRows: 20_000, repeats: 7, log: log('decision') },
+    ),
   compare: () =>
     comparePart({
       ...(quick

@@ -1,8 +1,10 @@
 /**
- * Detection quality, bounded: a small version of `npm run bench:detection` (docs/detection.md) through
- * the exporter's own monitors with the default window, min_rows, evaluation interval and thresholds.
+ * Detection quality, bounded: a small version of `npm run bench:detection` and `npm run bench:runlength`
+ * (docs/detection.md) through the exporter's own monitors with the default window, min_rows, evaluation
+ * interval and decision (calibrated); `ks` under the threshold rule for contrast.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { measureRunLength } from '../bench/detection/runlength';
 import {
   detectionDelay,
   FEATURES,
@@ -19,11 +21,12 @@ import {
 const SEEDS = [1, 2, 3];
 const INJECT_AT = 10_000; // the default window (10,000 rows) is full when the drift starts
 const ROWS_PER_STEP = 500; // per 15 s evaluation interval
+// auto without a decision: the default (calibrated); ks under the threshold rule (p < 0.05).
 const variants: Variant[] = [
   { name: 'auto/c1', method: 'auto', confirmations: 1 },
   { name: 'auto/c3', method: 'auto', confirmations: 3 },
-  { name: 'ks/c1', method: 'ks', confirmations: 1 },
-  { name: 'ks/c3', method: 'ks', confirmations: 3 },
+  { name: 'ks/c1', method: 'ks', confirmations: 1, decision: 'threshold' },
+  { name: 'ks/c3', method: 'ks', confirmations: 3, decision: 'threshold' },
 ];
 
 function run(name: string, seed: number, horizon: number): RunResult {
@@ -94,7 +97,7 @@ describe('detection quality of the deployed evaluation (simulated streams)', () 
     expect(auto!.dataset.flaggedAtInjection).toBe(0);
   });
 
-  it('gives no dataset drift alarm without drift (default thresholds), warm-up included', () => {
+  it('gives no feature, dataset or prediction alarm without drift (the default decision), warm-up included', () => {
     for (const r of quiet) {
       for (const name of ['auto/c1', 'auto/c3']) {
         const t = trace(r, name);
@@ -106,6 +109,45 @@ describe('detection quality of the deployed evaluation (simulated streams)', () 
     const [auto] = summarise(quiet);
     expect(auto!.falseAlarms.dataset.perEvaluation).toBe(0);
     expect(auto!.warmupAlarms.dataset.perEvaluation).toBe(0);
+    for (const r of quiet) {
+      const t = trace(r, 'auto/c1');
+      for (const f of FEATURES) expect(Array.from(t.features[f]).filter((v) => v === 1)).toEqual([]);
+      expect(Array.from(t.prediction).filter((v) => v === 1)).toEqual([]);
+    }
+  });
+
+  it('the default flags a 0.1σ shift, a ×1.3 variance change and a 10% category move within one window', () => {
+    for (const name of ['mean_0.1sd', 'variance_1.3x', 'category_0.1']) {
+      for (const seed of SEEDS) {
+        const r = simulate({
+          seed,
+          scenario: scenario(name),
+          variants: variants.slice(0, 1),
+          referenceRows: 20_000,
+          injectAt: INJECT_AT,
+          horizon: 10_000,
+          rowsPerStep: ROWS_PER_STEP,
+        });
+        const t = r.traces[0]!;
+        const delay = detectionDelay(t.dataset, t.rows, r.injectAt);
+        expect(delay, `${name} seed ${seed}`).not.toBeNull();
+        expect(delay!).toBeLessThanOrEqual(10_000);
+      }
+    }
+  });
+
+  it('keeps the false-alarm budget on stationary streams (run length ≥ L, censored mean, L = 10)', () => {
+    const r = measureRunLength({
+      budget: 10,
+      seeds: [1, 2, 3, 4, 5, 6, 7, 8],
+      windowRows: 2000,
+      rowsPerStep: 200,
+      referenceRows: 5000,
+      horizonTurnovers: 30,
+    });
+    expect(r.runs).toBe(8);
+    // Censored runs count at the horizon: the mean is a lower bound of the expected run length.
+    expect(r.meanLowerBound).toBeGreaterThanOrEqual(10);
   });
 
   it('never flags earlier with confirmations = 3 than with 1 (same evaluation or later, never alone)', () => {

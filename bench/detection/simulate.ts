@@ -93,6 +93,13 @@ export const SCENARIOS: readonly Scenario[] = [
     shifted: ['num_a', 'num_b'],
   },
   {
+    name: 'variance_1.3x',
+    kind: 'variance_change',
+    size: 1.3,
+    description: 'σ × 1.3, mean kept (num_a, num_b)',
+    shifted: ['num_a', 'num_b'],
+  },
+  {
     name: 'variance_1.5x',
     kind: 'variance_change',
     size: 1.5,
@@ -230,6 +237,10 @@ export interface Variant {
   name: string;
   method: string;
   confirmations: number;
+  /** `drift.decision` (default: the config's default, calibrated). */
+  decision?: 'calibrated' | 'threshold';
+  /** `drift.false_alarm_run_length` (default: the config's default). */
+  falseAlarmRunLength?: number;
   /** Reference rows (default: the run's `referenceRows`); `auto` switches tests at 1000 rows. */
   referenceRows?: number;
 }
@@ -269,7 +280,12 @@ export function simulationConfig(variants: readonly Variant[], raw: Record<strin
     drift,
     models: variants.map((v) => ({
       name: v.name,
-      drift: { method: v.method, confirmations: v.confirmations },
+      drift: {
+        method: v.method,
+        confirmations: v.confirmations,
+        ...(v.decision !== undefined ? { decision: v.decision } : {}),
+        ...(v.falseAlarmRunLength !== undefined ? { false_alarm_run_length: v.falseAlarmRunLength } : {}),
+      },
     })),
   });
 }
@@ -440,7 +456,7 @@ function record(trace: Trace, k: number, ev: ModelEvaluation, rows: number, seco
     trace.tests[name] = f.result.test;
   }
   trace.dataset[k] = code(ev.dataset?.drifted);
-  trace.prediction[k] = code(ev.prediction?.drifted);
+  trace.prediction[k] = code(ev.predictionDrifted);
   trace.tests.prediction = ev.prediction?.test ?? null;
 }
 
@@ -703,24 +719,25 @@ export function standardVariants(
   confirmThree: readonly string[] = METHODS,
   smallReferenceRows: number | null = 1000,
 ): Variant[] {
-  const out: Variant[] = [];
+  // The default (auto, calibrated) first, then every method under the threshold rule (Evidently's).
+  const out: Variant[] = [
+    { name: 'auto/calibrated/c1', method: 'auto', confirmations: 1, decision: 'calibrated' },
+    { name: 'auto/calibrated/c3', method: 'auto', confirmations: 3, decision: 'calibrated' },
+  ];
   for (const method of METHODS) {
-    out.push({ name: `${method}/c1`, method, confirmations: 1 });
-    if (confirmThree.includes(method)) out.push({ name: `${method}/c3`, method, confirmations: 3 });
+    out.push({ name: `${method}/threshold/c1`, method, confirmations: 1, decision: 'threshold' });
+    if (confirmThree.includes(method))
+      out.push({ name: `${method}/threshold/c3`, method, confirmations: 3, decision: 'threshold' });
   }
   if (smallReferenceRows !== null) {
-    out.push({
-      name: `auto-ref${smallReferenceRows}/c1`,
-      method: 'auto',
-      confirmations: 1,
-      referenceRows: smallReferenceRows,
-    });
-    out.push({
-      name: `auto-ref${smallReferenceRows}/c3`,
-      method: 'auto',
-      confirmations: 3,
-      referenceRows: smallReferenceRows,
-    });
+    for (const decision of ['calibrated', 'threshold'] as const)
+      out.push({
+        name: `auto-ref${smallReferenceRows}/${decision}/c1`,
+        method: 'auto',
+        confirmations: 1,
+        decision,
+        referenceRows: smallReferenceRows,
+      });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { CategoryOrder } from './data/bins';
+import { DEFAULT_LOWER_IS_DRIFT_METHODS } from './data/metrics';
 
 export type ViewMode = 'grid' | 'focus' | 'timeline';
 export type ChartStyle = 'bars' | 'step';
@@ -37,7 +38,7 @@ export const DEFAULT_OPTIONS: DriftPanelOptions = {
   minCardWidth: 240,
   maxCategories: 12,
   categoryOrder: 'name',
-  lowerIsDriftMethods: 'ks, chisquare, ztest',
+  lowerIsDriftMethods: DEFAULT_LOWER_IS_DRIFT_METHODS.join(', '),
   showDashboardLinks: true,
   dashboardUid: 'modelwatch-drift',
 };

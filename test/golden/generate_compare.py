@@ -293,12 +293,12 @@ def statistic(name, kind, ref, cur, rc, cc, distinct_union):
     if name == "hellinger":
         return {"hellinger": np.sqrt(0.5 * np.sum((np.sqrt(r) - np.sqrt(c)) ** 2))}
     if name == "chisquare":
-        expected = rc * cc.sum() / rc.sum()
-        if len(rc) < 2:
-            return {"chisquare_statistic": float(np.sum((cc - expected) ** 2 / expected)), "chisquare_p_value": None}
-        with np.errstate(divide="ignore", invalid="ignore"):
-            res = stats.chisquare(cc, f_exp=expected)
-        return {"chisquare_statistic": res.statistic, "chisquare_p_value": res.pvalue}
+        keep = (rc + cc) > 0
+        table = np.vstack([rc[keep], cc[keep]])
+        if table.shape[1] < 2:
+            return {"chisquare_statistic": 0.0, "chisquare_p_value": 1.0}
+        stat, p, _, _ = stats.chi2_contingency(table, correction=False)
+        return {"chisquare_statistic": stat, "chisquare_p_value": p}
     if name == "ztest":
         if distinct_union > 2:
             return {"ztest_p_value": None}
@@ -312,7 +312,91 @@ def statistic(name, kind, ref, cur, rc, cc, distinct_union):
     raise ValueError(name)
 
 
-def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshold=None):
+# Calibrated decision (docs/detection.md), written out independently of the TypeScript.
+MIN_EFFECT = {"wasserstein": 0.05, "ks": 0.015, "psi": 0.002, "kl": 0.001, "jensenshannon": 0.015,
+              "hellinger": 0.015, "chisquare": 0.01, "ztest": 0.01}
+
+
+def evaluation_level(run_length, columns):
+    """alpha = 1 / (L * F * (1 + u^2)) with u = norm.isf(alpha), as a fixed point."""
+    f = max(1, int(columns))
+    a = 1 / (run_length * f)
+    for _ in range(50):
+        u = max(0.0, stats.norm.isf(min(a, 0.5)))
+        nxt = 1 / (run_length * f * (1 + u * u))
+        if abs(nxt - a) <= 1e-15 * a:
+            break
+        a = nxt
+    return a
+
+
+def mulberry32(seed):
+    """The exporter's seeded generator (uint32 arithmetic), so the simulated null below is the same one."""
+    state = [seed & 0xFFFFFFFF]
+
+    def imul(a, b):
+        return (a * b) & 0xFFFFFFFF
+
+    def rand():
+        state[0] = (state[0] + 0x6D2B79F5) & 0xFFFFFFFF
+        t = state[0]
+        t = imul(t ^ (t >> 15), t | 1)
+        t ^= (t + imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+
+    return rand
+
+
+def wasserstein_tail_excess(srt, scale, sigma, paths=1000, grid=128, level=0.05, seed=0x5EED):
+    """Upper `level` quantile of the Brownian bridge's L1 norm on the reference's quantile grid, minus the
+    quantile of its mean-shift component sigma*|N(0,1)| (docs/detection.md)."""
+    n = len(srt)
+    g = min(grid, n)
+    at = [0 if g == 1 else math.floor(j * (n - 1) / (g - 1) + 0.5) for j in range(g)]  # Math.round
+    cdf = [(a + 1) / n for a in at]
+    width = [(srt[at[j + 1]] - srt[at[j]]) / scale if j + 1 < g else 0.0 for j in range(g)]
+    rand = mulberry32(seed)
+    spare = []  # Box-Muller gives normals in pairs
+
+    def normal():
+        if spare:
+            return spare.pop()
+        radius = math.sqrt(-2 * math.log(rand() or 5e-324))
+        angle = 2 * math.pi * rand()
+        spare.append(radius * math.sin(angle))
+        return radius * math.cos(angle)
+
+    norms = []
+    for _ in range(paths):
+        walk, previous, w = 0.0, 0.0, []
+        for j in range(g):
+            walk += math.sqrt(cdf[j] - previous) * normal()
+            previous = cdf[j]
+            w.append(walk)
+        end = walk + math.sqrt(1 - previous) * normal()
+        norms.append(sum(abs(w[j] - cdf[j] * end) * width[j] for j in range(g)))
+    norms.sort()
+    return max(0.0, norms[math.ceil((1 - level) * paths) - 1] - sigma * stats.norm.isf(level / 2))
+
+
+def noise_quantile(test, ref, cur, rc, cc, alpha):
+    n, m = len(ref), len(cur)
+    if test == "wasserstein":
+        srt = np.sort(np.asarray(ref, dtype=float))
+        if len(srt) < 2:
+            return None
+        std = np.std(srt)
+        scale = max(std, 0.001)
+        sigma = min(1.0, std / scale)
+        return (sigma * stats.norm.isf(alpha / 2) + wasserstein_tail_excess(srt, scale, sigma)) * math.sqrt(1 / n + 1 / m)
+    k = int(np.sum((rc + cc) > 0))
+    if k < 2:
+        return None
+    q = stats.chi2.isf(alpha, k - 1) * (1 / n + 1 / m)
+    return {"psi": q, "kl": q / 2, "jensenshannon": math.sqrt(q / 8), "hellinger": math.sqrt(q / 8)}[test]
+
+
+def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshold=None, alpha=None):
     if kind == "numeric":
         ref = np.array([float(v) for v in ref_raw if v is not None])
         cur = np.array([float(v) for v in cur_raw if v is not None])
@@ -341,6 +425,8 @@ def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshol
         test, thr = method, DEFAULT_THRESHOLD[method]
     if threshold is not None:
         thr = threshold
+    if alpha is not None:
+        thr = alpha if test in P_VALUE_TESTS else MIN_EFFECT[test]
     out = {"type": kind, "test": test, "score": None, "threshold": thr, "drifted": None}
     if test in NUMERIC_ONLY and kind != "numeric" or empty:
         out["stats"] = st
@@ -350,8 +436,26 @@ def drift_column(kind, ref_raw, cur_raw, reference_rows, method="auto", threshol
     score = st[SCORE_OF[test]]
     if score is not None and not math.isnan(score):
         out["score"] = score
-        out["drifted"] = bool(score < thr) if test in P_VALUE_TESTS else bool(score >= thr)
+        if alpha is None:
+            out["drifted"] = bool(score < thr) if test in P_VALUE_TESTS else bool(score >= thr)
+        elif test in P_VALUE_TESTS:
+            r, c = rc / rc.sum(), cc / cc.sum()
+            effect = st["ks_statistic"] if test == "ks" else 0.5 * np.sum(np.abs(r - c))
+            out["drifted"] = bool(score < alpha and effect >= MIN_EFFECT[test])
+            calibration = {"alpha": alpha, "noise": None, "min_effect": MIN_EFFECT[test], "effect": effect}
+        else:
+            noise = noise_quantile(test, ref, cur, rc, cc, alpha)
+            if noise is None:  # no null distribution (a single value): the threshold rule decides, with a note
+                out["threshold"] = DEFAULT_THRESHOLD[test]
+                out["drifted"] = bool(score >= out["threshold"])
+                alpha = None
+            else:
+                out["threshold"] = max(noise, MIN_EFFECT[test])
+                out["drifted"] = bool(score >= out["threshold"])
+                calibration = {"alpha": alpha, "noise": noise, "min_effect": MIN_EFFECT[test], "effect": score}
     out["stats"] = st
+    if alpha is not None and out["drifted"] is not None:
+        out["calibration"] = calibration
     return out
 
 
@@ -505,6 +609,8 @@ def expected_report(ref_path, cur_path, args):
     ref_header = list(rcols.keys())
     method = args.get("drift_method", "auto")
     threshold = args.get("threshold")
+    decision = args.get("decision", "threshold" if threshold is not None else "calibrated")
+    run_length = args.get("false_alarm_run_length", 10000)
 
     def column(name, cols, rows):
         return cols[name] if name in cols else [None] * rows
@@ -525,21 +631,28 @@ def expected_report(ref_path, cur_path, args):
             if name not in roles and name not in features:
                 features.append(name)
 
+    output = args.get("score", args.get("prediction"))
+    # every column tested (features and the model output) shares the false-alarm budget
+    alpha = evaluation_level(run_length, len(features) + (output is not None)) if decision == "calibrated" else None
+
     def drift_of(name):
-        return drift_column(kind_of(name), column(name, rcols, n), column(name, ccols, m), n, method, threshold)
+        return drift_column(kind_of(name), column(name, rcols, n), column(name, ccols, m), n, method, threshold,
+                            alpha)
 
     feats = {name: drift_of(name) for name in features}
     verdicts = [f["drifted"] for f in feats.values() if f["drifted"] is not None]
     count, drifted = len(verdicts), sum(verdicts)
     share = drifted / count if count else 0
-    drift = {"method": method, "feature_count": count, "drifted_count": drifted, "share": share,
+    drift = {"method": method, "decision": decision}
+    if decision == "calibrated":
+        drift["false_alarm_run_length"] = run_length
+    drift |= {"feature_count": count, "drifted_count": drifted, "share": share,
              "dataset_drift": bool(count > 0 and share >= 0.5)}
     if len(feats) > count:
         drift["undetermined_count"] = len(feats) - count
     drift["features"] = feats
     report = {"rows": {"reference": n, "current": m}, "drift": drift}
 
-    output = args.get("score", args.get("prediction"))
     if output is not None:
         report["prediction_drift"] = {"column": output, **drift_of(output)}
 
@@ -635,8 +748,19 @@ CASES = {
         "data": "credit",
         "note": "reference 600 rows: statistical tests; unseen/vanished categories, a quoted category with a comma, "
                 "missing tokens, a constant reference, an all-missing current column, delayed labels, "
-                "a missing protected value",
-        "args": {"target": "y", "prediction": "pred", "score": "score", "protected": ["sex", "race"]},
+                "a missing protected value; Evidently's rule (--decision threshold)",
+        "args": {"target": "y", "prediction": "pred", "score": "score", "protected": ["sex", "race"],
+                 "decision": "threshold"},
+    },
+    "credit_auto_calibrated": {
+        "data": "credit",
+        "note": "the default calibrated decision on the same data: p-value tests at the budget's level, effects",
+        "args": {"target": "y", "prediction": "pred", "score": "score"},
+    },
+    "credit_psi_calibrated_budget": {
+        "data": "credit",
+        "note": "calibrated PSI with a small budget (100 turnovers): the noise quantile of the binned divergence",
+        "args": {"drift_method": "psi", "false_alarm_run_length": 100, "prediction": "pred"},
     },
     "credit_psi_subset": {
         "data": "credit",
@@ -667,8 +791,13 @@ CASES = {
     },
     "regression_auto": {
         "data": "regression",
-        "note": "reference 1100 rows: Wasserstein and Jensen-Shannon; regression performance",
+        "note": "reference 1100 rows: Wasserstein and Jensen-Shannon, calibrated (the default); regression performance",
         "args": {"target": "y", "prediction": "pred"},
+    },
+    "regression_auto_threshold": {
+        "data": "regression",
+        "note": "reference 1100 rows: Wasserstein and Jensen-Shannon at Evidently's 0.1",
+        "args": {"target": "y", "prediction": "pred", "decision": "threshold"},
     },
     "regression_hellinger": {
         "data": "regression",
@@ -695,7 +824,8 @@ CASES = {
 
 FLAGS = [("features", "--features"), ("target", "--target"), ("prediction", "--prediction"), ("score", "--score"),
          ("task", "--task"), ("protected", "--protected"), ("drift_method", "--drift-method"),
-         ("threshold", "--threshold")]
+         ("threshold", "--threshold"), ("decision", "--decision"),
+         ("false_alarm_run_length", "--false-alarm-run-length")]
 
 
 def cli_args(args):

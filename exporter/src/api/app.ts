@@ -9,12 +9,14 @@ import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
 import { type LineSpans, parseItems } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
-import { validateFeedback, validatePredictions } from '../ingest/validate';
+import { validateFeedback } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
 import { isName, NAME_RULE } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
 import { formatFromContentType, readTableFile } from '../reference/read';
 import { InputError } from '../reference/table';
+import { acceptPredictions } from './accept';
+import { cloudEvents } from './cloudevents';
 import { receiveToFile } from './upload';
 
 export interface AppContext {
@@ -48,6 +50,8 @@ export function createApp(ctx: AppContext): express.Express {
     ? requireToken
     : (_req: Request, _res: Response, next: NextFunction) => next();
   const body = express.text({ type: () => true, limit: config.limits.max_body, defaultCharset: 'utf-8' });
+  // The KServe CloudEvents sink reads its own body: Ce-* headers, not Content-Type, say what it is.
+  app.use(cloudEvents(ctx, config.kserve.require_token ? write : undefined));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -64,30 +68,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.post('/api/v1/predictions', write, body, async (req, res) => {
     const source = { text: text(req), lines: { start: [], end: [] } as LineSpans };
     const items = parseItems(source.text, req.get('content-type'), config.limits.max_batch, source.lines);
-    const fromLines = source.lines.start.length === items.length;
-    const records = validatePredictions(
-      items,
-      engine.now(),
-      config.limits.max_features,
-      (m) => engine.featureTypes(m),
-      fromLines,
-    );
-    const models = new Set(records.map((r) => r.model));
-    let i = 0;
-    for (const model of models) {
-      if (!engine.acceptsModel(model)) {
-        i = records.findIndex((r) => r.model === model);
-        throw new IngestError(
-          400,
-          `model "${model}" is not accepted (model limit reached or model not configured)`,
-          i,
-          'model',
-          'invalid_field',
-        );
-      }
-    }
-    const result = await engine.ingest(records, fromLines ? source : undefined);
-    res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
+    res.status(202).json(await acceptPredictions(engine, config, items, source));
   });
 
   app.post('/api/v1/feedback', write, body, async (req, res) => {

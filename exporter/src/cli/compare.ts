@@ -25,6 +25,9 @@ export interface CompareCliOptions {
   protected?: string[];
   driftMethod?: string;
   threshold?: number;
+  decision?: 'calibrated' | 'threshold';
+  falseAlarmRunLength?: number;
+  minEffect?: number;
   format?: 'json' | 'text';
 }
 
@@ -69,11 +72,19 @@ async function readInput(
 
 export async function compare(opts: CompareCliOptions): Promise<void> {
   checkDriftOptions(opts.driftMethod ?? 'auto', opts.threshold);
+  // --threshold is a threshold-rule option: it implies --decision threshold unless a decision is given.
+  const decision = opts.decision ?? (opts.threshold !== undefined ? 'threshold' : 'calibrated');
+  if (decision === 'calibrated' && opts.threshold !== undefined)
+    throw new InputError('--threshold applies to --decision threshold; calibrated verdicts use --min-effect');
+  if (opts.falseAlarmRunLength !== undefined && !(opts.falseAlarmRunLength >= 1))
+    throw new InputError(
+      `invalid --false-alarm-run-length ${opts.falseAlarmRunLength}: expected a number ≥ 1`,
+    );
+  if (opts.minEffect !== undefined && !(opts.minEffect >= 0))
+    throw new InputError(`invalid --min-effect ${opts.minEffect}: expected a number ≥ 0`);
   const progress = new ProgressLine();
-  const [reference, current] = [
-    await readInput(opts.reference, 'reference', progress),
-    await readInput(opts.current, 'current', progress),
-  ];
+  const reference = await readInput(opts.reference, 'reference', progress);
+  const current = await readInput(opts.current, 'current', progress);
   const options: CompareOptions = {
     referenceName: opts.reference,
     currentName: opts.current,
@@ -85,6 +96,9 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
     ...(opts.task !== undefined ? { task: opts.task } : {}),
     ...(opts.protected !== undefined ? { protected: opts.protected } : {}),
     ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+    decision,
+    ...(opts.falseAlarmRunLength !== undefined ? { falseAlarmRunLength: opts.falseAlarmRunLength } : {}),
+    ...(opts.minEffect !== undefined ? { minEffect: opts.minEffect } : {}),
   };
   const report = await parallelCompareReport(reference, current, options, {
     onFeature: (done, total) => progress.update(`comparing: ${done}/${total} features`),

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration, parseRate } from '../config/duration';
+import { BUILTIN_DRIFT_METHODS } from '../stats/registry';
 import { VERSION } from '../version';
 
 /** Thrown by commands for a clean exit with a message (no stack trace). */
@@ -151,12 +152,24 @@ export function buildProgram(): Command {
         'comma-separated protected attributes (fairness on the current data)',
         columns,
       )
-      .option(
-        '--drift-method <method>',
-        'auto, ks, psi, wasserstein, jensenshannon, kl, hellinger, chisquare, ztest',
-        'auto',
+      .option('--drift-method <method>', ['auto', ...BUILTIN_DRIFT_METHODS].join(', '), 'auto')
+      .addOption(
+        new Option(
+          '--decision <mode>',
+          'how verdicts are reached: calibrated (stated false-alarm budget and smallest change) or threshold (Evidently rule; implied by --threshold)',
+        ).choices(['calibrated', 'threshold']),
       )
-      .option('--threshold <x>', "drift threshold (default: the method's own)", finite)
+      .option('--threshold <x>', "threshold-rule drift threshold (default: the method's own)", finite)
+      .option(
+        '--false-alarm-run-length <turnovers>',
+        'calibrated: expected window turnovers per model before a false alarm (default 10000)',
+        finite,
+      )
+      .option(
+        '--min-effect <x>',
+        "calibrated: smallest change that counts (default: each test's own)",
+        finite,
+      )
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('json'))
       .action(async (opts) => {
         const { compare } = await import('./compare');

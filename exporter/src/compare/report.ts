@@ -14,9 +14,9 @@
  *   count as missing on the other side) with a reason.
  * - prediction_drift uses the score column when --score is given (also when --prediction is given too,
  *   like the exporter's evaluation loop), otherwise the prediction column; `column` says which.
- * - JSON never holds NaN or ±Infinity: undefined values are null. A statistic that is infinite (the
- *   chi-square statistic when a value absent from the reference occurs in the current data; its p-value
- *   is 0) is written as null and the feature gets a note saying so.
+ * - JSON never holds NaN or ±Infinity: undefined values are null. A statistic that is infinite (only a
+ *   user-registered test can give one: the built-in statistics are finite, chi-square included since it is
+ *   the contingency test) is written as null and the feature gets a note saying so.
  * - Performance uses the rows where the target and every given output column (prediction, score) are
  *   present. Fairness uses the current rows with a prediction; rows without a target count for the
  *   selection rate only. Groups are never dropped for being small (pure Fairlearn definitions).
@@ -33,6 +33,7 @@ import {
   missingColumn,
   type Table,
 } from '../reference/table';
+import { DEFAULT_FALSE_ALARM_RUN_LENGTH, type DecisionSettings, driftDecision } from '../stats/calibration';
 import { datasetDrift, driftColumn } from '../stats/drift';
 import { type AttributeFairness, attributeFairness, type FairnessGroup } from '../stats/fairness';
 import {
@@ -57,7 +58,14 @@ import {
 import { parseFiniteNumber, profileCategoryCounts, profileNumericSorted } from '../stats/profile';
 import { dataQuality } from '../stats/quality';
 import { type DriftTestRegistry, defaultDriftTestRegistry } from '../stats/registry';
-import type { ColumnDriftResult, ColumnType, CurrentColumn, DriftStats } from '../stats/types';
+import type {
+  ColumnDriftResult,
+  ColumnProfile,
+  ColumnType,
+  CurrentColumn,
+  DriftDecision,
+  DriftStats,
+} from '../stats/types';
 
 export interface CompareOptions {
   /** Feature columns; default every column (of either file) without a role. */
@@ -70,8 +78,14 @@ export interface CompareOptions {
   protected?: readonly string[];
   /** `auto` (default) or a registered drift test. */
   driftMethod?: string;
-  /** Overrides the drift test's threshold (auto: every auto-chosen test's threshold). */
+  /** Overrides the drift test's threshold under the threshold rule (auto: every auto-chosen test's). */
   threshold?: number;
+  /** How verdicts are reached (docs/detection.md); default `calibrated`. Scores and stats are the same. */
+  decision?: 'calibrated' | 'threshold';
+  /** Calibrated: false-alarm budget in window turnovers per model (default 10,000). */
+  falseAlarmRunLength?: number;
+  /** Calibrated: smallest change that counts, for every column (default: each test's own). */
+  minEffect?: number;
   /** Names of the two inputs in messages (file paths in the CLI). */
   referenceName?: string;
   currentName?: string;
@@ -90,6 +104,8 @@ export interface FeatureDriftReport {
   reason?: string;
   /** Caveats that do not prevent a verdict (an infinite statistic written as null, a type fallback). */
   notes?: string[];
+  /** Calibrated verdicts: the level, the noise quantile, the smallest change counted and the change seen. */
+  calibration?: { alpha: number; noise: number | null; min_effect: number; effect: number | null };
 }
 
 export interface PredictionDriftReport extends FeatureDriftReport {
@@ -99,6 +115,10 @@ export interface PredictionDriftReport extends FeatureDriftReport {
 
 export interface DriftReport {
   method: string;
+  /** How the verdicts were reached: `calibrated` (the default) or `threshold` (Evidently's rule). */
+  decision: 'calibrated' | 'threshold';
+  /** Calibrated: the false-alarm budget, in window turnovers per model. */
+  false_alarm_run_length?: number;
   /** Features with a verdict. */
   feature_count: number;
   drifted_count: number;
@@ -212,6 +232,8 @@ export interface FeatureInput {
 export interface FeatureSettings {
   method: string;
   threshold?: number;
+  /** How verdicts are reached (the model's false-alarm budget shared by every column tested). */
+  decision?: DriftDecision;
   names: Record<Side, string>;
   registry?: DriftTestRegistry;
 }
@@ -235,6 +257,7 @@ export function compareFeature(input: FeatureInput, settings: FeatureSettings): 
     ...(settings.threshold !== undefined ? { threshold: settings.threshold } : {}),
     referenceRows: input.rows.reference,
     registry: settings.registry ?? defaultDriftTestRegistry,
+    ...(settings.decision !== undefined ? { decision: settings.decision } : {}),
   };
   let profile: import('../stats/types').ColumnProfile;
   if (input.type === 'numeric' && refColumn.type === 'numeric' && curColumn.type === 'numeric') {
@@ -255,9 +278,7 @@ export function compareFeature(input: FeatureInput, settings: FeatureSettings): 
   const stats: DriftStats = {};
   for (const [key, value] of Object.entries(r.stats) as [keyof DriftStats, number | null | undefined][]) {
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      notes.push(
-        `${key} is ${value > 0 ? '+' : '-'}Infinity${key === 'chisquare_statistic' ? ' (a value absent from the reference occurs in the current data)' : ''}; written as null`,
-      );
+      notes.push(`${key} is ${value > 0 ? '+' : '-'}Infinity; written as null`);
       stats[key] = null;
     } else stats[key] = value ?? null;
   }
@@ -266,6 +287,7 @@ export function compareFeature(input: FeatureInput, settings: FeatureSettings): 
       `numeric in the reference, but the current file has "${input.fallback.value}" (data row ${input.fallback.row}); compared as categorical`,
     );
   }
+  if (r.note !== undefined) notes.push(r.note);
   let reason = r.reason;
   for (const side of ['reference', 'current'] as const) {
     if (input[side] === null)
@@ -280,6 +302,16 @@ export function compareFeature(input: FeatureInput, settings: FeatureSettings): 
     stats,
     ...(r.drifted === null && reason !== undefined ? { reason } : {}),
     ...(notes.length > 0 ? { notes } : {}),
+    ...(r.calibration !== undefined
+      ? {
+          calibration: {
+            alpha: r.calibration.alpha,
+            noise: r.calibration.noise,
+            min_effect: r.calibration.minEffect,
+            effect: r.calibration.effect,
+          },
+        }
+      : {}),
   };
   const q = dataQuality(profile, current);
   return {
@@ -353,6 +385,8 @@ class ReportBuilder {
   private readonly method: string;
   private readonly names: Record<Side, string>;
   private readonly pairs = new Map<string, ColumnPair>();
+  private readonly decisionSettings: DecisionSettings;
+  private decision: DriftDecision = { mode: 'threshold' };
 
   constructor(
     private readonly ref: Table,
@@ -363,6 +397,20 @@ class ReportBuilder {
     this.registry = opts.registry ?? defaultDriftTestRegistry;
     this.method = opts.driftMethod ?? 'auto';
     this.names = { reference: opts.referenceName ?? 'reference', current: opts.currentName ?? 'current' };
+    this.decisionSettings = {
+      mode: opts.decision ?? 'calibrated',
+      falseAlarmRunLength: opts.falseAlarmRunLength ?? DEFAULT_FALSE_ALARM_RUN_LENGTH,
+      minEffect: opts.minEffect,
+    };
+  }
+
+  /** Every column tested shares the model's false-alarm budget, as in the exporter. */
+  private prepareDecision(features: readonly string[]): void {
+    const outputColumn = this.opts.score ?? this.opts.prediction;
+    this.decision = driftDecision(
+      this.decisionSettings,
+      features.length + (outputColumn === undefined ? 0 : 1),
+    );
   }
 
   private settings(): FeatureSettings {
@@ -371,6 +419,7 @@ class ReportBuilder {
       ...(this.opts.threshold !== undefined ? { threshold: this.opts.threshold } : {}),
       names: this.names,
       registry: this.registry,
+      decision: this.decision,
     };
   }
 
@@ -393,6 +442,7 @@ class ReportBuilder {
   } {
     this.validateOptions();
     const names = this.featureNames();
+    this.prepareDecision(names);
     return {
       inputs: names.map((n) => this.featureInput(n)),
       settings: this.settings(),
@@ -403,6 +453,8 @@ class ReportBuilder {
   build(): CompareReport {
     this.validateOptions();
     const features = this.featureNames();
+    const outputColumn = this.opts.score ?? this.opts.prediction;
+    this.prepareDecision(features);
     const settings = this.settings();
     // Null prototypes: a column may be called "__proto__".
     const driftResults: Record<string, FeatureDriftReport> = Object.create(null);
@@ -416,6 +468,10 @@ class ReportBuilder {
     const summary = datasetDrift(Object.values(driftResults).map((r) => r.drifted));
     const drift: DriftReport = {
       method: this.method,
+      decision: this.decisionSettings.mode,
+      ...(this.decisionSettings.mode === 'calibrated'
+        ? { false_alarm_run_length: this.decisionSettings.falseAlarmRunLength }
+        : {}),
       feature_count: summary.featureCount,
       drifted_count: summary.driftedCount,
       share: summary.share,
@@ -431,7 +487,6 @@ class ReportBuilder {
       rows: { reference: this.ref.rows, current: this.cur.rows },
       drift,
     };
-    const outputColumn = this.opts.score ?? this.opts.prediction;
     if (outputColumn !== undefined) {
       const { result } = compareFeature(this.featureInput(outputColumn), settings);
       report.prediction_drift = { column: outputColumn, ...result };

@@ -90,7 +90,13 @@ export function formatCompareText(report: CompareReport): string {
 
   const d = report.drift;
   out.push('');
-  out.push(`Data drift (method ${d.method}): ${d.dataset_drift ? 'DATASET DRIFT' : 'no dataset drift'}`);
+  const decision =
+    d.decision === 'calibrated'
+      ? `calibrated, false-alarm budget ${d.false_alarm_run_length} turnovers`
+      : 'threshold rule';
+  out.push(
+    `Data drift (method ${d.method}, ${decision}): ${d.dataset_drift ? 'DATASET DRIFT' : 'no dataset drift'}`,
+  );
   const undetermined = d.undetermined_count ? `; ${d.undetermined_count} without a verdict` : '';
   out.push(
     `  ${d.drifted_count} of ${d.feature_count} features drifted, share ${formatNumber(d.share)}${undetermined}`,

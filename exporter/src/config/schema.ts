@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isName, NAME_RULE } from '../names';
+import { BUILTIN_DRIFT_METHODS } from '../stats/registry';
 import { parseBytes, parseDuration } from './duration';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -30,24 +31,18 @@ const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
 
 const name = z.string().refine(isName, `expected ${NAME_RULE}`);
 
-export const DRIFT_METHODS = [
-  'auto',
-  'ks',
-  'psi',
-  'wasserstein',
-  'jensenshannon',
-  'kl',
-  'hellinger',
-  'chisquare',
-  'ztest',
-] as const;
+/** `auto` and the built-in tests' names (from their registry). */
+export const DRIFT_METHODS = ['auto', ...BUILTIN_DRIFT_METHODS] as const;
 /** Built-in methods plus names registered by user modules (checked against the registry at start-up). */
 const driftMethod = z.string().min(1);
 
 const featureSchema = z.strictObject({
   type: z.enum(['numeric', 'categorical']).optional(),
   method: driftMethod.optional(),
+  /** Threshold-rule threshold (`drift.decision: threshold`). */
   threshold: z.number().finite().optional(),
+  /** Calibrated decision: smallest change that counts for this feature (in its test's effect units). */
+  min_effect: z.number().finite().min(0).optional(),
 });
 
 /** A window by row count, by time, or both (the most recent rows satisfying both limits). */
@@ -86,13 +81,22 @@ const thresholdsSchema = z.strictObject({
 
 const driftSchema = z.strictObject({
   method: driftMethod.default('auto'),
-  /** Overrides the method's default threshold for every feature without its own. */
+  /**
+   * How verdicts are reached (docs/detection.md): `calibrated` (a stated false-alarm budget and a smallest
+   * relevant change) or `threshold` (Evidently's fixed thresholds).
+   */
+  decision: z.enum(['calibrated', 'threshold']).default('calibrated'),
+  /** Calibrated: expected window turnovers per model before a false alarm (the false-alarm budget). */
+  false_alarm_run_length: z.number().finite().min(1).default(10_000),
+  /** Calibrated: smallest change that counts, for every feature without its own (default: each test's). */
+  min_effect: z.number().finite().min(0).optional(),
+  /** Threshold rule: overrides the method's default threshold for every feature without its own. */
   threshold: z.number().finite().optional(),
   /** Minimum non-missing rows on each side for a verdict. */
   min_rows: z.number().int().min(1).default(500),
-  /** Consecutive drifted evaluations before a feature counts as drifted. */
+  /** Consecutive drifted evaluations before a feature (or the model output) counts as drifted. */
   confirmations: z.number().int().min(1).max(100).default(1),
-  /** Benjamini–Hochberg adjustment of p-values across features. */
+  /** Benjamini–Hochberg adjustment of p-values across features (threshold rule only). */
   fdr_correction: z.boolean().default(false),
   /** MMD and a domain classifier over the numeric features together, on ≤ 500 rows per side. */
   multivariate: z.boolean().default(true),
@@ -125,6 +129,48 @@ const modelSchema = z.strictObject({
       file: z.string().min(1).optional(),
     })
     .optional(),
+});
+
+/** How one InferenceService's logged events become predictions (docs/kserve.md). */
+const kserveServiceSchema = z.strictObject({
+  /** Matches the event's `Ce-Inferenceservicename`. */
+  inference_service: z.string().min(1),
+  /** Matches `Ce-Namespace` when given; otherwise any namespace. */
+  namespace: z.string().min(1).optional(),
+  /** The modelwatch model the predictions go to (default: the InferenceService name). */
+  model: name.optional(),
+  /** Feature names for v1 `instances` arrays and for a request's single [n, k] tensor, in column order. */
+  columns: z.array(name).min(1).optional(),
+  /** Input columns logged as `attributes` (protected attributes, segments) instead of features. */
+  attributes: z.array(name).default([]),
+  /**
+   * Which output is the prediction: a v2 output name or a key of v1 prediction objects (default: the
+   * first output; for v1, each element of `predictions`). A row of several values gives its argmax.
+   */
+  prediction: z.strictObject({ output: z.string().min(1).optional() }).prefault({}),
+  /** Which output is the score, e.g. `{output: output-0, column: 1}` for P(class 1) of predict_proba. */
+  score: z
+    .strictObject({
+      output: z.string().min(1).optional(),
+      /** Column of a [n, k] output (class index); required when the score output has several columns. */
+      column: z.number().int().min(0).optional(),
+    })
+    .optional(),
+});
+
+const kserveSchema = z.strictObject({
+  /** A half (request or response) waiting longer than this for its partner is dropped and counted. */
+  pending_timeout: duration.default(60),
+  /** At most this many halves wait at once; the oldest is dropped (and counted) beyond it. */
+  max_pending: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** At most this many body bytes are held by waiting halves; the oldest are dropped beyond it. */
+  max_pending_bytes: bytes.default(64 * 1024 * 1024),
+  /**
+   * Whether the sink asks for `auth.token` like the other write endpoints. KServe's logger sends no
+   * Authorization header: set false and restrict who reaches the port (NetworkPolicy, sidecar on localhost).
+   */
+  require_token: z.boolean().default(true),
+  services: z.array(kserveServiceSchema).default([]),
 });
 
 export const configSchema = z.strictObject({
@@ -219,6 +265,8 @@ export const configSchema = z.strictObject({
       sustained_evaluations: z.number().int().min(1).default(3),
     })
     .prefault({}),
+  /** The KServe inference-logger sink, POST /api/v1/cloudevents (docs/kserve.md). */
+  kserve: kserveSchema.prefault({}),
   /** Modules that register extra drift tests (DESIGN §8), resolved relative to the config file. */
   plugins: z.array(z.string().min(1)).default([]),
 });
@@ -226,5 +274,7 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type FeatureConfig = z.output<typeof featureSchema>;
+export type KServeConfig = z.output<typeof kserveSchema>;
+export type KServeServiceConfig = z.output<typeof kserveServiceSchema>;
 export type DriftConfig = z.output<typeof driftSchema>;
 export type WindowConfig = { rows?: number | undefined; duration?: number | undefined };

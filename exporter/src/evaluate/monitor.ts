@@ -7,6 +7,7 @@
  */
 import type { ModelConfig } from '../config/schema';
 import type { ReferenceProfile } from '../reference/profile';
+import { type DecisionSettings, driftDecision } from '../stats/calibration';
 import { adjustPValues, type DatasetDriftSummary, datasetDrift, driftColumn } from '../stats/drift';
 import {
   type CbpeModel,
@@ -22,7 +23,13 @@ import {
 } from '../stats/multivariate';
 import type { Task } from '../stats/performance';
 import { type DataQuality, dataQuality } from '../stats/quality';
-import type { ColumnDriftResult, ColumnProfile, ColumnType, CurrentColumn } from '../stats/types';
+import type {
+  ColumnDriftResult,
+  ColumnProfile,
+  ColumnType,
+  CurrentColumn,
+  DriftDecision,
+} from '../stats/types';
 import type { LogRow } from '../store/reader';
 import type { StoredReference } from '../store/references';
 import { type BinIndexer, binIndexer } from './bins';
@@ -62,6 +69,8 @@ export interface EvaluationSettings {
   window: WindowSpec;
   method: string;
   threshold: number | undefined;
+  /** How verdicts are reached (config `drift.decision` and friends; the model's own override them). */
+  decision: DecisionSettings;
   minRows: number;
   confirmations: number;
   fdrCorrection: boolean;
@@ -131,6 +140,8 @@ export interface ModelEvaluation {
   features: FeatureOutcome[];
   dataset: DatasetDriftSummary | null;
   prediction: ColumnDriftResult | null;
+  /** Prediction drift confirmed over `confirmations` evaluations, as for features; null without a verdict. */
+  predictionDrifted: boolean | null;
   /** MMD and domain classifier over the numeric features (null without a row sample or enough rows). */
   multivariate: MultivariateDriftReport | null;
   performance: PerformanceOutcome;
@@ -394,13 +405,14 @@ export class ModelMonitor {
       return { name, profile, current };
     });
     const features = new Map<string, FeatureDrift>();
+    const columns = this.columnsTested(ref);
     let since = performance.now();
     for (const { name, profile, current } of inputs) {
       if (performance.now() - since > budgetMs) {
         await pause();
         since = performance.now();
       }
-      features.set(name, this.featureDrift(name, profile, current, ref.rows, minRows, settings));
+      features.set(name, this.featureDrift(name, profile, current, ref.rows, minRows, settings, columns));
     }
     return { slots, referenceId: ref.id, features };
   }
@@ -412,16 +424,39 @@ export class ModelMonitor {
     referenceRows: number,
     minRows: number,
     settings: EvaluationSettings,
+    columns: number,
   ): FeatureDrift {
     const own = this.config.features[name];
     const result = driftColumn(profile, current, {
       method: own?.method ?? this.config.drift?.method ?? settings.method,
       threshold: own?.threshold ?? this.config.drift?.threshold ?? settings.threshold,
+      decision: this.decision(settings, columns, own?.min_effect),
       minRows,
       referenceRows,
       allStats: false,
     });
     return { result, quality: dataQuality(profile, current) };
+  }
+
+  /**
+   * How this model's verdicts are reached (docs/detection.md): its own `drift` settings over the global
+   * ones; a feature's `min_effect` over both. `columns` share the model's false-alarm budget.
+   */
+  private decision(settings: EvaluationSettings, columns: number, featureMinEffect?: number): DriftDecision {
+    const own = this.config.drift;
+    return driftDecision(
+      {
+        mode: own?.decision ?? settings.decision.mode,
+        falseAlarmRunLength: own?.false_alarm_run_length ?? settings.decision.falseAlarmRunLength,
+        minEffect: featureMinEffect ?? own?.min_effect ?? settings.decision.minEffect,
+      },
+      columns,
+    );
+  }
+
+  /** Columns tested against the reference: the features evaluated, and the model output when profiled. */
+  private columnsTested(ref: ActiveReference): number {
+    return this.featureNames().length + (ref.profile.score || ref.profile.prediction ? 1 : 0);
   }
 
   evaluate(now: number, settings: EvaluationSettings, snapshot?: DriftSnapshot | null): ModelEvaluation {
@@ -441,6 +476,7 @@ export class ModelMonitor {
     else if (slots.length < minRows)
       notes.push(`current window has ${slots.length} rows, the minimum for a drift verdict is ${minRows}`);
 
+    const columns = ref ? this.columnsTested(ref) : 0;
     for (const name of this.featureNames()) {
       const profile = ref!.profile.features[name]!;
       const { result, quality } =
@@ -452,6 +488,7 @@ export class ModelMonitor {
           ref!.rows,
           minRows,
           settings,
+          columns,
         );
       features.push({ name, result, drifted: null, quality });
     }
@@ -515,9 +552,11 @@ export class ModelMonitor {
       }
     }
 
-    const prediction = ref ? this.predictionDrift(ref, slots, minRows, settings) : null;
+    const prediction = ref ? this.predictionDrift(ref, slots, minRows, settings, columns) : null;
     this.predictionStreak = prediction?.drifted ? this.predictionStreak + 1 : 0;
-    if (prediction?.drifted) {
+    const predictionDrifted =
+      prediction === null || prediction.drifted === null ? null : this.predictionStreak >= confirmations;
+    if (prediction && predictionDrifted) {
       findings.push({
         type: 'prediction_drift',
         severity: 'warning',
@@ -563,6 +602,7 @@ export class ModelMonitor {
       features,
       dataset,
       prediction,
+      predictionDrifted,
       multivariate,
       performance: perf.outcome,
       fairness,
@@ -612,11 +652,13 @@ export class ModelMonitor {
     slots: Int32Array,
     minRows: number,
     settings: EvaluationSettings,
+    columns: number,
   ): ColumnDriftResult | null {
     const method = this.config.drift?.method ?? settings.method;
     const options = {
       method,
       threshold: this.config.drift?.threshold ?? settings.threshold,
+      decision: this.decision(settings, columns),
       minRows,
       referenceRows: ref.rows,
       allStats: false,

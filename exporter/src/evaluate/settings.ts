@@ -56,6 +56,11 @@ export function evaluationSettings(config: Config, model: ModelConfig): Evaluati
     window: windowSpec(config, model),
     method: c.drift.method,
     threshold: c.drift.threshold,
+    decision: {
+      mode: c.drift.decision,
+      falseAlarmRunLength: c.drift.false_alarm_run_length,
+      minEffect: c.drift.min_effect,
+    },
     minRows: c.drift.min_rows,
     confirmations: c.drift.confirmations,
     fdrCorrection: c.drift.fdr_correction,

@@ -83,6 +83,25 @@ export const CATALOG: readonly MetricFamily[] = [
     `Write requests rejected, by reason (${REJECT_REASONS.join(', ')}).`,
   ),
   family(
+    'counter',
+    'cloudevents_received_total',
+    ['type'],
+    'KServe inference-logger events received on /api/v1/cloudevents with valid headers, by type="request|response" (re-deliveries included).',
+  ),
+  family(
+    'counter',
+    'cloudevents_joined_total',
+    ['order'],
+    'Request/response event pairs joined into predictions; order="response_first" when the response arrived before its request.',
+  ),
+  family(
+    'counter',
+    'cloudevents_unpaired_total',
+    ['type', 'reason'],
+    'Events dropped before their partner arrived, by the half that waited (type) and reason="expired" (kserve.pending_timeout) or "evicted" (kserve.max_pending or max_pending_bytes).',
+  ),
+  family('gauge', 'cloudevents_pending', [], 'Events waiting for the other half of their pair.'),
+  family(
     'gauge',
     'last_prediction_timestamp_seconds',
     ['model'],
@@ -131,7 +150,7 @@ export const CATALOG: readonly MetricFamily[] = [
     'gauge',
     'feature_drift_threshold',
     ['model', 'feature', 'method'],
-    'Threshold the drift score is compared against.',
+    'Threshold in force for the drift score: the calibrated line (max of the noise quantile and the smallest change counted) or, for p-value tests, the level; the configured threshold under the threshold rule.',
   ),
   family(
     'gauge',
@@ -156,6 +175,18 @@ export const CATALOG: readonly MetricFamily[] = [
     'prediction_drift_score',
     ['model', 'method'],
     'Drift score of the model output (score or predicted label) vs reference.',
+  ),
+  family(
+    'gauge',
+    'prediction_drift_threshold',
+    ['model', 'method'],
+    'Threshold in force for the prediction drift score (as feature_drift_threshold).',
+  ),
+  family(
+    'gauge',
+    'prediction_drifted',
+    ['model'],
+    '1 when the model output is drifted (confirmed over the configured number of evaluations), else 0.',
   ),
   family(
     'gauge',

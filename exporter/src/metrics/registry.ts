@@ -20,6 +20,7 @@ import {
 } from '../evaluate/telemetry';
 import { OTHER } from '../evaluate/window';
 import { REJECT_REASONS, type RejectReason } from '../ingest/errors';
+import type { CloudEventTelemetry, EventKind } from '../ingest/kserve';
 import type { EstimatedMetric } from '../stats/estimation';
 import { VERSION } from '../version';
 import { CATALOG, type MetricFamily } from './catalog';
@@ -80,7 +81,7 @@ class Exposition {
   }
 }
 
-export class Metrics implements Telemetry {
+export class Metrics implements Telemetry, CloudEventTelemetry {
   /**
    * Two expositions: `live` (counters, histograms, gauges refreshed per scrape, process metrics) is
    * serialised on every scrape; `perRound` (the evaluation gauges and per-bin counters: thousands of
@@ -108,6 +109,14 @@ export class Metrics implements Telemetry {
     }
     this.gauge('modelwatch_build_info').set({ version: VERSION }, 1);
     for (const reason of REJECT_REASONS) this.counter('modelwatch_ingest_rejected_total').inc({ reason }, 0);
+    // KServe CloudEvents counters start at 0 for every label value, so rate() has series before the first event.
+    for (const type of ['request', 'response'] as const) {
+      this.counter('modelwatch_cloudevents_received_total').inc({ type }, 0);
+      for (const reason of ['expired', 'evicted'] as const)
+        this.counter('modelwatch_cloudevents_unpaired_total').inc({ type, reason }, 0);
+    }
+    for (const order of ['request_first', 'response_first'] as const)
+      this.counter('modelwatch_cloudevents_joined_total').inc({ order }, 0);
   }
 
   /** Prediction tallies by model label value: the monitors', and `__other__` for unmonitored models. */
@@ -231,6 +240,18 @@ export class Metrics implements Telemetry {
   retrainRequest(model: string): void {
     this.counter('modelwatch_retraining_requests_total').inc({ model });
   }
+  cloudEventReceived(kind: EventKind): void {
+    this.counter('modelwatch_cloudevents_received_total').inc({ type: kind });
+  }
+  cloudEventsJoined(order: 'request_first' | 'response_first'): void {
+    this.counter('modelwatch_cloudevents_joined_total').inc({ order });
+  }
+  cloudEventUnpaired(kind: EventKind, reason: 'expired' | 'evicted'): void {
+    this.counter('modelwatch_cloudevents_unpaired_total').inc({ type: kind, reason });
+  }
+  cloudEventsPending(count: number): void {
+    this.gauge('modelwatch_cloudevents_pending').set(count);
+  }
   rejected(reason: RejectReason): void {
     this.counter('modelwatch_ingest_rejected_total').inc({ reason });
   }
@@ -329,7 +350,12 @@ export class Metrics implements Telemetry {
       set('modelwatch_dataset_drift', { model }, result.dataset.drifted ? 1 : 0);
     }
     const p = result.prediction;
-    if (p?.test) set('modelwatch_prediction_drift_score', { model, method: p.test }, p.score);
+    if (p?.test) {
+      set('modelwatch_prediction_drift_score', { model, method: p.test }, p.score);
+      set('modelwatch_prediction_drift_threshold', { model, method: p.test }, p.threshold);
+    }
+    if (result.predictionDrifted !== null)
+      set('modelwatch_prediction_drifted', { model }, result.predictionDrifted ? 1 : 0);
     const mv = result.multivariate;
     set('modelwatch_multivariate_drift_score', { model, method: 'mmd' }, mv?.mmd?.score);
     set('modelwatch_multivariate_drift_score', { model, method: 'classifier' }, mv?.classifier?.score);
@@ -416,6 +442,7 @@ const PER_ROUND = (family: MetricFamily): boolean =>
 const LIVE_GAUGES = new Set([
   'modelwatch_last_prediction_timestamp_seconds',
   'modelwatch_feedback_pending_labels',
+  'modelwatch_cloudevents_pending',
   'modelwatch_database_size_bytes',
   'modelwatch_build_info',
 ]);

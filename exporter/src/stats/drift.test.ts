@@ -124,22 +124,27 @@ describe('driftColumn', () => {
     expect(two.stats.ztest_p_value).toBe(two.score);
   });
 
-  it('a category unseen in the reference: chi-square statistic +∞ and p 0; PSI/KL use the 1e-4 floor', () => {
+  it('a category unseen in the reference: chi-square (contingency) stays finite; PSI/KL use the 1e-4 floor', () => {
     const r = catResult(['a', 'a', 'b', 'b'], ['a', 'b', 'c', 'c']);
-    expect(r.stats.chisquare_statistic).toBe(Number.POSITIVE_INFINITY);
-    expect(r.stats.chisquare_p_value).toBe(0);
-    expect(r.drifted).toBe(true);
+    // scipy.stats.chi2_contingency([[2, 2, 0], [1, 1, 2]], correction=False)
+    expect(r.stats.chisquare_statistic).toBeCloseTo(2.666666666666667, 13);
+    expect(r.stats.chisquare_p_value).toBeCloseTo(0.2635971381157267, 13);
+    expect(r.drifted).toBe(false);
     // r = (0.5, 0.5, 1e-4), c = (0.25, 0.25, 0.5)
     const expectedPsi = 2 * (0.25 - 0.5) * Math.log(0.25 / 0.5) + (0.5 - 1e-4) * Math.log(0.5 / 1e-4);
     expect(r.stats.psi).toBeCloseTo(expectedPsi, 14);
-    expect(JSON.parse(JSON.stringify(driftStatsToJson(r.stats))).chisquare_statistic).toBe('Infinity');
+    expect(JSON.parse(JSON.stringify(driftStatsToJson({ psi: Number.POSITIVE_INFINITY }))).psi).toBe(
+      'Infinity',
+    );
   });
 
   it('a vanished category keeps a reference-only bin', () => {
     const r = catResult(['a', 'b', 'c'], ['a', 'a', 'b']);
     expect(r.bins.labels).toEqual(['a', 'b', 'c']);
     expect(Array.from(r.bins.currentCounts)).toEqual([2, 1, 0]);
-    expect(r.stats.chisquare_statistic).toBeCloseTo((2 - 1) ** 2 / 1 + 0 + (0 - 1) ** 2 / 1, 14);
+    // chi2_contingency([[1, 1, 1], [2, 1, 0]], correction=False)
+    expect(r.stats.chisquare_statistic).toBeCloseTo(1.3333333333333333, 14);
+    expect(r.stats.chisquare_p_value).toBeCloseTo(0.5134171190325922, 14);
   });
 
   it('empty current window: no verdict, every applicable statistic null, with a reason', () => {
@@ -188,9 +193,9 @@ describe('driftColumn', () => {
       jensenshannon: 0,
       hellinger: 0,
     });
-    // One category over both sides: chi-square has no degrees of freedom → null, not NaN.
+    // One category over both sides: no degrees of freedom → statistic 0 and p 1 (chi2_contingency).
     expect(same.stats.chisquare_statistic).toBe(0);
-    expect(same.stats.chisquare_p_value).toBeNull();
+    expect(same.stats.chisquare_p_value).toBe(1);
   });
 
   it('NaN and ±inf are dropped from the current window', () => {
@@ -227,9 +232,9 @@ describe('driftColumn', () => {
     });
     const chi = catResult(['a', 'a'], ['a'], { method: 'chisquare' });
     expect(chi).toMatchObject({
-      score: null,
-      drifted: null,
-      reason: 'chi-square needs at least two categories',
+      score: 1,
+      drifted: false,
+      stats: { chisquare_statistic: 0, chisquare_p_value: 1 },
     });
     expect(() => numericResult([1], [1], { method: 'nope' })).toThrow(/unknown drift method "nope"/);
   });

@@ -5,14 +5,7 @@
  * looked up in the registry; nothing here knows how a statistic is computed.
  */
 import { binCategorical, binNumeric } from './binning';
-import { chiSquareTest } from './drift-tests/chisquare';
-import { hellingerTest } from './drift-tests/hellinger';
-import { jensenShannonTest } from './drift-tests/jensenshannon';
-import { klTest } from './drift-tests/kl';
-import { ksTest } from './drift-tests/ks';
-import { psiTest } from './drift-tests/psi';
-import { wassersteinTest } from './drift-tests/wasserstein';
-import { zTest } from './drift-tests/ztest';
+import { MAX_DISCRETE_VALUES } from './drift-tests/common';
 import { sortedFinite } from './numeric';
 import { BUILTIN_DRIFT_TESTS, type DriftTestRegistry, defaultDriftTestRegistry } from './registry';
 import type {
@@ -31,7 +24,7 @@ import type {
 /** Auto choice: reference data sets up to this many rows use statistical tests, larger ones distances. */
 export const AUTO_SMALL_REFERENCE_ROWS = 1000;
 /** Auto choice: numeric columns with at most this many distinct values (ref ∪ cur) are treated as discrete. */
-export const AUTO_MAX_DISCRETE_VALUES = 5;
+export const AUTO_MAX_DISCRETE_VALUES = MAX_DISCRETE_VALUES;
 export const AUTO_P_VALUE_THRESHOLD = 0.05;
 export const AUTO_DISTANCE_THRESHOLD = 0.1;
 /** Default share of drifted features at which the data set counts as drifted. */
@@ -80,38 +73,13 @@ export function autoDriftMethod(
   return { method: 'wasserstein', threshold: AUTO_DISTANCE_THRESHOLD };
 }
 
-/** Built-in tests whose statistics fill `stats`, in DESIGN's key order. */
+/** Built-in tests whose statistics fill `stats` for this column, in report order (each test says when). */
 function applicableStatTests(type: ColumnType, distinctUnion: number): DriftTest[] {
-  const tests: DriftTest[] = type === 'numeric' ? [ksTest, wassersteinTest] : [];
-  tests.push(psiTest, klTest, jensenShannonTest, hellingerTest);
-  if (type === 'categorical' || distinctUnion <= AUTO_MAX_DISCRETE_VALUES) tests.push(chiSquareTest);
-  if (distinctUnion <= 2) tests.push(zTest);
-  return tests;
+  return BUILTIN_DRIFT_TESTS.filter((t) => t.reportedFor(type, distinctUnion));
 }
 
-const STAT_KEYS: Record<string, (keyof DriftStats)[]> = {
-  ks: ['ks_statistic', 'ks_p_value'],
-  wasserstein: ['wasserstein_normed'],
-  psi: ['psi'],
-  kl: ['kl'],
-  jensenshannon: ['jensenshannon'],
-  hellinger: ['hellinger'],
-  chisquare: ['chisquare_statistic', 'chisquare_p_value'],
-  ztest: ['ztest_p_value'],
-};
-
-const STAT_ORDER: (keyof DriftStats)[] = [
-  'ks_statistic',
-  'ks_p_value',
-  'wasserstein_normed',
-  'psi',
-  'kl',
-  'jensenshannon',
-  'hellinger',
-  'chisquare_statistic',
-  'chisquare_p_value',
-  'ztest_p_value',
-];
+/** Every built-in statistic key in report order (DESIGN §4 `stats`), from the tests' own declarations. */
+const STAT_ORDER: (keyof DriftStats)[] = BUILTIN_DRIFT_TESTS.flatMap((t) => [...t.statKeys]);
 
 function cleanNumber(x: number | null | undefined): number | null {
   return typeof x === 'number' && !Number.isNaN(x) ? x : null;
@@ -152,6 +120,7 @@ export function prepareDriftInput(
         currentSorted,
         referenceStd: profile.count > 0 ? profile.std : null,
         bins,
+        referenceProfile: profile,
         distinctUnion,
       },
       rows: { reference: profile.count, current: currentSorted.length },
@@ -168,6 +137,7 @@ export function prepareDriftInput(
         currentSorted: null,
         referenceStd: null,
         bins,
+        referenceProfile: profile,
         distinctUnion: bins.labels.length,
       },
       rows: { reference: profile.count, current: cur },
@@ -233,6 +203,11 @@ export function driftColumn(
     test = explicit;
     threshold = opts.threshold ?? explicit.defaultThreshold;
   }
+  // Calibrated: without a verdict, the line shown is the level (p-values) or the smallest change counted.
+  const decision = opts.decision;
+  if (decision?.mode === 'calibrated')
+    threshold =
+      test.direction === 'p_value' ? decision.alpha : (decision.minEffect ?? test.minEffect ?? threshold);
 
   // Every statistic that applies to the column type (only the deciding one's without allStats).
   const statTests = applicableStatTests(input.type, input.distinctUnion);
@@ -240,14 +215,14 @@ export function driftColumn(
   const collected: DriftStats = {};
   const all = opts.allStats ?? true;
   for (const statTest of statTests) {
-    for (const key of STAT_KEYS[statTest.name] ?? []) collected[key] = null;
+    for (const key of statTest.statKeys ?? []) collected[key] = null;
     if (sideProblem !== null || (!all && statTest.name !== test.name)) continue;
     const r = statTest.compute(input);
     computed.set(
       statTest.name,
       r.reason === undefined ? { score: r.score } : { score: r.score, reason: r.reason },
     );
-    for (const key of STAT_KEYS[statTest.name] ?? []) collected[key] = cleanNumber(r.stats[key]);
+    for (const key of statTest.statKeys ?? []) collected[key] = cleanNumber(r.stats[key]);
   }
   const stats: DriftStats = {};
   for (const key of STAT_ORDER) if (key in collected) stats[key] = collected[key] ?? null;
@@ -311,7 +286,54 @@ export function driftColumn(
       reason: outcome.reason ?? `${test.name} is undefined for this data`,
     };
   }
+  if (opts.decision?.mode === 'calibrated')
+    return { ...base, score, ...calibratedVerdict(test, input, rows, score, stats, opts.decision) };
   return { ...base, score, drifted: isDrifted(test.direction, score, threshold) };
+}
+
+/**
+ * The calibrated verdict (docs/detection.md): drifted when the score is beyond what sampling noise gives
+ * at level `alpha` and the change is at least `minEffect`. Distance tests: one threshold in force,
+ * max(noise quantile, min effect), on their own score. p-value tests: p < alpha (the threshold in force)
+ * and the test's effect ≥ min effect. A distance test that cannot say its noise keeps the threshold rule,
+ * with a note.
+ */
+function calibratedVerdict(
+  test: DriftTest,
+  input: DriftTestInput,
+  rows: { reference: number; current: number },
+  score: number,
+  stats: DriftStats,
+  decision: { alpha: number; minEffect?: number },
+): Pick<ColumnDriftResult, 'threshold' | 'drifted' | 'decision' | 'calibration' | 'note'> {
+  const alpha = decision.alpha;
+  const minEffect = decision.minEffect ?? test.minEffect ?? 0;
+  if (test.direction === 'p_value') {
+    const effect = cleanNumber(test.effect?.(input, stats));
+    const drifted = score < alpha && (effect === null || effect >= minEffect);
+    return {
+      threshold: alpha,
+      drifted,
+      decision: 'calibrated',
+      calibration: { alpha, noise: null, minEffect, effect },
+    };
+  }
+  const noise = cleanNumber(test.noise?.(input, rows, alpha));
+  if (noise === null) {
+    const threshold = test.defaultThreshold;
+    return {
+      threshold,
+      drifted: isDrifted(test.direction, score, threshold),
+      note: `${test.name} has no null distribution here; the threshold rule decided`,
+    };
+  }
+  const threshold = Math.max(noise, minEffect);
+  return {
+    threshold,
+    drifted: score >= threshold,
+    decision: 'calibrated',
+    calibration: { alpha, noise, minEffect, effect: score },
+  };
 }
 
 function builtinByName(name: BuiltinDriftMethod): DriftTest {
@@ -426,7 +448,10 @@ export function adjustPValues(
   const entries: [string, ColumnDriftResult][] = Array.isArray(results)
     ? (results as readonly ColumnDriftResult[]).map((r, i) => [String(i), r])
     : Object.entries(results as Readonly<Record<string, ColumnDriftResult>>);
-  const eligible = entries.filter(([, r]) => r.direction === 'p_value' && r.score !== null);
+  // Calibrated verdicts already account for the number of columns (stats/calibration.ts).
+  const eligible = entries.filter(
+    ([, r]) => r.direction === 'p_value' && r.score !== null && r.decision !== 'calibrated',
+  );
   // Always adjust the raw p-values, so adjusting an already adjusted set gives the same result.
   const adjusted = benjaminiHochberg(eligible.map(([, r]) => r.adjustment?.rawScore ?? r.score));
   const replaced = new Map<string, ColumnDriftResult>();

@@ -102,7 +102,7 @@ describe('histogram and distance statistics on hand-checkable inputs (values fro
     );
   });
 
-  it('chi-square against reference proportions, with +∞ for a category new in the current window', () => {
+  it('chi-square is the 2 × k contingency test (scipy chi2_contingency, correction=False), finite for a new category', () => {
     const bins = (ref: number[], cur: number[]) => {
       const referenceCounts = Float64Array.from(ref);
       const currentCounts = Float64Array.from(cur);
@@ -116,11 +116,16 @@ describe('histogram and distance statistics on hand-checkable inputs (values fro
       };
     };
     const r = chiSquare(bins([20, 20, 20], [10, 20, 30]));
-    expect(r.statistic).toBe(10);
-    expect(r.pValue).toBeCloseTo(0.006737946999085468, 15);
+    // scipy.stats.chi2_contingency([[20, 20, 20], [10, 20, 30]], correction=False)
+    expect(r.statistic).toBeCloseTo(5.333333333333334, 12);
+    expect(r.pValue).toBeCloseTo(0.0694834512228015, 14);
+    expect(r.df).toBe(2);
+    // chi2_contingency([[30, 30, 0], [20, 20, 5]], correction=False): finite, unlike goodness of fit
     const unseen = chiSquare(bins([30, 30, 0], [20, 20, 5]));
-    expect(unseen.statistic).toBe(Number.POSITIVE_INFINITY);
-    expect(unseen.pValue).toBe(0);
-    expect(chiSquare(bins([5], [7])).pValue).toBeNull();
+    expect(unseen.statistic).toBeCloseTo(6.999999999999999, 12);
+    expect(unseen.pValue).toBeCloseTo(0.030197383422318508, 14);
+    // one value on both sides: statistic 0, p 1; bins empty on both sides are left out
+    expect(chiSquare(bins([5], [7]))).toEqual({ statistic: 0, pValue: 1, df: 0 });
+    expect(chiSquare(bins([20, 0, 20, 20], [10, 0, 20, 30])).statistic).toBeCloseTo(5.333333333333334, 12);
   });
 });

@@ -29,10 +29,10 @@ describe('drift test registry (DESIGN §8)', () => {
     const r = createDriftTestRegistry();
     expect(r.names()).toEqual([
       'ks',
-      'psi',
       'wasserstein',
-      'jensenshannon',
+      'psi',
       'kl',
+      'jensenshannon',
       'hellinger',
       'chisquare',
       'ztest',

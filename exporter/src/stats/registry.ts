@@ -13,16 +13,22 @@ import { wassersteinTest } from './drift-tests/wasserstein';
 import { zTest } from './drift-tests/ztest';
 import type { DriftMethod, DriftTest } from './types';
 
-export const BUILTIN_DRIFT_TESTS: readonly DriftTest[] = [
+/** The built-in tests, in the order of their statistics in a report (DESIGN §4 `stats`). */
+export const BUILTIN_DRIFT_TESTS = [
   ksTest,
-  psiTest,
   wassersteinTest,
-  jensenShannonTest,
+  psiTest,
   klTest,
+  jensenShannonTest,
   hellingerTest,
   chiSquareTest,
   zTest,
-];
+] as const;
+
+export type BuiltinDriftMethod = (typeof BUILTIN_DRIFT_TESTS)[number]['name'];
+
+/** Names of the built-in tests, in registry order. */
+export const BUILTIN_DRIFT_METHODS: readonly BuiltinDriftMethod[] = BUILTIN_DRIFT_TESTS.map((t) => t.name);
 
 /** Names usable in config files and as Prometheus label values. */
 const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
@@ -75,6 +81,14 @@ function validateDriftTest(test: DriftTest): void {
   if (test.direction !== 'p_value' && test.direction !== 'distance') {
     throw new TypeError(`drift test "${name}": direction must be "p_value" or "distance"`);
   }
+  if (test.minEffect !== undefined && !(typeof test.minEffect === 'number' && test.minEffect >= 0))
+    throw new TypeError(`drift test "${name}": minEffect must be a number ≥ 0`);
+  for (const hook of ['noise', 'effect'] as const) {
+    if (test[hook] !== undefined && typeof test[hook] !== 'function')
+      throw new TypeError(`drift test "${name}": ${hook} must be a function`);
+  }
+  if (test.label !== undefined && (typeof test.label !== 'string' || test.label === ''))
+    throw new TypeError(`drift test "${name}": label must be a non-empty string`);
   if (typeof test.compute !== 'function')
     throw new TypeError(`drift test "${name}": compute must be a function`);
 }

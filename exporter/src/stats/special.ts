@@ -237,3 +237,29 @@ export function chi2Sf(x: number, df: number): number {
   if (x <= 0) return 1;
   return gammaincc(df / 2, x / 2);
 }
+
+/** Inverse of a decreasing survival function on [lo, hi] by bisection in log space of the target. */
+function invertSf(sf: (x: number) => number, p: number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi;
+  while (sf(b) > p) b *= 2;
+  for (let i = 0; i < 200 && b - a > 1e-12 * Math.max(1, b); i++) {
+    const mid = (a + b) / 2;
+    if (sf(mid) > p) a = mid;
+    else b = mid;
+  }
+  return (a + b) / 2;
+}
+
+/** Inverse survival function of the standard normal, z with P(Z > z) = p (`scipy.stats.norm.isf`), 0 < p < 1. */
+export function normalIsf(p: number): number {
+  if (!(p > 0 && p < 1)) return Number.NaN;
+  if (p > 0.5) return -normalIsf(1 - p);
+  return invertSf(normalSf, p, 0, 8);
+}
+
+/** Inverse survival function of the chi-square distribution (`scipy.stats.chi2.isf(p, df)`), 0 < p < 1. */
+export function chi2Isf(p: number, df: number): number {
+  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
+  return invertSf((x) => chi2Sf(x, df), p, 0, df + 10);
+}

@@ -5,18 +5,11 @@
  */
 export type ColumnType = 'numeric' | 'categorical';
 
-export type BuiltinDriftMethod =
-  | 'ks'
-  | 'psi'
-  | 'wasserstein'
-  | 'jensenshannon'
-  | 'kl'
-  | 'hellinger'
-  | 'chisquare'
-  | 'ztest';
+/** Names of the built-in tests, from their registry (stats/registry.ts): one place per fact. */
+export type { BuiltinDriftMethod } from './registry';
 
 /** `auto` picks per DESIGN §6; user modules may register more names (DESIGN §8). */
-export type DriftMethod = BuiltinDriftMethod | (string & {});
+export type DriftMethod = import('./registry').BuiltinDriftMethod | (string & {});
 
 /**
  * Reference profile of one column, serialisable with JSON (stored in SQLite, so a restart keeps it).
@@ -72,8 +65,7 @@ export type CurrentColumn =
 
 /**
  * Every statistic that applies to the column type; `null` where undefined (compare JSON `stats`). Never
- * NaN; `chisquare_statistic` is +Infinity when a bin empty in the reference is not empty in the current
- * window (scipy's value) — write it to JSON with stats/json.ts ("Infinity").
+ * NaN; a user-registered test may give ±Infinity — write it to JSON with stats/json.ts ("Infinity").
  */
 export interface DriftStats {
   ks_statistic?: number | null;
@@ -106,11 +98,31 @@ export interface DriftOptions {
   /** Overrides the method's default threshold. */
   threshold?: number;
   /**
+   * How the verdict is reached (docs/detection.md): `threshold` (the default here; Evidently's rule, score
+   * against `threshold`) or `calibrated` at the per-evaluation level `alpha` (stats/calibration.ts
+   * `evaluationLevel`) and a smallest relevant change (`minEffect`, default the test's own).
+   */
+  decision?: DriftDecision;
+  /**
    * Below this many non-missing rows on either side: no verdict (score and drifted null, reason set);
    * the statistics are still reported when both sides have values. Default 1 (only an empty side has
    * no verdict, as in scipy/Evidently); the evaluation loop may ask for more.
    */
   minRows?: number;
+}
+
+export type DriftDecision = { mode: 'threshold' } | { mode: 'calibrated'; alpha: number; minEffect?: number };
+
+/** How a calibrated verdict was reached (absent under the threshold rule). */
+export interface Calibration {
+  /** Per-evaluation level the budget gives (p-value tests: the threshold in force). */
+  alpha: number;
+  /** Distance tests: the score sampling noise alone exceeds with probability alpha; null for p-value tests. */
+  noise: number | null;
+  /** Smallest change that counts, in `effect` units. */
+  minEffect: number;
+  /** Size of the change: the score for distance tests, the test's effect (KS D, total variation) otherwise. */
+  effect: number | null;
 }
 
 export interface ColumnDriftResult {
@@ -129,6 +141,11 @@ export interface ColumnDriftResult {
   bins: BinnedPair;
   /** Non-missing values per side (reference: all profiled values, not only the kept sample). */
   rows: { reference: number; current: number };
+  /** `calibrated` when `calibration` decided; absent for the threshold rule. */
+  decision?: 'calibrated';
+  calibration?: Calibration;
+  /** Caveats that do not prevent a verdict. */
+  note?: string;
   /**
    * Set by `adjustPValues` (stats/drift.ts) when `score` is a multiple-testing adjusted p-value:
    * the method and the unadjusted p-value.
@@ -136,9 +153,20 @@ export interface ColumnDriftResult {
   adjustment?: { method: 'benjamini-hochberg'; rawScore: number };
 }
 
-/** One drift test in the registry (CONVENTIONS.md: one small module per test). */
+/**
+ * One drift test in the registry (CONVENTIONS.md: one small module per test). Every fact about a test lives
+ * in its file: the config's method names, `compare`'s stat keys and their order, the CLI help and the
+ * panel's display names are derived from these objects.
+ */
 export interface DriftTest {
-  name: DriftMethod;
+  /** Config and label value (lowercase letters, digits, "_"). */
+  name: string;
+  /** Display name (the panel, text reports); the name when absent. */
+  label?: string;
+  /** Keys of `stats` it fills, in report order (built-in tests; a plugin's extra keys follow). */
+  statKeys?: readonly (keyof DriftStats)[];
+  /** Built-in tests: whether `compare` reports its statistics for a column of this type and size. */
+  reportedFor?(type: ColumnType, distinctUnion: number): boolean;
   columnTypes: readonly ColumnType[];
   defaultThreshold: number;
   direction: 'p_value' | 'distance';
@@ -147,6 +175,18 @@ export interface DriftTest {
    * is null, `reason` says why (it becomes ColumnDriftResult.reason). Never NaN.
    */
   compute(input: DriftTestInput): { score: number | null; stats: DriftStats; reason?: string };
+  /**
+   * Calibrated decision (docs/detection.md): the smallest change that counts by default, in `effect` units
+   * (the score itself for distance tests). 0 when absent.
+   */
+  minEffect?: number;
+  /**
+   * Distance tests: the score that sampling noise alone exceeds with probability `alpha` at these sizes
+   * (null when it cannot be said). A distance test without it is decided by the threshold rule.
+   */
+  noise?(input: DriftTestInput, rows: { reference: number; current: number }, alpha: number): number | null;
+  /** p-value tests: the size of the change the p-value is about (null: no effect check). */
+  effect?(input: DriftTestInput, stats: DriftStats): number | null;
 }
 
 /** What a test receives: cleaned data of both sides, already binned. */
@@ -161,6 +201,8 @@ export interface DriftTestInput {
   /** Reference std (ddof 0) over all reference values (numeric only). */
   referenceStd: number | null;
   bins: BinnedPair;
+  /** The reference profile the input was prepared from: stable while the reference is, a cache key. */
+  referenceProfile?: ColumnProfile;
   /**
    * Distinct values over reference ∪ current: exact for categorical columns and for numeric columns with
    * value bins (≤ 20 distinct reference values); for quantile-binned numeric columns a lower bound

@@ -1,22 +1,15 @@
 import type { FeatureDrift, Verdict } from './drift';
+import { DRIFT_TESTS } from './drift-tests.generated';
 
-const METHOD_NAMES: Record<string, string> = {
-  ks: 'KS',
-  chisquare: 'χ²',
-  ztest: 'z-test',
-  psi: 'PSI',
-  wasserstein: 'Wasserstein',
-  jensenshannon: 'Jensen–Shannon',
-  kl: 'KL',
-  hellinger: 'Hellinger',
-};
+/** Display names, from the exporter's drift-test registry (generated module). */
+const METHOD_NAMES: ReadonlyMap<string, string> = new Map(DRIFT_TESTS.map((t) => [t.name, t.label]));
 
 /** Display name of a drift test ("psi" → "PSI", unknown tests as exported). */
 export function methodName(method: string | undefined): string {
   if (!method) {
     return 'drift';
   }
-  return METHOD_NAMES[method] ?? method;
+  return METHOD_NAMES.get(method) ?? method;
 }
 
 /** A score or threshold with 3 significant digits; tiny p-values in exponent form (3.1e-5). */

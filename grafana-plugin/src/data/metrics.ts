@@ -2,6 +2,8 @@
  * The exporter's metric families this panel reads (names from exporter/src/metrics/catalog.ts) and
  * the direction rule of the drift tests (DESIGN.md §6).
  */
+
+import { DRIFT_TESTS } from './drift-tests.generated';
 export const METRICS = {
   binRatio: 'modelwatch_feature_bin_ratio',
   score: 'modelwatch_feature_drift_score',
@@ -30,7 +32,10 @@ export function isKnownMetric(name: string | undefined): name is MetricName {
 }
 
 /** Tests whose score is a p-value: drift when score < threshold. Every other test drifts when score ≥ threshold. */
-export const DEFAULT_LOWER_IS_DRIFT_METHODS: readonly string[] = ['ks', 'chisquare', 'ztest'];
+/** Tests whose score is a p-value (drift when lower), from the exporter's drift-test registry. */
+export const DEFAULT_LOWER_IS_DRIFT_METHODS: readonly string[] = DRIFT_TESTS.filter(
+  (t) => t.direction === 'p_value',
+).map((t) => t.name);
 
 export type DriftDirection = 'lower' | 'higher';
 

@@ -1,6 +1,9 @@
 /** Helpers shared by the histogram-based drift tests. */
 import type { BinnedPair } from '../types';
 
+/** Numeric columns with at most this many distinct values (reference ∪ current) count as discrete. */
+export const MAX_DISCRETE_VALUES = 5;
+
 /** Proportion that replaces an empty bin in PSI and KL (DESIGN §6; no renormalisation). */
 export const EMPTY_BIN_PROPORTION = 1e-4;
 

@@ -2,6 +2,8 @@
  * Jensen–Shannon distance as `scipy.spatial.distance.jensenshannon(r, c)`: natural log, the square root
  * of the divergence, no zero replacement.
  */
+
+import { pearsonNoise } from '../calibration';
 import { pairwiseSum } from '../numeric';
 import type { DriftTest, DriftTestInput } from '../types';
 import { histogramUnavailable } from './common';
@@ -32,15 +34,24 @@ export function jensenShannonDistance(pIn: Float64Array, qIn: Float64Array): num
   return Math.sqrt(Math.max(js, 0) / 2);
 }
 
-export const jensenShannonTest: DriftTest = {
-  name: 'jensenshannon',
+export const jensenShannonTest = {
+  name: 'jensenshannon' as const,
+  label: 'Jensen–Shannon',
+  statKeys: ['jensenshannon'],
+  reportedFor: () => true,
   columnTypes: ['numeric', 'categorical'],
   defaultThreshold: 0.1,
   direction: 'distance',
+  // ≈ a 0.05σ mean shift over decile bins, or a 2-point move of a balanced binary feature: docs/detection.md
+  minEffect: 0.015,
+  noise(input, rows, alpha) {
+    const q = pearsonNoise(input.bins, rows, alpha);
+    return q === null ? null : Math.sqrt(q / 8);
+  },
   compute(input: DriftTestInput) {
     const why = histogramUnavailable(input.bins);
     if (why !== null) return { score: null, stats: { jensenshannon: null }, reason: why };
     const value = jensenShannonDistance(input.bins.reference, input.bins.current);
     return { score: value, stats: { jensenshannon: value } };
   },
-};
+} satisfies DriftTest;

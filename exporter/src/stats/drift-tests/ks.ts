@@ -2,11 +2,17 @@
 import { ks2samp } from '../ks2samp';
 import type { DriftTest, DriftTestInput } from '../types';
 
-export const ksTest: DriftTest = {
-  name: 'ks',
+export const ksTest = {
+  name: 'ks' as const,
+  label: 'KS',
+  statKeys: ['ks_statistic', 'ks_p_value'],
+  reportedFor: (type) => type === 'numeric',
   columnTypes: ['numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
+  // D of a 0.05σ mean shift of a normal is 2Φ(0.025) − 1 = 0.0199: docs/detection.md
+  minEffect: 0.015,
+  effect: (_input, stats) => stats.ks_statistic ?? null,
   compute(input: DriftTestInput) {
     const ref = input.referenceSorted;
     const cur = input.currentSorted;
@@ -20,4 +26,4 @@ export const ksTest: DriftTest = {
     const r = ks2samp(ref, cur);
     return { score: r.pValue, stats: { ks_statistic: r.statistic, ks_p_value: r.pValue } };
   },
-};
+} satisfies DriftTest;

@@ -2,7 +2,10 @@
  * Normed Wasserstein distance: W1(ref, cur) / max(std(ref, ddof=0), 0.001), W1 as
  * `scipy.stats.wasserstein_distance` (integral of |F_ref − F_cur| over the pooled sorted values).
  */
+
+import { mulberry32 } from '../multivariate';
 import { pairwiseSum } from '../numeric';
+import { normalIsf } from '../special';
 import type { DriftTest, DriftTestInput } from '../types';
 
 /** Floor for the reference standard deviation (a constant reference would otherwise divide by zero). */
@@ -37,11 +40,106 @@ export function wassersteinDistance(uSorted: ArrayLike<number>, vSorted: ArrayLi
   return pairwiseSum(terms);
 }
 
-export const wassersteinTest: DriftTest = {
-  name: 'wasserstein',
+/** Paths, grid points and level of the simulation that sizes the null's tail excess (once per reference). */
+const NULL_PATHS = 1000;
+const NULL_GRID = 128;
+const NULL_LEVEL = 0.05;
+const NULL_SEED = 0x5eed;
+const excessCache = new WeakMap<object, number>();
+
+/**
+ * How far the limit of the normed distance, ‖B∘F‖₁/scale for a Brownian bridge B, reaches beyond its
+ * largest linear component |∫B∘F dx|/scale ~ σ/scale·|N(0, 1)| (the mean-shift direction, which has the
+ * largest variance: the bridge's covariance is positive): its upper NULL_LEVEL quantile minus that
+ * component's, by simulating the bridge on the reference's quantile grid (seeded, deterministic).
+ * The excess shrinks further out in the tail (for a normal reference 0.13 at 1e-2, 0.05 at 1e-5), so
+ * adding it at NULL_LEVEL is conservative for the smaller levels the budget asks for.
+ */
+export function wassersteinTailExcess(ref: Float64Array, scale: number, sigma: number): number {
+  const n = ref.length;
+  const g = Math.min(NULL_GRID, n);
+  const cdf = new Float64Array(g);
+  const width = new Float64Array(g);
+  for (let j = 0; j < g; j++) {
+    const at = g === 1 ? 0 : Math.round((j * (n - 1)) / (g - 1));
+    const next = j + 1 < g ? Math.round(((j + 1) * (n - 1)) / (g - 1)) : at;
+    cdf[j] = (at + 1) / n;
+    width[j] = (ref[next]! - ref[at]!) / scale;
+  }
+  const rand = mulberry32(NULL_SEED);
+  let spare = Number.NaN; // Box–Muller gives normals in pairs
+  const normal = (): number => {
+    if (!Number.isNaN(spare)) {
+      const z = spare;
+      spare = Number.NaN;
+      return z;
+    }
+    const radius = Math.sqrt(-2 * Math.log(rand() || Number.MIN_VALUE));
+    const angle = 2 * Math.PI * rand();
+    spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  };
+  const w = new Float64Array(g);
+  const norms = new Float64Array(NULL_PATHS);
+  for (let p = 0; p < NULL_PATHS; p++) {
+    let walk = 0;
+    let previous = 0;
+    for (let j = 0; j < g; j++) {
+      walk += Math.sqrt(cdf[j]! - previous) * normal();
+      previous = cdf[j]!;
+      w[j] = walk;
+    }
+    const end = walk + Math.sqrt(1 - previous) * normal();
+    let norm = 0;
+    for (let j = 0; j < g; j++) norm += Math.abs(w[j]! - cdf[j]! * end) * width[j]!;
+    norms[p] = norm;
+  }
+  norms.sort();
+  const quantile = norms[Math.ceil((1 - NULL_LEVEL) * NULL_PATHS) - 1]!;
+  return Math.max(0, quantile - sigma * normalIsf(NULL_LEVEL / 2));
+}
+
+/**
+ * Score that sampling noise alone exceeds with probability about `alpha` (docs/detection.md). Under no
+ * drift √(nm/(n+m))·W1/scale converges to ‖B∘F‖₁/scale, whose tail is that of its mean-shift component,
+ * σ/scale·|N(0, 1)|, plus a small excess sized once per reference (`wassersteinTailExcess`).
+ */
+export function wassersteinNoise(
+  input: DriftTestInput,
+  rows: { reference: number; current: number },
+  alpha: number,
+): number | null {
+  const ref = input.referenceSorted;
+  if (
+    ref === null ||
+    ref.length < 2 ||
+    input.referenceStd === null ||
+    rows.reference <= 0 ||
+    rows.current <= 0
+  )
+    return null;
+  const scale = Math.max(input.referenceStd, WASSERSTEIN_STD_FLOOR);
+  const sigma = Math.min(1, input.referenceStd / scale);
+  const key = input.referenceProfile ?? null;
+  let excess = key === null ? undefined : excessCache.get(key);
+  if (excess === undefined) {
+    excess = wassersteinTailExcess(ref, scale, sigma);
+    if (key !== null) excessCache.set(key, excess);
+  }
+  return (sigma * normalIsf(alpha / 2) + excess) * Math.sqrt(1 / rows.reference + 1 / rows.current);
+}
+
+export const wassersteinTest = {
+  name: 'wasserstein' as const,
+  label: 'Wasserstein',
+  statKeys: ['wasserstein_normed'],
+  reportedFor: (type) => type === 'numeric',
   columnTypes: ['numeric'],
   defaultThreshold: 0.1,
   direction: 'distance',
+  // in units of the reference σ: exactly a 0.05σ location shift (docs/detection.md)
+  minEffect: 0.05,
+  noise: wassersteinNoise,
   compute(input: DriftTestInput) {
     const ref = input.referenceSorted;
     const cur = input.currentSorted;
@@ -55,4 +153,4 @@ export const wassersteinTest: DriftTest = {
     const w = wassersteinDistance(ref, cur) / Math.max(input.referenceStd, WASSERSTEIN_STD_FLOOR);
     return { score: w, stats: { wasserstein_normed: w } };
   },
-};
+} satisfies DriftTest;

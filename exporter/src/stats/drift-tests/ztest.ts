@@ -3,6 +3,8 @@
  * reference ∪ current, as Evidently's `z` test: the proportion of the second value (in bin order) in
  * each sample, p = 2 · P(Z > |z|). A single shared value gives p = 1 (Evidently's convention).
  */
+
+import { totalVariation } from '../calibration';
 import { normalSf } from '../special';
 import type { BinnedPair, DriftTest, DriftTestInput } from '../types';
 import { histogramUnavailable } from './common';
@@ -22,11 +24,17 @@ export function twoProportionZTest(bins: BinnedPair): number | null {
   return Math.min(Math.max(p, 0), 1);
 }
 
-export const zTest: DriftTest = {
-  name: 'ztest',
+export const zTest = {
+  name: 'ztest' as const,
+  label: 'z-test',
+  statKeys: ['ztest_p_value'],
+  reportedFor: (_type, distinctUnion) => distinctUnion <= 2,
   columnTypes: ['categorical', 'numeric'],
   defaultThreshold: 0.05,
   direction: 'p_value',
+  // total variation (= the difference of the two proportions): 1 percentage point (docs/detection.md)
+  minEffect: 0.01,
+  effect: (input) => totalVariation(input.bins),
   compute(input: DriftTestInput) {
     const why = histogramUnavailable(input.bins);
     if (why !== null) return { score: null, stats: { ztest_p_value: null }, reason: why };
@@ -40,4 +48,4 @@ export const zTest: DriftTest = {
     }
     return { score: p, stats: { ztest_p_value: p } };
   },
-};
+} satisfies DriftTest;
