@@ -22,6 +22,19 @@ function find(name: string, labels: Record<string, string> = {}) {
   );
 }
 
+/**
+ * The exposition without what varies from run to run: prom-client's process metrics are dropped and
+ * the values of the timing families (and the database file size) replaced by "<v>".
+ */
+function stableExposition(body: string): string {
+  const varying = /^(modelwatch_(http_request_duration_seconds|evaluation_duration_seconds|database_size_bytes))/;
+  return body
+    .split('\n')
+    .filter((line) => !/^(# (HELP|TYPE|UNIT) )?(process_|nodejs_)/.test(line))
+    .map((line) => (varying.test(line) ? line.replace(/ [^ ]+$/, ' <v>') : line))
+    .join('\n');
+}
+
 beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
@@ -100,6 +113,14 @@ describe('/metrics', () => {
     expect(r.error, 'promtool (Debian package prometheus) must be installed').toBeUndefined();
     expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('writes the same exposition as recorded (both formats; timings and process metrics masked)', async () => {
+    const om = await (
+      await fetch(`${exporter.url}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    ).text();
+    await expect(stableExposition(text)).toMatchFileSnapshot('__snapshots__/exposition.txt');
+    await expect(stableExposition(om)).toMatchFileSnapshot('__snapshots__/exposition.openmetrics.txt');
   });
 
   it('has HELP and TYPE for every catalog family and leaves out the misnamed default gauges', () => {
