@@ -1,0 +1,199 @@
+/** modelwatch / Fairness (modelwatch-fairness). */
+import {
+  barGaugePanel,
+  dashboard,
+  instant,
+  labelVariable,
+  modelVariable,
+  range,
+  statPanel,
+  timeSeriesPanel,
+} from './lib';
+
+export default dashboard({
+  uid: 'modelwatch-fairness',
+  title: 'modelwatch / Fairness',
+  description:
+    'Group rates and parity metrics (Fairlearn definitions) per protected attribute, against the four-fifths rule.',
+  tags: ['modelwatch', 'fairness'],
+  from: 'now-24h',
+  variables: [
+    modelVariable(),
+    labelVariable(
+      'attribute',
+      'Protected attribute',
+      'label_values(modelwatch_group_rows{model="$model"}, attribute)',
+      { multi: true },
+    ),
+  ],
+  panels: [
+    statPanel({
+      title: 'Worst demographic parity ratio',
+      description:
+        'Min/max selection rate over the groups of the selected attributes. Four-fifths rule: at least 0.8.',
+      grid: [0, 0, 6, 4],
+      unit: 'short',
+      decimals: 2,
+      steps: ['red', [0.8, 'green']],
+      color: 'background',
+      queries: [
+        instant('min(modelwatch_fairness_demographic_parity_ratio{model="$model", attribute=~"$attribute"})'),
+      ],
+    }),
+    statPanel({
+      title: 'Worst equalized odds difference',
+      grid: [6, 0, 6, 4],
+      unit: 'short',
+      decimals: 3,
+      steps: ['green', [0.1, 'orange'], [0.2, 'red']],
+      queries: [
+        instant(
+          'max(modelwatch_fairness_equalized_odds_difference{model="$model", attribute=~"$attribute"})',
+        ),
+      ],
+    }),
+    statPanel({
+      title: 'Worst equal opportunity difference',
+      grid: [12, 0, 6, 4],
+      unit: 'short',
+      decimals: 3,
+      steps: ['green', [0.1, 'orange'], [0.2, 'red']],
+      queries: [
+        instant(
+          'max(modelwatch_fairness_equal_opportunity_difference{model="$model", attribute=~"$attribute"})',
+        ),
+      ],
+    }),
+    statPanel({
+      title: 'Smallest group (rows)',
+      description: 'Fewer than 30 rows in any group: ModelFairnessViolation does not judge the attribute.',
+      grid: [18, 0, 6, 4],
+      unit: 'short',
+      steps: ['orange', [30, 'green']],
+      queries: [instant('min(modelwatch_group_rows{model="$model", attribute=~"$attribute"})')],
+    }),
+    timeSeriesPanel({
+      title: 'Demographic parity ratio (threshold 0.8)',
+      description:
+        'Min over max selection rate across groups; the red area is below the four-fifths (0.8) rule.',
+      grid: [0, 4, 12, 8],
+      unit: 'none',
+      min: 0,
+      max: 1,
+      decimals: 2,
+      steps: ['red', [0.8, 'transparent']],
+      thresholdsStyle: 'line+area',
+      queries: [
+        range(
+          'modelwatch_fairness_demographic_parity_ratio{model="$model", attribute=~"$attribute"}',
+          '{{attribute}}',
+        ),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Equalized odds and equal opportunity ratios (threshold 0.8)',
+      grid: [12, 4, 12, 8],
+      unit: 'none',
+      min: 0,
+      max: 1,
+      decimals: 2,
+      steps: ['red', [0.8, 'transparent']],
+      thresholdsStyle: 'line+area',
+      queries: [
+        range(
+          'modelwatch_fairness_equalized_odds_ratio{model="$model", attribute=~"$attribute"}',
+          'equalized odds {{attribute}}',
+        ),
+        range(
+          'modelwatch_fairness_equal_opportunity_ratio{model="$model", attribute=~"$attribute"}',
+          'equal opportunity {{attribute}}',
+        ),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Parity differences',
+      description: 'Max minus min across groups (0 = parity).',
+      grid: [0, 12, 24, 8],
+      unit: 'short',
+      min: 0,
+      decimals: 3,
+      queries: [
+        range(
+          'modelwatch_fairness_demographic_parity_difference{model="$model", attribute=~"$attribute"}',
+          'demographic parity {{attribute}}',
+        ),
+        range(
+          'modelwatch_fairness_equalized_odds_difference{model="$model", attribute=~"$attribute"}',
+          'equalized odds {{attribute}}',
+        ),
+        range(
+          'modelwatch_fairness_equal_opportunity_difference{model="$model", attribute=~"$attribute"}',
+          'equal opportunity {{attribute}}',
+        ),
+      ],
+    }),
+    barGaugePanel({
+      title: 'Selection rate by group',
+      description: 'Share of the group predicted positive (current window).',
+      grid: [0, 20, 8, 8],
+      unit: 'percentunit',
+      steps: ['green'],
+      gradient: 'continuous-BlPu',
+      queries: [
+        instant(
+          'modelwatch_group_selection_rate_ratio{model="$model", attribute=~"$attribute"}',
+          '{{attribute}} = {{group}}',
+        ),
+      ],
+    }),
+    barGaugePanel({
+      title: 'True positive rate by group',
+      grid: [8, 20, 8, 8],
+      unit: 'percentunit',
+      steps: ['green'],
+      gradient: 'continuous-BlPu',
+      queries: [
+        instant(
+          'modelwatch_group_true_positive_rate_ratio{model="$model", attribute=~"$attribute"}',
+          '{{attribute}} = {{group}}',
+        ),
+      ],
+    }),
+    barGaugePanel({
+      title: 'False positive rate by group',
+      grid: [16, 20, 8, 8],
+      unit: 'percentunit',
+      steps: ['green'],
+      gradient: 'continuous-BlPu',
+      queries: [
+        instant(
+          'modelwatch_group_false_positive_rate_ratio{model="$model", attribute=~"$attribute"}',
+          '{{attribute}} = {{group}}',
+        ),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Selection rate by group over time',
+      grid: [0, 28, 12, 8],
+      unit: 'percentunit',
+      min: 0,
+      max: 1,
+      queries: [
+        range(
+          'modelwatch_group_selection_rate_ratio{model="$model", attribute=~"$attribute"}',
+          '{{attribute}} = {{group}}',
+        ),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Rows per group',
+      grid: [12, 28, 12, 8],
+      unit: 'short',
+      steps: ['orange', [30, 'transparent']],
+      thresholdsStyle: 'dashed',
+      queries: [
+        range('modelwatch_group_rows{model="$model", attribute=~"$attribute"}', '{{attribute}} = {{group}}'),
+      ],
+    }),
+  ],
+});

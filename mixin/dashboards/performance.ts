@@ -1,0 +1,337 @@
+/** modelwatch / Performance (modelwatch-performance). */
+import {
+  barGaugePanel,
+  byName,
+  dashboard,
+  instant,
+  modelVariable,
+  range,
+  row,
+  statPanel,
+  timeSeriesPanel,
+  valueMap,
+} from './lib';
+
+export default dashboard({
+  uid: 'modelwatch-performance',
+  title: 'modelwatch / Performance',
+  description:
+    'Realised performance from delayed labels, label-free estimates with their bands, label coverage and segments.',
+  tags: ['modelwatch', 'performance'],
+  from: 'now-24h',
+  variables: [modelVariable()],
+  panels: [
+    statPanel({
+      title: 'Label coverage',
+      description:
+        'Share of predictions in the window that already have their label (lowest window). Realised metrics are noisy when it is low.',
+      grid: [0, 0, 4, 4],
+      unit: 'percentunit',
+      steps: ['red', [0.2, 'orange'], [0.5, 'green']],
+      queries: [instant('min(modelwatch_label_coverage_ratio{model="$model"})')],
+    }),
+    statPanel({
+      title: 'Predictions / s',
+      grid: [4, 0, 4, 4],
+      unit: 'reqps',
+      decimals: 1,
+      sparkline: true,
+      queries: [instant('model:modelwatch_predictions:rate5m{model="$model"}')],
+    }),
+    statPanel({
+      title: 'Labels / s',
+      grid: [8, 0, 4, 4],
+      unit: 'reqps',
+      decimals: 1,
+      sparkline: true,
+      queries: [instant('model:modelwatch_feedback:rate5m{model="$model"}')],
+    }),
+    statPanel({
+      title: 'Status',
+      grid: [12, 0, 4, 4],
+      unit: 'short',
+      steps: ['green', [1, 'orange'], [2, 'red']],
+      mapping: valueMap({ '0': ['healthy', 'green'], '1': ['warning', 'orange'], '2': ['critical', 'red'] }),
+      color: 'background',
+      queries: [instant('max(modelwatch_model_status{model="$model"})')],
+    }),
+    statPanel({
+      title: 'Retraining',
+      grid: [16, 0, 4, 4],
+      unit: 'short',
+      steps: ['green', [1, 'orange']],
+      mapping: valueMap({ '0': ['not needed', 'green'], '1': ['recommended', 'red'] }),
+      color: 'background',
+      queries: [instant('max(modelwatch_retraining_recommended{model="$model"})')],
+    }),
+    statPanel({
+      title: 'Retraining requests (range)',
+      grid: [20, 0, 4, 4],
+      unit: 'short',
+      decimals: 0,
+      queries: [instant('sum(increase(modelwatch_retraining_requests_total{model="$model"}[$__range]))')],
+    }),
+    row('Realised vs estimated', 4),
+    timeSeriesPanel({
+      title: 'Accuracy',
+      description:
+        'Realised accuracy (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
+      grid: [0, 5, 12, 8],
+      unit: 'percentunit',
+      decimals: 3,
+      overrides: [
+        byName('upper band', [
+          { id: 'custom.fillBelowTo', value: 'lower band' },
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'custom.fillOpacity', value: 15 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('lower band', [
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('estimated', [
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        ]),
+      ],
+      queries: [
+        range('modelwatch_model_accuracy_ratio{model="$model", segment=""}', 'realised ({{window}})'),
+        range('modelwatch_estimated_accuracy_ratio{model="$model", bound="estimate"}', 'estimated'),
+        range('modelwatch_estimated_accuracy_ratio{model="$model", bound="upper"}', 'upper band'),
+        range('modelwatch_estimated_accuracy_ratio{model="$model", bound="lower"}', 'lower band'),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'ROC AUC',
+      description:
+        'Realised ROC AUC (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
+      grid: [12, 5, 12, 8],
+      unit: 'none',
+      decimals: 3,
+      overrides: [
+        byName('upper band', [
+          { id: 'custom.fillBelowTo', value: 'lower band' },
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'custom.fillOpacity', value: 15 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('lower band', [
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('estimated', [
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        ]),
+      ],
+      queries: [
+        range('modelwatch_model_roc_auc_ratio{model="$model", segment=""}', 'realised ({{window}})'),
+        range('modelwatch_estimated_roc_auc_ratio{model="$model", bound="estimate"}', 'estimated'),
+        range('modelwatch_estimated_roc_auc_ratio{model="$model", bound="upper"}', 'upper band'),
+        range('modelwatch_estimated_roc_auc_ratio{model="$model", bound="lower"}', 'lower band'),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'F1',
+      description:
+        'Realised F1 (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
+      grid: [0, 13, 12, 8],
+      unit: 'percentunit',
+      decimals: 3,
+      overrides: [
+        byName('upper band', [
+          { id: 'custom.fillBelowTo', value: 'lower band' },
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'custom.fillOpacity', value: 15 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('lower band', [
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('estimated', [
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        ]),
+      ],
+      queries: [
+        range('modelwatch_model_f1_ratio{model="$model", segment=""}', 'realised ({{window}})'),
+        range('modelwatch_estimated_f1_ratio{model="$model", bound="estimate"}', 'estimated'),
+        range('modelwatch_estimated_f1_ratio{model="$model", bound="upper"}', 'upper band'),
+        range('modelwatch_estimated_f1_ratio{model="$model", bound="lower"}', 'lower band'),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Precision',
+      description:
+        'Realised precision (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
+      grid: [12, 13, 12, 8],
+      unit: 'percentunit',
+      decimals: 3,
+      overrides: [
+        byName('upper band', [
+          { id: 'custom.fillBelowTo', value: 'lower band' },
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'custom.fillOpacity', value: 15 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('lower band', [
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('estimated', [
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        ]),
+      ],
+      queries: [
+        range('modelwatch_model_precision_ratio{model="$model", segment=""}', 'realised ({{window}})'),
+        range('modelwatch_estimated_precision_ratio{model="$model", bound="estimate"}', 'estimated'),
+        range('modelwatch_estimated_precision_ratio{model="$model", bound="upper"}', 'upper band'),
+        range('modelwatch_estimated_precision_ratio{model="$model", bound="lower"}', 'lower band'),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Recall',
+      description:
+        'Realised recall (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
+      grid: [0, 21, 12, 8],
+      unit: 'percentunit',
+      decimals: 3,
+      overrides: [
+        byName('upper band', [
+          { id: 'custom.fillBelowTo', value: 'lower band' },
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'custom.fillOpacity', value: 15 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('lower band', [
+          { id: 'custom.lineWidth', value: 0 },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+        ]),
+        byName('estimated', [
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
+          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        ]),
+      ],
+      queries: [
+        range('modelwatch_model_recall_ratio{model="$model", segment=""}', 'realised ({{window}})'),
+        range('modelwatch_estimated_recall_ratio{model="$model", bound="estimate"}', 'estimated'),
+        range('modelwatch_estimated_recall_ratio{model="$model", bound="upper"}', 'upper band'),
+        range('modelwatch_estimated_recall_ratio{model="$model", bound="lower"}', 'lower band'),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Log loss, Brier score, calibration error',
+      description: 'Lower is better.',
+      grid: [12, 21, 12, 8],
+      unit: 'short',
+      decimals: 3,
+      queries: [
+        range('modelwatch_model_log_loss{model="$model", segment=""}', 'log loss ({{window}})'),
+        range('modelwatch_model_brier_score{model="$model", segment=""}', 'Brier ({{window}})'),
+        range('modelwatch_model_calibration_error_ratio{model="$model", segment=""}', 'ECE ({{window}})'),
+      ],
+    }),
+    row('Labels', 29),
+    timeSeriesPanel({
+      title: 'Label coverage',
+      grid: [0, 30, 12, 8],
+      unit: 'percentunit',
+      min: 0,
+      max: 1,
+      queries: [range('modelwatch_label_coverage_ratio{model="$model"}', '{{window}}')],
+    }),
+    timeSeriesPanel({
+      title: 'Predictions and labels',
+      grid: [12, 30, 12, 8],
+      unit: 'reqps',
+      queries: [
+        range('sum(rate(modelwatch_predictions_total{model="$model"}[$__rate_interval]))', 'predictions'),
+        range('sum(rate(modelwatch_feedback_total{model="$model"}[$__rate_interval]))', 'labels'),
+      ],
+    }),
+    row('Segments', 38),
+    barGaugePanel({
+      title: 'Accuracy by segment',
+      grid: [0, 39, 8, 8],
+      unit: 'percentunit',
+      steps: ['red', [0.7, 'orange'], [0.85, 'green']],
+      queries: [
+        instant('modelwatch_model_accuracy_ratio{model="$model", segment!=""}', '{{segment}} ({{window}})'),
+      ],
+    }),
+    barGaugePanel({
+      title: 'ROC AUC by segment',
+      grid: [8, 39, 8, 8],
+      unit: 'none',
+      decimals: 3,
+      steps: ['red', [0.6, 'orange'], [0.75, 'green']],
+      queries: [
+        instant('modelwatch_model_roc_auc_ratio{model="$model", segment!=""}', '{{segment}} ({{window}})'),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'F1 by segment',
+      grid: [16, 39, 8, 8],
+      unit: 'percentunit',
+      queries: [range('modelwatch_model_f1_ratio{model="$model", segment!=""}', '{{segment}} ({{window}})')],
+    }),
+    row('Serving latency', 47),
+    timeSeriesPanel({
+      title: 'Prediction latency (as logged)',
+      description: 'Model serving latency logged with each prediction (latency_seconds).',
+      grid: [0, 48, 24, 8],
+      unit: 's',
+      queries: [
+        range(
+          'histogram_quantile(0.5, sum by (le) (rate(modelwatch_prediction_latency_seconds_bucket{model="$model"}[$__rate_interval])))',
+          'p50',
+        ),
+        range(
+          'histogram_quantile(0.95, sum by (le) (rate(modelwatch_prediction_latency_seconds_bucket{model="$model"}[$__rate_interval])))',
+          'p95',
+        ),
+        range(
+          'histogram_quantile(0.99, sum by (le) (rate(modelwatch_prediction_latency_seconds_bucket{model="$model"}[$__rate_interval])))',
+          'p99',
+        ),
+      ],
+    }),
+    row('Regression models', 64, [
+      timeSeriesPanel({
+        title: 'MAE and RMSE',
+        grid: [0, 56, 8, 8],
+        unit: 'short',
+        queries: [
+          range('modelwatch_model_mae{model="$model", segment=""}', 'MAE ({{window}})'),
+          range('modelwatch_model_rmse{model="$model", segment=""}', 'RMSE ({{window}})'),
+        ],
+      }),
+      timeSeriesPanel({
+        title: 'R²',
+        grid: [8, 56, 8, 8],
+        unit: 'short',
+        decimals: 3,
+        queries: [range('modelwatch_model_r2{model="$model", segment=""}', '{{window}}')],
+      }),
+      timeSeriesPanel({
+        title: 'MAPE',
+        grid: [16, 56, 8, 8],
+        unit: 'percentunit',
+        queries: [range('modelwatch_model_mape_ratio{model="$model", segment=""}', '{{window}}')],
+      }),
+    ]),
+  ],
+});
