@@ -1,4 +1,6 @@
 /** modelwatch / Data quality (modelwatch-data-quality). */
+
+import { CONFIG } from '../config';
 import {
   barGaugePanel,
   dashboard,
@@ -9,6 +11,8 @@ import {
   statPanel,
   timeSeriesPanel,
 } from './lib';
+
+const DQ = CONFIG.dataQuality;
 
 export default dashboard({
   uid: 'modelwatch-data-quality',
@@ -30,21 +34,23 @@ export default dashboard({
       title: 'Worst missing share',
       grid: [0, 0, 6, 4],
       unit: 'percentunit',
-      steps: ['green', [0.1, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.missing, 'orange'], [DQ.critical, 'red']],
       queries: [instant('max(modelwatch_feature_missing_ratio{model="$model", feature=~"$feature"})')],
     }),
     statPanel({
       title: 'Worst out-of-range share',
       grid: [6, 0, 6, 4],
       unit: 'percentunit',
-      steps: ['green', [0.05, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.outOfRange, 'orange'], [DQ.critical, 'red']],
+
       queries: [instant('max(modelwatch_feature_out_of_range_ratio{model="$model", feature=~"$feature"})')],
     }),
     statPanel({
       title: 'Worst unseen-category share',
       grid: [12, 0, 6, 4],
       unit: 'percentunit',
-      steps: ['green', [0.05, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.unseenCategory, 'orange'], [DQ.critical, 'red']],
+
       queries: [
         instant('max(modelwatch_feature_unseen_category_ratio{model="$model", feature=~"$feature"})'),
       ],
@@ -68,7 +74,7 @@ export default dashboard({
       unit: 'percentunit',
       min: 0,
       softMax: 0.2,
-      steps: ['green', [0.1, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.missing, 'orange'], [DQ.critical, 'red']],
       thresholdsStyle: 'dashed',
       queries: [
         range('modelwatch_feature_missing_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
@@ -81,7 +87,8 @@ export default dashboard({
       unit: 'percentunit',
       min: 0,
       softMax: 0.1,
-      steps: ['green', [0.05, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.outOfRange, 'orange'], [DQ.critical, 'red']],
+
       thresholdsStyle: 'dashed',
       queries: [
         range('modelwatch_feature_out_of_range_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
@@ -94,7 +101,8 @@ export default dashboard({
       unit: 'percentunit',
       min: 0,
       softMax: 0.1,
-      steps: ['green', [0.05, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.unseenCategory, 'orange'], [DQ.critical, 'red']],
+
       thresholdsStyle: 'dashed',
       queries: [
         range('modelwatch_feature_unseen_category_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
@@ -104,7 +112,7 @@ export default dashboard({
       title: 'Missing share by feature (now)',
       grid: [0, 12, 12, 8],
       unit: 'percentunit',
-      steps: ['green', [0.1, 'orange'], [0.5, 'red']],
+      steps: ['green', [DQ.warning.missing, 'orange'], [DQ.critical, 'red']],
       queries: [
         instant('modelwatch_feature_missing_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
       ],

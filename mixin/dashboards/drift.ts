@@ -1,4 +1,6 @@
 /** modelwatch / Drift (modelwatch-drift). */
+
+import { CONFIG } from '../config';
 import {
   byRegexp,
   dashboard,
@@ -128,7 +130,7 @@ export default dashboard({
         'For tests with a p-value (ks, chisquare, ztest). Below 0.05 (dashed) is drift at the default threshold.',
       grid: [12, 18, 12, 8],
       unit: 'short',
-      steps: ['red', [0.05, 'green']],
+      steps: ['red', [CONFIG.drift.predictionPValue, 'green']],
       thresholdsStyle: 'dashed',
       logScale: true,
       queries: [
@@ -151,7 +153,7 @@ export default dashboard({
         'PSI of the last hour of traffic of all replicas merged, from the per-bin counters (recording rule model_feature:modelwatch_feature_psi:fleet1h). 0.1: moderate shift, 0.25: significant.',
       grid: [12, 26, 12, 8],
       unit: 'short',
-      steps: ['green', [0.1, 'orange'], [0.25, 'red']],
+      steps: ['green', [0.1, 'orange'], [CONFIG.drift.fleetPsi, 'red']],
       thresholdsStyle: 'dashed',
       queries: [
         range(

@@ -1,4 +1,6 @@
 /** modelwatch / Exporter health (modelwatch-exporter). */
+
+import { CONFIG } from '../config';
 import {
   byRegexp,
   dashboard,
@@ -97,7 +99,7 @@ export default dashboard({
       description: 'ModelwatchEvaluationStalled fires above 15 minutes (dashed).',
       grid: [0, 13, 12, 8],
       unit: 's',
-      steps: ['green', [900, 'red']],
+      steps: ['green', [CONFIG.exporter.stalledSeconds, 'red']],
       thresholdsStyle: 'dashed',
       queries: [
         range(

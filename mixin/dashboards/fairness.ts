@@ -1,4 +1,6 @@
 /** modelwatch / Fairness (modelwatch-fairness). */
+
+import { CONFIG } from '../config';
 import {
   barGaugePanel,
   dashboard,
@@ -9,6 +11,8 @@ import {
   statPanel,
   timeSeriesPanel,
 } from './lib';
+
+const F = CONFIG.fairness;
 
 export default dashboard({
   uid: 'modelwatch-fairness',
@@ -34,7 +38,7 @@ export default dashboard({
       grid: [0, 0, 6, 4],
       unit: 'short',
       decimals: 2,
-      steps: ['red', [0.8, 'green']],
+      steps: ['red', [F.parityRatio, 'green']],
       color: 'background',
       queries: [
         instant('min(modelwatch_fairness_demographic_parity_ratio{model="$model", attribute=~"$attribute"})'),
@@ -69,11 +73,11 @@ export default dashboard({
       description: 'Fewer than 30 rows in any group: ModelFairnessViolation does not judge the attribute.',
       grid: [18, 0, 6, 4],
       unit: 'short',
-      steps: ['orange', [30, 'green']],
+      steps: ['orange', [F.minGroupRows, 'green']],
       queries: [instant('min(modelwatch_group_rows{model="$model", attribute=~"$attribute"})')],
     }),
     timeSeriesPanel({
-      title: 'Demographic parity ratio (threshold 0.8)',
+      title: `Demographic parity ratio (threshold ${F.parityRatio})`,
       description:
         'Min over max selection rate across groups; the red area is below the four-fifths (0.8) rule.',
       grid: [0, 4, 12, 8],
@@ -81,7 +85,7 @@ export default dashboard({
       min: 0,
       max: 1,
       decimals: 2,
-      steps: ['red', [0.8, 'transparent']],
+      steps: ['red', [F.parityRatio, 'transparent']],
       thresholdsStyle: 'line+area',
       queries: [
         range(
@@ -91,13 +95,13 @@ export default dashboard({
       ],
     }),
     timeSeriesPanel({
-      title: 'Equalized odds and equal opportunity ratios (threshold 0.8)',
+      title: `Equalized odds and equal opportunity ratios (threshold ${F.parityRatio})`,
       grid: [12, 4, 12, 8],
       unit: 'none',
       min: 0,
       max: 1,
       decimals: 2,
-      steps: ['red', [0.8, 'transparent']],
+      steps: ['red', [F.parityRatio, 'transparent']],
       thresholdsStyle: 'line+area',
       queries: [
         range(
@@ -189,7 +193,7 @@ export default dashboard({
       title: 'Rows per group',
       grid: [12, 28, 12, 8],
       unit: 'short',
-      steps: ['orange', [30, 'transparent']],
+      steps: ['orange', [F.minGroupRows, 'transparent']],
       thresholdsStyle: 'dashed',
       queries: [
         range('modelwatch_group_rows{model="$model", attribute=~"$attribute"}', '{{attribute}} = {{group}}'),
