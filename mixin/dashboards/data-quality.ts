@@ -1,6 +1,6 @@
 /** modelwatch / Data quality (modelwatch-data-quality). */
 
-import { CONFIG } from '../config';
+import { CONFIG, percent } from '../config';
 import {
   barGaugePanel,
   dashboard,
@@ -8,11 +8,43 @@ import {
   labelVariable,
   modelVariable,
   range,
+  type Steps,
   statPanel,
   timeSeriesPanel,
 } from './lib';
 
 const DQ = CONFIG.dataQuality;
+
+/** The three checks: title, family, warning threshold, the y-axis soft maximum, what the share is. */
+const CHECKS = [
+  {
+    title: 'Missing share',
+    worst: 'Worst missing share',
+    family: 'modelwatch_feature_missing_ratio',
+    warning: DQ.warning.missing,
+    softMax: 0.2,
+    what: 'Share of current-window rows where the feature is missing',
+  },
+  {
+    title: 'Out-of-range share',
+    worst: 'Worst out-of-range share',
+    family: 'modelwatch_feature_out_of_range_ratio',
+    warning: DQ.warning.outOfRange,
+    softMax: 0.1,
+    what: 'Share of current numeric values outside the reference [min, max]',
+  },
+  {
+    title: 'Unseen-category share',
+    worst: 'Worst unseen-category share',
+    family: 'modelwatch_feature_unseen_category_ratio',
+    warning: DQ.warning.unseenCategory,
+    softMax: 0.1,
+    what: 'Share of current categorical values absent from the reference',
+  },
+] as const;
+
+const steps = (warning: number): Steps => ['green', [warning, 'orange'], [DQ.critical, 'red']];
+const selected = (family: string) => `${family}{model="$model", feature=~"$feature"}`;
 
 export default dashboard({
   uid: 'modelwatch-data-quality',
@@ -30,31 +62,15 @@ export default dashboard({
     ),
   ],
   panels: [
-    statPanel({
-      title: 'Worst missing share',
-      grid: [0, 0, 6, 4],
-      unit: 'percentunit',
-      steps: ['green', [DQ.warning.missing, 'orange'], [DQ.critical, 'red']],
-      queries: [instant('max(modelwatch_feature_missing_ratio{model="$model", feature=~"$feature"})')],
-    }),
-    statPanel({
-      title: 'Worst out-of-range share',
-      grid: [6, 0, 6, 4],
-      unit: 'percentunit',
-      steps: ['green', [DQ.warning.outOfRange, 'orange'], [DQ.critical, 'red']],
-
-      queries: [instant('max(modelwatch_feature_out_of_range_ratio{model="$model", feature=~"$feature"})')],
-    }),
-    statPanel({
-      title: 'Worst unseen-category share',
-      grid: [12, 0, 6, 4],
-      unit: 'percentunit',
-      steps: ['green', [DQ.warning.unseenCategory, 'orange'], [DQ.critical, 'red']],
-
-      queries: [
-        instant('max(modelwatch_feature_unseen_category_ratio{model="$model", feature=~"$feature"})'),
-      ],
-    }),
+    ...CHECKS.map((c, i) =>
+      statPanel({
+        title: c.worst,
+        grid: [6 * i, 0, 6, 4],
+        unit: 'percentunit',
+        steps: steps(c.warning),
+        queries: [instant(`max(${selected(c.family)})`)],
+      }),
+    ),
     statPanel({
       title: 'Features over a warning threshold',
       description: 'Feature/check pairs over the ModelDataQualityDegraded warning thresholds.',
@@ -63,59 +79,29 @@ export default dashboard({
       steps: ['green', [1, 'orange']],
       queries: [
         instant(
-          'count(\n    modelwatch_feature_missing_ratio{model="$model"} > 0.1\n  or\n    modelwatch_feature_out_of_range_ratio{model="$model"} > 0.05\n  or\n    modelwatch_feature_unseen_category_ratio{model="$model"} > 0.05\n) or vector(0)',
+          `count(\n${CHECKS.map((c) => `    ${c.family}{model="$model"} > ${c.warning}`).join('\n  or\n')}\n) or vector(0)`,
         ),
       ],
     }),
-    timeSeriesPanel({
-      title: 'Missing share',
-      description: 'Share of current-window rows where the feature is missing (warning above 10%).',
-      grid: [0, 4, 8, 8],
-      unit: 'percentunit',
-      min: 0,
-      softMax: 0.2,
-      steps: ['green', [DQ.warning.missing, 'orange'], [DQ.critical, 'red']],
-      thresholdsStyle: 'dashed',
-      queries: [
-        range('modelwatch_feature_missing_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
-      ],
-    }),
-    timeSeriesPanel({
-      title: 'Out-of-range share',
-      description: 'Share of current numeric values outside the reference [min, max] (warning above 5%).',
-      grid: [8, 4, 8, 8],
-      unit: 'percentunit',
-      min: 0,
-      softMax: 0.1,
-      steps: ['green', [DQ.warning.outOfRange, 'orange'], [DQ.critical, 'red']],
-
-      thresholdsStyle: 'dashed',
-      queries: [
-        range('modelwatch_feature_out_of_range_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
-      ],
-    }),
-    timeSeriesPanel({
-      title: 'Unseen-category share',
-      description: 'Share of current categorical values absent from the reference (warning above 5%).',
-      grid: [16, 4, 8, 8],
-      unit: 'percentunit',
-      min: 0,
-      softMax: 0.1,
-      steps: ['green', [DQ.warning.unseenCategory, 'orange'], [DQ.critical, 'red']],
-
-      thresholdsStyle: 'dashed',
-      queries: [
-        range('modelwatch_feature_unseen_category_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
-      ],
-    }),
+    ...CHECKS.map((c, i) =>
+      timeSeriesPanel({
+        title: c.title,
+        description: `${c.what} (warning above ${percent(c.warning)}).`,
+        grid: [8 * i, 4, 8, 8],
+        unit: 'percentunit',
+        min: 0,
+        softMax: c.softMax,
+        steps: steps(c.warning),
+        thresholdsStyle: 'dashed',
+        queries: [range(selected(c.family), '{{feature}}')],
+      }),
+    ),
     barGaugePanel({
       title: 'Missing share by feature (now)',
       grid: [0, 12, 12, 8],
       unit: 'percentunit',
-      steps: ['green', [DQ.warning.missing, 'orange'], [DQ.critical, 'red']],
-      queries: [
-        instant('modelwatch_feature_missing_ratio{model="$model", feature=~"$feature"}', '{{feature}}'),
-      ],
+      steps: steps(DQ.warning.missing),
+      queries: [instant(selected('modelwatch_feature_missing_ratio'), '{{feature}}')],
     }),
     timeSeriesPanel({
       title: 'Rows in the windows',

@@ -14,6 +14,9 @@ import {
 
 const F = CONFIG.fairness;
 
+/** The family's series of the selected model and attributes. */
+const selected = (family: string) => `${family}{model="$model", attribute=~"$attribute"}`;
+
 export default dashboard({
   uid: 'modelwatch-fairness',
   title: 'modelwatch / Fairness',
@@ -33,16 +36,13 @@ export default dashboard({
   panels: [
     statPanel({
       title: 'Worst demographic parity ratio',
-      description:
-        'Min/max selection rate over the groups of the selected attributes. Four-fifths rule: at least 0.8.',
+      description: `Min/max selection rate over the groups of the selected attributes. Four-fifths rule: at least ${F.parityRatio}.`,
       grid: [0, 0, 6, 4],
       unit: 'short',
       decimals: 2,
       steps: ['red', [F.parityRatio, 'green']],
       color: 'background',
-      queries: [
-        instant('min(modelwatch_fairness_demographic_parity_ratio{model="$model", attribute=~"$attribute"})'),
-      ],
+      queries: [instant(`min(${selected('modelwatch_fairness_demographic_parity_ratio')})`)],
     }),
     statPanel({
       title: 'Worst equalized odds difference',
@@ -50,11 +50,7 @@ export default dashboard({
       unit: 'short',
       decimals: 3,
       steps: ['green', [0.1, 'orange'], [0.2, 'red']],
-      queries: [
-        instant(
-          'max(modelwatch_fairness_equalized_odds_difference{model="$model", attribute=~"$attribute"})',
-        ),
-      ],
+      queries: [instant(`max(${selected('modelwatch_fairness_equalized_odds_difference')})`)],
     }),
     statPanel({
       title: 'Worst equal opportunity difference',
@@ -62,24 +58,19 @@ export default dashboard({
       unit: 'short',
       decimals: 3,
       steps: ['green', [0.1, 'orange'], [0.2, 'red']],
-      queries: [
-        instant(
-          'max(modelwatch_fairness_equal_opportunity_difference{model="$model", attribute=~"$attribute"})',
-        ),
-      ],
+      queries: [instant(`max(${selected('modelwatch_fairness_equal_opportunity_difference')})`)],
     }),
     statPanel({
       title: 'Smallest group (rows)',
-      description: 'Fewer than 30 rows in any group: ModelFairnessViolation does not judge the attribute.',
+      description: `Fewer than ${F.minGroupRows} rows in any group: ModelFairnessViolation does not judge the attribute.`,
       grid: [18, 0, 6, 4],
       unit: 'short',
       steps: ['orange', [F.minGroupRows, 'green']],
-      queries: [instant('min(modelwatch_group_rows{model="$model", attribute=~"$attribute"})')],
+      queries: [instant(`min(${selected('modelwatch_group_rows')})`)],
     }),
     timeSeriesPanel({
       title: `Demographic parity ratio (threshold ${F.parityRatio})`,
-      description:
-        'Min over max selection rate across groups; the red area is below the four-fifths (0.8) rule.',
+      description: `Min over max selection rate across groups; the red area is below the four-fifths (${F.parityRatio}) rule.`,
       grid: [0, 4, 12, 8],
       unit: 'none',
       min: 0,
@@ -87,12 +78,7 @@ export default dashboard({
       decimals: 2,
       steps: ['red', [F.parityRatio, 'transparent']],
       thresholdsStyle: 'line+area',
-      queries: [
-        range(
-          'modelwatch_fairness_demographic_parity_ratio{model="$model", attribute=~"$attribute"}',
-          '{{attribute}}',
-        ),
-      ],
+      queries: [range(selected('modelwatch_fairness_demographic_parity_ratio'), '{{attribute}}')],
     }),
     timeSeriesPanel({
       title: `Equalized odds and equal opportunity ratios (threshold ${F.parityRatio})`,
@@ -104,14 +90,8 @@ export default dashboard({
       steps: ['red', [F.parityRatio, 'transparent']],
       thresholdsStyle: 'line+area',
       queries: [
-        range(
-          'modelwatch_fairness_equalized_odds_ratio{model="$model", attribute=~"$attribute"}',
-          'equalized odds {{attribute}}',
-        ),
-        range(
-          'modelwatch_fairness_equal_opportunity_ratio{model="$model", attribute=~"$attribute"}',
-          'equal opportunity {{attribute}}',
-        ),
+        range(selected('modelwatch_fairness_equalized_odds_ratio'), 'equalized odds {{attribute}}'),
+        range(selected('modelwatch_fairness_equal_opportunity_ratio'), 'equal opportunity {{attribute}}'),
       ],
     }),
     timeSeriesPanel({
@@ -123,71 +103,40 @@ export default dashboard({
       decimals: 3,
       queries: [
         range(
-          'modelwatch_fairness_demographic_parity_difference{model="$model", attribute=~"$attribute"}',
+          selected('modelwatch_fairness_demographic_parity_difference'),
           'demographic parity {{attribute}}',
         ),
+        range(selected('modelwatch_fairness_equalized_odds_difference'), 'equalized odds {{attribute}}'),
         range(
-          'modelwatch_fairness_equalized_odds_difference{model="$model", attribute=~"$attribute"}',
-          'equalized odds {{attribute}}',
-        ),
-        range(
-          'modelwatch_fairness_equal_opportunity_difference{model="$model", attribute=~"$attribute"}',
+          selected('modelwatch_fairness_equal_opportunity_difference'),
           'equal opportunity {{attribute}}',
         ),
       ],
     }),
-    barGaugePanel({
-      title: 'Selection rate by group',
-      description: 'Share of the group predicted positive (current window).',
-      grid: [0, 20, 8, 8],
-      unit: 'percentunit',
-      steps: ['green'],
-      gradient: 'continuous-BlPu',
-      queries: [
-        instant(
-          'modelwatch_group_selection_rate_ratio{model="$model", attribute=~"$attribute"}',
-          '{{attribute}} = {{group}}',
-        ),
-      ],
-    }),
-    barGaugePanel({
-      title: 'True positive rate by group',
-      grid: [8, 20, 8, 8],
-      unit: 'percentunit',
-      steps: ['green'],
-      gradient: 'continuous-BlPu',
-      queries: [
-        instant(
-          'modelwatch_group_true_positive_rate_ratio{model="$model", attribute=~"$attribute"}',
-          '{{attribute}} = {{group}}',
-        ),
-      ],
-    }),
-    barGaugePanel({
-      title: 'False positive rate by group',
-      grid: [16, 20, 8, 8],
-      unit: 'percentunit',
-      steps: ['green'],
-      gradient: 'continuous-BlPu',
-      queries: [
-        instant(
-          'modelwatch_group_false_positive_rate_ratio{model="$model", attribute=~"$attribute"}',
-          '{{attribute}} = {{group}}',
-        ),
-      ],
-    }),
+    ...(
+      [
+        ['Selection rate by group', 'modelwatch_group_selection_rate_ratio'],
+        ['True positive rate by group', 'modelwatch_group_true_positive_rate_ratio'],
+        ['False positive rate by group', 'modelwatch_group_false_positive_rate_ratio'],
+      ] as const
+    ).map(([title, family], i) =>
+      barGaugePanel({
+        title,
+        ...(i === 0 ? { description: 'Share of the group predicted positive (current window).' } : {}),
+        grid: [8 * i, 20, 8, 8],
+        unit: 'percentunit',
+        steps: ['green'],
+        gradient: 'continuous-BlPu',
+        queries: [instant(selected(family), '{{attribute}} = {{group}}')],
+      }),
+    ),
     timeSeriesPanel({
       title: 'Selection rate by group over time',
       grid: [0, 28, 12, 8],
       unit: 'percentunit',
       min: 0,
       max: 1,
-      queries: [
-        range(
-          'modelwatch_group_selection_rate_ratio{model="$model", attribute=~"$attribute"}',
-          '{{attribute}} = {{group}}',
-        ),
-      ],
+      queries: [range(selected('modelwatch_group_selection_rate_ratio'), '{{attribute}} = {{group}}')],
     }),
     timeSeriesPanel({
       title: 'Rows per group',
@@ -195,9 +144,7 @@ export default dashboard({
       unit: 'short',
       steps: ['orange', [F.minGroupRows, 'transparent']],
       thresholdsStyle: 'dashed',
-      queries: [
-        range('modelwatch_group_rows{model="$model", attribute=~"$attribute"}', '{{attribute}} = {{group}}'),
-      ],
+      queries: [range(selected('modelwatch_group_rows'), '{{attribute}} = {{group}}')],
     }),
   ],
 });

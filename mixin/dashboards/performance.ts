@@ -3,6 +3,7 @@ import {
   barGaugePanel,
   byName,
   dashboard,
+  type Grid,
   instant,
   modelVariable,
   range,
@@ -11,6 +12,50 @@ import {
   timeSeriesPanel,
   valueMap,
 } from './lib';
+
+const HIDDEN = { legend: true, tooltip: false, viz: false };
+const BLUE = { mode: 'fixed', fixedColor: 'blue' };
+
+/**
+ * A realised metric (needs labels) against its label-free estimate, drawn dashed, and the estimate's
+ * expected band (reference mean ± 3σ) as a shaded area between the `upper band` and `lower band` series.
+ */
+function realisedVsEstimated(title: string, metric: string, grid: Grid, unit = 'percentunit') {
+  const what = /^[A-Z0-9 ]+$/.test(title) ? title : title.toLowerCase(); // acronyms keep their case
+  const estimate = (bound: string) =>
+    `modelwatch_estimated_${metric}_ratio{model="$model", bound="${bound}"}`;
+  return timeSeriesPanel({
+    title,
+    description: `Realised ${what} (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.`,
+    grid,
+    unit,
+    decimals: 3,
+    overrides: [
+      byName('upper band', [
+        { id: 'custom.fillBelowTo', value: 'lower band' },
+        { id: 'custom.lineWidth', value: 0 },
+        { id: 'custom.fillOpacity', value: 15 },
+        { id: 'color', value: BLUE },
+        { id: 'custom.hideFrom', value: HIDDEN },
+      ]),
+      byName('lower band', [
+        { id: 'custom.lineWidth', value: 0 },
+        { id: 'color', value: BLUE },
+        { id: 'custom.hideFrom', value: HIDDEN },
+      ]),
+      byName('estimated', [
+        { id: 'color', value: BLUE },
+        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+      ]),
+    ],
+    queries: [
+      range(`modelwatch_model_${metric}_ratio{model="$model", segment=""}`, 'realised ({{window}})'),
+      range(estimate('estimate'), 'estimated'),
+      range(estimate('upper'), 'upper band'),
+      range(estimate('lower'), 'lower band'),
+    ],
+  });
+}
 
 export default dashboard({
   uid: 'modelwatch-performance',
@@ -72,166 +117,11 @@ export default dashboard({
       queries: [instant('sum(increase(modelwatch_retraining_requests_total{model="$model"}[$__range]))')],
     }),
     row('Realised vs estimated', 4),
-    timeSeriesPanel({
-      title: 'Accuracy',
-      description:
-        'Realised accuracy (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
-      grid: [0, 5, 12, 8],
-      unit: 'percentunit',
-      decimals: 3,
-      overrides: [
-        byName('upper band', [
-          { id: 'custom.fillBelowTo', value: 'lower band' },
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'custom.fillOpacity', value: 15 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('lower band', [
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('estimated', [
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        ]),
-      ],
-      queries: [
-        range('modelwatch_model_accuracy_ratio{model="$model", segment=""}', 'realised ({{window}})'),
-        range('modelwatch_estimated_accuracy_ratio{model="$model", bound="estimate"}', 'estimated'),
-        range('modelwatch_estimated_accuracy_ratio{model="$model", bound="upper"}', 'upper band'),
-        range('modelwatch_estimated_accuracy_ratio{model="$model", bound="lower"}', 'lower band'),
-      ],
-    }),
-    timeSeriesPanel({
-      title: 'ROC AUC',
-      description:
-        'Realised ROC AUC (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
-      grid: [12, 5, 12, 8],
-      unit: 'none',
-      decimals: 3,
-      overrides: [
-        byName('upper band', [
-          { id: 'custom.fillBelowTo', value: 'lower band' },
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'custom.fillOpacity', value: 15 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('lower band', [
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('estimated', [
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        ]),
-      ],
-      queries: [
-        range('modelwatch_model_roc_auc_ratio{model="$model", segment=""}', 'realised ({{window}})'),
-        range('modelwatch_estimated_roc_auc_ratio{model="$model", bound="estimate"}', 'estimated'),
-        range('modelwatch_estimated_roc_auc_ratio{model="$model", bound="upper"}', 'upper band'),
-        range('modelwatch_estimated_roc_auc_ratio{model="$model", bound="lower"}', 'lower band'),
-      ],
-    }),
-    timeSeriesPanel({
-      title: 'F1',
-      description:
-        'Realised F1 (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
-      grid: [0, 13, 12, 8],
-      unit: 'percentunit',
-      decimals: 3,
-      overrides: [
-        byName('upper band', [
-          { id: 'custom.fillBelowTo', value: 'lower band' },
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'custom.fillOpacity', value: 15 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('lower band', [
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('estimated', [
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        ]),
-      ],
-      queries: [
-        range('modelwatch_model_f1_ratio{model="$model", segment=""}', 'realised ({{window}})'),
-        range('modelwatch_estimated_f1_ratio{model="$model", bound="estimate"}', 'estimated'),
-        range('modelwatch_estimated_f1_ratio{model="$model", bound="upper"}', 'upper band'),
-        range('modelwatch_estimated_f1_ratio{model="$model", bound="lower"}', 'lower band'),
-      ],
-    }),
-    timeSeriesPanel({
-      title: 'Precision',
-      description:
-        'Realised precision (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
-      grid: [12, 13, 12, 8],
-      unit: 'percentunit',
-      decimals: 3,
-      overrides: [
-        byName('upper band', [
-          { id: 'custom.fillBelowTo', value: 'lower band' },
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'custom.fillOpacity', value: 15 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('lower band', [
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('estimated', [
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        ]),
-      ],
-      queries: [
-        range('modelwatch_model_precision_ratio{model="$model", segment=""}', 'realised ({{window}})'),
-        range('modelwatch_estimated_precision_ratio{model="$model", bound="estimate"}', 'estimated'),
-        range('modelwatch_estimated_precision_ratio{model="$model", bound="upper"}', 'upper band'),
-        range('modelwatch_estimated_precision_ratio{model="$model", bound="lower"}', 'lower band'),
-      ],
-    }),
-    timeSeriesPanel({
-      title: 'Recall',
-      description:
-        'Realised recall (needs labels) against the label-free estimate and its expected band (reference mean ± 3σ). An estimate below the band fires ModelEstimatedPerformanceDegraded.',
-      grid: [0, 21, 12, 8],
-      unit: 'percentunit',
-      decimals: 3,
-      overrides: [
-        byName('upper band', [
-          { id: 'custom.fillBelowTo', value: 'lower band' },
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'custom.fillOpacity', value: 15 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('lower band', [
-          { id: 'custom.lineWidth', value: 0 },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
-        ]),
-        byName('estimated', [
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } },
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        ]),
-      ],
-      queries: [
-        range('modelwatch_model_recall_ratio{model="$model", segment=""}', 'realised ({{window}})'),
-        range('modelwatch_estimated_recall_ratio{model="$model", bound="estimate"}', 'estimated'),
-        range('modelwatch_estimated_recall_ratio{model="$model", bound="upper"}', 'upper band'),
-        range('modelwatch_estimated_recall_ratio{model="$model", bound="lower"}', 'lower band'),
-      ],
-    }),
+    realisedVsEstimated('Accuracy', 'accuracy', [0, 5, 12, 8]),
+    realisedVsEstimated('ROC AUC', 'roc_auc', [12, 5, 12, 8], 'none'),
+    realisedVsEstimated('F1', 'f1', [0, 13, 12, 8]),
+    realisedVsEstimated('Precision', 'precision', [12, 13, 12, 8]),
+    realisedVsEstimated('Recall', 'recall', [0, 21, 12, 8]),
     timeSeriesPanel({
       title: 'Log loss, Brier score, calibration error',
       description: 'Lower is better.',
