@@ -7,6 +7,7 @@ import {
   heatmapPanel,
   instant,
   labelVariable,
+  quantiles,
   range,
   row,
   statPanel,
@@ -76,18 +77,7 @@ export default dashboard({
       grid: [12, 5, 12, 8],
       unit: 's',
       queries: [
-        range(
-          'histogram_quantile(0.5, sum by (le) (rate(modelwatch_evaluation_duration_seconds_bucket{instance=~"$instance"}[$__rate_interval])))',
-          'p50',
-        ),
-        range(
-          'histogram_quantile(0.95, sum by (le) (rate(modelwatch_evaluation_duration_seconds_bucket{instance=~"$instance"}[$__rate_interval])))',
-          'p95',
-        ),
-        range(
-          'histogram_quantile(0.99, sum by (le) (rate(modelwatch_evaluation_duration_seconds_bucket{instance=~"$instance"}[$__rate_interval])))',
-          'p99',
-        ),
+        ...quantiles('modelwatch_evaluation_duration_seconds_bucket{instance=~"$instance"}'),
         range(
           'sum(rate(modelwatch_evaluation_duration_seconds_sum{instance=~"$instance"}[$__rate_interval])) / sum(rate(modelwatch_evaluation_duration_seconds_count{instance=~"$instance"}[$__rate_interval]))',
           'mean',

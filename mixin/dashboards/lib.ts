@@ -58,6 +58,15 @@ function target(q: Query, i: number): prometheus.DataqueryBuilder {
   return t;
 }
 
+/** p50, p95 and p99 over time of a histogram's `_bucket` series (a selector), summed over the rest. */
+export const quantiles = (buckets: string): Query[] =>
+  [0.5, 0.95, 0.99].map((q) =>
+    range(
+      `histogram_quantile(${q}, sum by (le) (rate(${buckets}[$__rate_interval])))`,
+      `p${Math.round(q * 100)}`,
+    ),
+  );
+
 // Field settings ---------------------------------------------------------------------------------
 
 /** Threshold steps: a base colour, then [from value, colour] pairs. */

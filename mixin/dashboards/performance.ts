@@ -6,6 +6,7 @@ import {
   type Grid,
   instant,
   modelVariable,
+  quantiles,
   range,
   row,
   statPanel,
@@ -184,20 +185,7 @@ export default dashboard({
       description: 'Model serving latency logged with each prediction (latency_seconds).',
       grid: [0, 48, 24, 8],
       unit: 's',
-      queries: [
-        range(
-          'histogram_quantile(0.5, sum by (le) (rate(modelwatch_prediction_latency_seconds_bucket{model="$model"}[$__rate_interval])))',
-          'p50',
-        ),
-        range(
-          'histogram_quantile(0.95, sum by (le) (rate(modelwatch_prediction_latency_seconds_bucket{model="$model"}[$__rate_interval])))',
-          'p95',
-        ),
-        range(
-          'histogram_quantile(0.99, sum by (le) (rate(modelwatch_prediction_latency_seconds_bucket{model="$model"}[$__rate_interval])))',
-          'p99',
-        ),
-      ],
+      queries: [...quantiles('modelwatch_prediction_latency_seconds_bucket{model="$model"}')],
     }),
     row('Regression models', 64, [
       timeSeriesPanel({
