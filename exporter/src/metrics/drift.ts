@@ -5,7 +5,7 @@
  * before the bins are filled).
  */
 import { OTHER } from '../evaluate/window';
-import { type Collector, family, type HandlesOf, setFinite } from './family';
+import { type Collector, family, type HandlesOf, refreshed, setFinite } from './family';
 import { binRatioSeries } from './series';
 
 export const DRIFT_FAMILIES = [
@@ -69,17 +69,23 @@ export const DRIFT_FAMILIES = [
     ['model', 'feature', 'bin', 'dataset'],
     'Share of the feature values falling in the bin (dataset="reference" or "current"); bin is the upper edge, "+Inf", or the category.',
   ),
-  family(
-    'counter',
-    'feature_bin_observations_total',
-    ['model', 'feature', 'bin'],
-    'Observations of the feature per reference bin since start (mergeable across replicas for fleet-wide PSI).',
+  refreshed(
+    'round',
+    family(
+      'counter',
+      'feature_bin_observations_total',
+      ['model', 'feature', 'bin'],
+      'Observations of the feature per reference bin since start (mergeable across replicas for fleet-wide PSI).',
+    ),
   ),
-  family(
-    'counter',
-    'cardinality_limited_total',
-    ['model', 'kind'],
-    'Values the cardinality guards dropped or folded into "__other__" since start, by kind: model (predictions of models beyond limits.max_models, stored but not monitored; model="__other__"), model_version (beyond limits.max_model_versions), feature and attribute (values of columns beyond limits.max_features), category (new values once a column holds 10,000 distinct ones).',
+  refreshed(
+    'round',
+    family(
+      'counter',
+      'cardinality_limited_total',
+      ['model', 'kind'],
+      'Values the cardinality guards dropped or folded into "__other__" since start, by kind: model (predictions of models beyond limits.max_models, stored but not monitored; model="__other__"), model_version (beyond limits.max_model_versions), feature and attribute (values of columns beyond limits.max_features), category (new values once a column holds 10,000 distinct ones).',
+    ),
   ),
 ] as const;
 

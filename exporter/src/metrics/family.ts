@@ -20,7 +20,22 @@ export interface MetricFamily {
   buckets?: readonly number[];
   /** Set while the exporter does not fill the family yet (registered, with HELP, but no series). */
   pending?: string;
+  /** When the family's series are written; see {@link refreshOf}. */
+  refresh?: Refresh;
 }
+
+/**
+ * `round`: rebuilt from the evaluation results after each evaluation round, and its text cached until
+ * the next one; `live`: written as things happen or at each scrape, and serialised at every scrape.
+ */
+export type Refresh = 'round' | 'live';
+
+/** Gauges are per round unless marked live; counters and histograms are live unless marked per round. */
+export const refreshOf = (family: MetricFamily): Refresh =>
+  family.refresh ?? (family.kind === 'gauge' ? 'round' : 'live');
+
+/** The family, marked to be written `refresh` rather than as its kind's default. */
+export const refreshed = <F extends MetricFamily>(refresh: Refresh, family: F): F => ({ ...family, refresh });
 
 /** A family with its kind, name and labels as literal types. */
 export interface Family<

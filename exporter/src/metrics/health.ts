@@ -5,7 +5,7 @@
  */
 import { statusValue } from '../evaluate/report';
 import { VERSION } from '../version';
-import { type Collector, family, type HandlesOf, setFinite } from './family';
+import { type Collector, family, type HandlesOf, refreshed, setFinite } from './family';
 
 export const HEALTH_FAMILIES = [
   family('gauge', 'model_status', ['model'], 'Health of the model: 0 healthy, 1 warning, 2 critical.'),
@@ -37,8 +37,14 @@ export const HEALTH_FAMILIES = [
     'HTTP requests served by the exporter.',
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   ),
-  family('gauge', 'database_size_bytes', [], 'Size of the SQLite database file including its WAL.'),
-  family('gauge', 'build_info', ['version'], 'Always 1; the version label carries the exporter version.'),
+  refreshed(
+    'live',
+    family('gauge', 'database_size_bytes', [], 'Size of the SQLite database file including its WAL.'),
+  ),
+  refreshed(
+    'live',
+    family('gauge', 'build_info', ['version'], 'Always 1; the version label carries the exporter version.'),
+  ),
 ] as const;
 
 export const health: Collector<HandlesOf<typeof HEALTH_FAMILIES>> = {

@@ -9,11 +9,11 @@
 import type { Engine } from '../evaluate/engine';
 import type { LabelRejectReason, Telemetry } from '../evaluate/telemetry';
 import type { RejectReason } from '../ingest/errors';
-import { CATALOG, type FamilyName, type Handles } from './catalog';
+import { CATALOG, type Handles } from './catalog';
 import { drift } from './drift';
 import { type AnyMetric, Exposition } from './exposition';
 import { fairness } from './fairness';
-import type { Collector, MetricFamily } from './family';
+import { type Collector, refreshOf } from './family';
 import { createHandles, defaultMetrics } from './handles';
 import { health } from './health';
 import { performance } from './performance';
@@ -24,20 +24,6 @@ export { EXCLUDED_DEFAULT_METRICS } from './handles';
 
 /** The collectors, run in this order for every model. */
 const COLLECTORS: readonly Collector<Handles>[] = [traffic, health, drift, quality, performance, fairness];
-
-/** Gauges refreshed on every scrape rather than per evaluation round. */
-const LIVE_GAUGES: ReadonlySet<FamilyName> = new Set<FamilyName>([
-  'modelwatch_last_prediction_timestamp_seconds',
-  'modelwatch_feedback_pending_labels',
-  'modelwatch_database_size_bytes',
-  'modelwatch_build_info',
-]);
-
-/** Families rebuilt once per evaluation round (their text is cached between rounds). */
-const PER_ROUND = (family: MetricFamily & { name: FamilyName }): boolean =>
-  (family.kind === 'gauge' && !LIVE_GAUGES.has(family.name)) ||
-  family.name === 'modelwatch_feature_bin_observations_total' ||
-  family.name === 'modelwatch_cardinality_limited_total';
 
 export class Metrics implements Telemetry {
   /**
@@ -61,7 +47,7 @@ export class Metrics implements Telemetry {
     const byName: Record<string, AnyMetric> = this.h;
     for (const family of CATALOG) {
       const metric = byName[family.name]!;
-      if (PER_ROUND(family)) {
+      if (refreshOf(family) === 'round') {
         this.perRound.register(metric);
         this.roundFamilies.push(metric);
       } else this.live.register(metric);

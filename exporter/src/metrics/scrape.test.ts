@@ -1,6 +1,8 @@
 /**
  * How /metrics is served: the output recorded on a fixed evaluation (any change to the families,
- * their series or their order shows here), both formats, and the per-round cache.
+ * their series or their order shows here; after an intended change, review the diff of
+ * __snapshots__/exposition*.txt written by `npx vitest run exporter/src/metrics/scrape.test.ts -u`),
+ * both formats, and the per-round cache.
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import type { Engine } from '../evaluate/engine';
 import { LABEL_REJECT_REASONS, LATENCY_BUCKETS, type PredictionTally } from '../evaluate/telemetry';
 import { OTHER } from '../evaluate/window';
 import { REJECT_REASONS } from '../ingest/errors';
-import { type Collector, family, type HandlesOf, setFinite } from './family';
+import { type Collector, family, type HandlesOf, refreshed, setFinite } from './family';
 
 export const TRAFFIC_FAMILIES = [
   family(
@@ -23,11 +23,14 @@ export const TRAFFIC_FAMILIES = [
     ['model'],
     'Labels that arrived for a prediction not in the window; held (at most 100k per model) and joined if the prediction arrives.',
   ),
-  family(
-    'gauge',
-    'feedback_pending_labels',
-    ['model'],
-    'Labels currently held for predictions not (yet) in the window.',
+  refreshed(
+    'live',
+    family(
+      'gauge',
+      'feedback_pending_labels',
+      ['model'],
+      'Labels currently held for predictions not (yet) in the window.',
+    ),
   ),
   family(
     'counter',
@@ -41,11 +44,14 @@ export const TRAFFIC_FAMILIES = [
     ['reason'],
     `Write requests rejected, by reason (${REJECT_REASONS.join(', ')}).`,
   ),
-  family(
-    'gauge',
-    'last_prediction_timestamp_seconds',
-    ['model'],
-    'Unix time of the newest prediction seen for the model.',
+  refreshed(
+    'live',
+    family(
+      'gauge',
+      'last_prediction_timestamp_seconds',
+      ['model'],
+      'Unix time of the newest prediction seen for the model.',
+    ),
   ),
   family(
     'histogram',
