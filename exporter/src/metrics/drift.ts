@@ -90,6 +90,8 @@ export const DRIFT_FAMILIES = [
 ] as const;
 
 export const drift: Collector<HandlesOf<typeof DRIFT_FAMILIES>> = {
+  name: 'drift',
+
   round(h, engine) {
     if (engine.unmonitored.total > 0)
       h.modelwatch_cardinality_limited_total.inc({ model: OTHER, kind: 'model' }, engine.unmonitored.total);

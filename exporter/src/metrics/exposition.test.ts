@@ -4,7 +4,12 @@
  */
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import type { Engine } from '../evaluate/engine';
+import type { ModelMonitor } from '../evaluate/monitor';
+import type { Handles } from './catalog';
 import { Exposition } from './exposition';
+import type { Collector } from './family';
+import { Metrics } from './registry';
 
 function counter(): Counter<'model'> {
   const c = new Counter({ name: 'x_requests_total', help: 'h', labelNames: ['model'], registers: [] });
@@ -52,5 +57,41 @@ describe('Exposition', () => {
       expect(out).not.toContain('x_requests_total_total');
       expect(out).toContain(om ? '# TYPE x_requests counter' : '# TYPE x_requests_total counter');
     }
+  });
+});
+
+describe('Metrics collectors', () => {
+  it('run each on its own: one that throws is reported, the others still write their series', async () => {
+    const monitor = (name: string) => ({ name, predictions: { latencyCount: 0 } }) as unknown as ModelMonitor;
+    const engine = {
+      monitors: new Map([
+        ['a', monitor('a')],
+        ['b', monitor('b')],
+      ]),
+      unmonitored: { total: 0 },
+      generation: 1,
+    } as unknown as Engine;
+    const failing: Collector<Handles> = {
+      name: 'failing',
+      model(_h, m) {
+        if (m.name === 'a') throw new Error('boom');
+      },
+    };
+    const status: Collector<Handles> = {
+      name: 'status',
+      model(h, m) {
+        h.modelwatch_model_status.set({ model: m.name }, 2);
+      },
+    };
+    const errors: [string, string | null, string][] = [];
+    const metrics = new Metrics({
+      collectors: [failing, status],
+      onCollectorError: (collector, model, err) => errors.push([collector, model, (err as Error).message]),
+    });
+    metrics.attach(engine);
+    const text = (await metrics.render(undefined)).body.toString();
+    expect(errors).toEqual([['failing', 'a', 'boom']]);
+    expect(text).toContain('modelwatch_model_status{model="a"} 2');
+    expect(text).toContain('modelwatch_model_status{model="b"} 2');
   });
 });

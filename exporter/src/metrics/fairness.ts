@@ -65,6 +65,8 @@ export const FAIRNESS_FAMILIES = [
 ] as const;
 
 export const fairness: Collector<HandlesOf<typeof FAIRNESS_FAMILIES>> = {
+  name: 'fairness',
+
   model(h, monitor) {
     const model = monitor.name;
     for (const { attribute, result: r } of monitor.latest?.fairness ?? []) {

@@ -90,6 +90,8 @@ export function setFinite<L extends string>(
  * model's latest evaluation (computed by the engine; a collector never computes a statistic).
  */
 export interface Collector<H> {
+  /** The domain, for error reports. */
+  readonly name: string;
   /** Once, when the exposition is created. */
   init?(h: H): void;
   /** Once per evaluation round, before the models: series that are not a model's. */

@@ -48,6 +48,8 @@ export const HEALTH_FAMILIES = [
 ] as const;
 
 export const health: Collector<HandlesOf<typeof HEALTH_FAMILIES>> = {
+  name: 'health',
+
   init(h) {
     h.modelwatch_build_info.set({ version: VERSION }, 1);
   },

@@ -80,6 +80,8 @@ const estimates = (h: H) =>
   ] as const satisfies readonly (readonly [EstimatedMetric, unknown])[];
 
 export const performance: Collector<H> = {
+  name: 'performance',
+
   model(h, monitor) {
     const model = monitor.name;
     const perf = monitor.latest?.performance;

@@ -23,6 +23,8 @@ export const QUALITY_FAMILIES = [
 ] as const;
 
 export const quality: Collector<HandlesOf<typeof QUALITY_FAMILIES>> = {
+  name: 'quality',
+
   model(h, monitor) {
     const model = monitor.name;
     for (const { name: feature, quality: q } of monitor.latest?.features ?? []) {

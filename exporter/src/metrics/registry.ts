@@ -25,6 +25,16 @@ export { EXCLUDED_DEFAULT_METRICS } from './handles';
 /** The collectors, run in this order for every model. */
 const COLLECTORS: readonly Collector<Handles>[] = [traffic, health, drift, quality, performance, fairness];
 
+export interface MetricsOptions {
+  /**
+   * Told when a collector throws (model: null outside a model's evaluation). Each collector runs on
+   * its own: the others, and the same collector for other models, still write their series.
+   */
+  onCollectorError?: (collector: string, model: string | null, err: unknown) => void;
+  /** The collectors (default: every domain's); for tests. */
+  collectors?: readonly Collector<Handles>[];
+}
+
 export class Metrics implements Telemetry {
   /**
    * Two expositions: `live` (counters, histograms, gauges refreshed per scrape, process metrics) is
@@ -40,8 +50,12 @@ export class Metrics implements Telemetry {
   private readonly h: Handles;
   private engine: Engine | null = null;
   private builtGeneration = -1;
+  private readonly collectors: readonly Collector<Handles>[];
+  private readonly onCollectorError: NonNullable<MetricsOptions['onCollectorError']>;
 
-  constructor() {
+  constructor(options: MetricsOptions = {}) {
+    this.collectors = options.collectors ?? COLLECTORS;
+    this.onCollectorError = options.onCollectorError ?? (() => {});
     for (const metric of defaultMetrics()) this.live.register(metric);
     this.h = createHandles(() => this.engine);
     const byName: Record<string, AnyMetric> = this.h;
@@ -52,7 +66,7 @@ export class Metrics implements Telemetry {
         this.roundFamilies.push(metric);
       } else this.live.register(metric);
     }
-    for (const c of COLLECTORS) c.init?.(this.h);
+    for (const c of this.collectors) this.isolated(c, null, () => c.init?.(this.h));
   }
 
   /** Connects the collectors to the engine's results. */
@@ -71,7 +85,7 @@ export class Metrics implements Telemetry {
 
   private async renderNow(accept: string | undefined): Promise<{ contentType: string; body: Buffer }> {
     const engine = this.engine;
-    if (engine) for (const c of COLLECTORS) c.live?.(this.h, engine);
+    if (engine) for (const c of this.collectors) this.isolated(c, null, () => c.live?.(this.h, engine));
     const om = accept?.includes('application/openmetrics-text') ?? false;
     const contentType = om ? this.live.openMetrics.contentType : this.live.text.contentType;
     this.formats.add(om);
@@ -123,10 +137,19 @@ export class Metrics implements Telemetry {
   /** Rebuilds the per-round families from the latest results, a model at a time. */
   private async rebuildRound(engine: Engine, pause: () => Promise<void>): Promise<void> {
     for (const metric of this.roundFamilies) metric.reset();
-    for (const c of COLLECTORS) c.round?.(this.h, engine);
+    for (const c of this.collectors) this.isolated(c, null, () => c.round?.(this.h, engine));
     for (const monitor of [...engine.monitors.values()]) {
       await pause();
-      for (const c of COLLECTORS) c.model?.(this.h, monitor);
+      for (const c of this.collectors) this.isolated(c, monitor.name, () => c.model?.(this.h, monitor));
+    }
+  }
+
+  /** Runs one collector's step; a throw is reported and does not stop the others. */
+  private isolated(c: Collector<Handles>, model: string | null, step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.onCollectorError(c.name, model, err);
     }
   }
 

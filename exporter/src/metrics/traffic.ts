@@ -88,6 +88,8 @@ export function* tallies(engine: Engine | null): Generator<[string, PredictionTa
 }
 
 export const traffic: Collector<HandlesOf<typeof TRAFFIC_FAMILIES>> = {
+  name: 'traffic',
+
   init(h) {
     for (const reason of REJECT_REASONS) h.modelwatch_ingest_rejected_total.inc({ reason }, 0);
   },
