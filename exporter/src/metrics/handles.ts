@@ -43,11 +43,15 @@ function create(family: MetricFamily, engine: () => Engine | null): AnyMetric {
 }
 
 /**
- * One object per catalog family, in catalog order. `Handles` types each by the family's kind and
- * labels; the loop below cannot show that to the compiler, hence the one cast.
+ * One object per catalog family, in catalog order: by family (for registration) and as `Handles`,
+ * which types each by the family's kind and labels. The loop cannot show the compiler that every
+ * name is filled with the right kind, hence the one cast.
  */
-export function createHandles(engine: () => Engine | null): Handles {
-  const handles: Record<string, AnyMetric> = {};
-  for (const family of CATALOG) handles[family.name] = create(family, engine);
-  return handles as unknown as Handles;
+export function createHandles(engine: () => Engine | null): {
+  handles: Handles;
+  metrics: [MetricFamily, AnyMetric][];
+} {
+  const metrics = CATALOG.map((family): [MetricFamily, AnyMetric] => [family, create(family, engine)]);
+  const handles = Object.fromEntries(metrics.map(([family, metric]) => [family.name, metric]));
+  return { handles: handles as unknown as Handles, metrics };
 }

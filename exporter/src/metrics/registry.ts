@@ -9,7 +9,7 @@
 import type { Engine } from '../evaluate/engine';
 import type { LabelRejectReason, Telemetry } from '../evaluate/telemetry';
 import type { RejectReason } from '../ingest/errors';
-import { CATALOG, type Handles } from './catalog';
+import type { Handles } from './catalog';
 import { drift } from './drift';
 import { type AnyMetric, Exposition } from './exposition';
 import { fairness } from './fairness';
@@ -57,10 +57,9 @@ export class Metrics implements Telemetry {
     this.collectors = options.collectors ?? COLLECTORS;
     this.onCollectorError = options.onCollectorError ?? (() => {});
     for (const metric of defaultMetrics()) this.live.register(metric);
-    this.h = createHandles(() => this.engine);
-    const byName: Record<string, AnyMetric> = this.h;
-    for (const family of CATALOG) {
-      const metric = byName[family.name]!;
+    const { handles, metrics } = createHandles(() => this.engine);
+    this.h = handles;
+    for (const [family, metric] of metrics) {
       if (refreshOf(family) === 'round') {
         this.perRound.register(metric);
         this.roundFamilies.push(metric);
