@@ -30,7 +30,7 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
     ],
   },
   {
-    comment: `Fleet-wide PSI per model and feature (DESIGN.md §6), computed from the per-bin observation
+    comment: `Fleet-wide PSI per model and feature (docs/statistics.md), computed from the per-bin observation
 counters summed over every replica, never as an average of per-replica PSIs: the PSI of the
 merged traffic is not the mean of the replicas' PSIs. Rules of a group are evaluated in order,
 so each rule sees the previous ones' results of the same evaluation.`,

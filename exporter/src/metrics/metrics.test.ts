@@ -99,7 +99,7 @@ describe('/metrics', () => {
       housing: 0,
     });
     const score = find('modelwatch_feature_drift_score', { model: 'credit', feature: 'age' })[0]!;
-    expect(score.labels.method).toBe('wasserstein'); // reference > 1000 rows, numeric → Wasserstein (DESIGN §6)
+    expect(score.labels.method).toBe('wasserstein'); // reference > 1000 rows, numeric → Wasserstein (docs/statistics.md)
     expect(
       find('modelwatch_feature_drift_threshold', { feature: 'age', method: 'wasserstein' })[0]?.value,
     ).toBe(0.1);

@@ -1,7 +1,7 @@
 /** Helpers shared by the histogram-based drift tests. */
 import type { BinnedPair } from '../types';
 
-/** Proportion that replaces an empty bin in PSI and KL (DESIGN §6; no renormalisation). */
+/** Proportion that replaces an empty bin in PSI and KL (docs/statistics.md; no renormalisation). */
 export const EMPTY_BIN_PROPORTION = 1e-4;
 
 /** Why a histogram test cannot run, or null when both sides have observations. */
