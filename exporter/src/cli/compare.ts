@@ -1,5 +1,5 @@
 /**
- * `modelwatch compare` (DESIGN §4): reads the reference and current files (streaming, with a progress
+ * `modelwatch compare` (docs/compare.md): reads the reference and current files (streaming, with a progress
  * bar on stderr when stderr is a terminal), builds the report (compare/report.ts) and prints it as JSON
  * or text. Bad input throws InputError, which main() turns into exit 2 with the message on stderr.
  */

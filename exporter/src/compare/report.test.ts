@@ -62,7 +62,7 @@ const cur = generate(30, {
 });
 
 describe('buildCompareReport: drift', () => {
-  it('has the DESIGN §4 fields in order and uses every column without a role as a feature', () => {
+  it('has the docs/compare.md fields in order and uses every column without a role as a feature', () => {
     const r = build(ref, cur, { target: 'y', prediction: 'pred', score: 'score', protected: ['sex'] });
     expect(Object.keys(r)).toEqual([
       'rows',

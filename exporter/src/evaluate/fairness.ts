@@ -1,5 +1,5 @@
 /**
- * Group fairness of the current window (DESIGN §6 "Fairness") per protected attribute and per configured
+ * Group fairness of the current window (docs/statistics.md "Fairness") per protected attribute and per configured
  * pair of attributes. The statistics are stats/fairness.ts; this module picks the rows (those whose
  * prediction is 0/1), reads the attribute columns, and bounds the groups: the `maxCategories − 1` groups
  * with most rows are kept and the rest is folded into one `__other__` group, which takes part in the

@@ -1,6 +1,6 @@
 /**
  * Realised performance of a model from its window's labelled rows, and the reference baseline it is
- * compared with (DESIGN §6 "Performance"). The statistics are stats/performance.ts; this module only
+ * compared with (docs/statistics.md "Performance"). The statistics are stats/performance.ts; this module only
  * turns the window's typed columns into the vectors those functions take:
  * - the task: `models[].task` when configured, else inferred from the labelled reference, else from the
  *   labels (and predictions) in memory;

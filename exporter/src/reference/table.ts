@@ -1,6 +1,6 @@
 /**
  * Tabular input (reference uploads, `reference import`, `compare`): CSV with a header row or NDJSON,
- * read as a stream into columns. DESIGN §4: empty, `NA`, `NaN` and `null` cells are missing; a column is
+ * read as a stream into columns. docs/compare.md: empty, `NA`, `NaN` and `null` cells are missing; a column is
  * numeric when every non-missing value is a finite number, otherwise categorical.
  */
 import { createReadStream, statSync } from 'node:fs';
@@ -175,7 +175,7 @@ export async function readTableFile(
   return Promise.race([reading, failed]);
 }
 
-/** DESIGN §4 type rule. */
+/** docs/compare.md type rule. */
 export function isNumericColumn(values: readonly Cell[]): boolean {
   let any = false;
   for (const v of values) {
