@@ -12,7 +12,8 @@ import {
   type PerformanceEstimate,
 } from '../stats/estimation';
 import type { Task } from '../stats/performance';
-import { type EncodedRows, encodeRows, outcomeSource, usableRows } from './performance';
+import { type EncodedRows, encodeRows, outcomeSource } from './encoding';
+import { usableRows } from './performance';
 import { MIN_NOISE_CHUNK_ROWS, MIN_NOISE_CHUNKS } from './performance-verdict';
 import type { Finding } from './report';
 import type { ActiveReference } from './settings';

@@ -14,7 +14,7 @@ import {
   MISSING_GROUP,
 } from '../stats/fairness';
 import type { Task } from '../stats/performance';
-import type { EncodedRows } from './performance';
+import type { EncodedRows } from './encoding';
 import { foldedGroups } from './performance';
 import type { Finding } from './report';
 import { type ColumnarWindow, OTHER } from './window';

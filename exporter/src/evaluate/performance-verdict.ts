@@ -8,22 +8,24 @@ import type { ModelConfig } from '../config/schema';
 import type { PerformanceEstimate } from '../stats/estimation';
 import type { Task } from '../stats/performance';
 import {
-  ABSOLUTE_TOLERANCE,
   chooseTask,
-  chunkNoise,
-  DEGRADATION_METRICS,
   type EncodedRows,
   encodeRows,
+  outcomeSource,
+  type TaskSource,
+  windowSource,
+} from './encoding';
+import {
+  ABSOLUTE_TOLERANCE,
+  chunkNoise,
+  DEGRADATION_METRICS,
   LOWER_IS_BETTER,
   type MetricValues,
   metricsOf,
-  outcomeSource,
   type PerformanceMetric,
-  type TaskSource,
   usableRows,
   type WindowPerformance,
   windowPerformance,
-  windowSource,
 } from './performance';
 import type { Finding } from './report';
 import type { ActiveReference, EvaluationSettings } from './settings';
