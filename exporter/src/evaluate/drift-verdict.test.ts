@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnDriftResult } from '../stats/types';
 import {
-  type DriftDecisionSettings,
+  columnRule,
   DriftVerdict,
-  decisionSettings,
   type FeatureRule,
-  thresholdRule,
+  type VerdictSettings,
+  verdictSettings,
 } from './drift-verdict';
 
 const QUALITY = { missing_share: 0, out_of_range_share: null, unseen_category_share: null };
@@ -39,7 +39,7 @@ function tested(...scores: (number | null)[]) {
   return scores.map((s, i) => ({ name: String.fromCharCode(97 + i), result: result(s), quality: QUALITY }));
 }
 
-const settings = (over: Partial<DriftDecisionSettings> = {}): DriftDecisionSettings => ({
+const settings = (over: Partial<VerdictSettings> = {}): VerdictSettings => ({
   fdrCorrection: false,
   confirmations: 1,
   datasetDriftShare: 0.5,
@@ -122,18 +122,23 @@ describe('DriftVerdict.decide: dataset drift', () => {
 });
 
 describe('DriftVerdict.decide: prediction drift', () => {
-  it("reports the output test's result as is, and counts its streak", () => {
+  it("reports the output test's result as is, and confirms it over `confirmations` evaluations like a feature", () => {
     const v = new DriftVerdict();
     const s = settings({ confirmations: 3 });
     const p = result(DRIFT);
-    expect(v.decide([], p, s).prediction).toBe(p);
+    const first = v.decide([], p, s);
+    expect(first.prediction).toBe(p);
+    expect(first.predictionDrifted).toBe(false);
     expect(v.predictionStreak).toBe(1);
-    v.decide([], result(DRIFT), s);
-    expect(v.predictionStreak).toBe(2);
-    v.decide([], null, s);
+    expect(v.decide([], result(DRIFT), s).predictionDrifted).toBe(false);
+    expect(v.decide([], result(DRIFT), s).predictionDrifted).toBe(true);
+    expect(v.predictionStreak).toBe(3);
+    // no output column, or no verdict on it: null, and the streak starts over
+    expect(v.decide([], null, s).predictionDrifted).toBeNull();
     expect(v.predictionStreak).toBe(0);
+    expect(v.decide([], result(null), s).predictionDrifted).toBeNull();
     v.decide([], result(DRIFT), s);
-    v.decide([], result(STABLE), s);
+    expect(v.decide([], result(STABLE), s).predictionDrifted).toBe(false);
     expect(v.predictionStreak).toBe(0);
   });
 });
@@ -179,11 +184,11 @@ describe('DriftVerdict.decide: FDR', () => {
 
 describe('DriftVerdict: the per-feature rule', () => {
   it('is replaceable; confirmations and the dataset share apply after it', () => {
-    const calls: number[] = [];
+    const calls: string[] = [];
     // a stand-in rule: drifted when the score is below 0.3, whatever the test's threshold
-    const rule: FeatureRule = (results, s) => {
-      calls.push(s.confirmations);
-      return results.map((r) => ({ ...r, drifted: r.score === null ? null : r.score < 0.3 }));
+    const rule: FeatureRule = (features, s) => {
+      calls.push(`${features.map((f) => f.name).join('')}/${s.confirmations}`);
+      return features.map(({ result: r }) => ({ ...r, drifted: r.score === null ? null : r.score < 0.3 }));
     };
     const v = new DriftVerdict(rule);
     const s = settings({ confirmations: 2 });
@@ -191,22 +196,20 @@ describe('DriftVerdict: the per-feature rule', () => {
     const d = v.decide(tested(0.2, 0.2), null, s);
     expect(d.features.map((f) => f.drifted)).toEqual([true, true]);
     expect(d.dataset!.drifted).toBe(true);
-    expect(calls).toEqual([2, 2]);
+    expect(calls).toEqual(['ab/2', 'ab/2']);
     // the default rule sees no drift at 0.2
-    expect(new DriftVerdict(thresholdRule).decide(tested(0.2), null, s).features[0]!.result.drifted).toBe(
-      false,
-    );
+    expect(new DriftVerdict(columnRule).decide(tested(0.2), null, s).features[0]!.result.drifted).toBe(false);
   });
 });
 
-describe('decisionSettings', () => {
+describe('verdictSettings', () => {
   it("takes the model's own drift config over the global settings", () => {
     const global = { fdrCorrection: false, confirmations: 1, datasetDriftShare: 0.5 };
-    expect(decisionSettings({ drift: { fdr_correction: true, confirmations: 3 } } as never, global)).toEqual({
+    expect(verdictSettings({ drift: { fdr_correction: true, confirmations: 3 } } as never, global)).toEqual({
       fdrCorrection: true,
       confirmations: 3,
       datasetDriftShare: 0.5,
     });
-    expect(decisionSettings({} as never, global)).toEqual(global);
+    expect(verdictSettings({} as never, global)).toEqual(global);
   });
 });

@@ -224,18 +224,21 @@ export function verdictSettings(
 }
 
 /**
- * The per-feature rule of one evaluation, before confirmations: the features' results (in order) with
- * `drifted` decided (true, false, or null for no verdict). Replace it to change how a feature's score
- * becomes a verdict; confirmations and the dataset share are applied after it.
+ * The per-feature rule of one evaluation, before confirmations: the features' results, returned in the
+ * same order with `drifted` decided (true, false, or null for no verdict) and `threshold` the one in
+ * force. Replace it to change how a feature's score becomes a verdict (a rule with memory keys it by
+ * feature name); confirmations and the dataset share are applied after it.
  */
 export type FeatureRule = (
-  results: readonly ColumnDriftResult[],
+  features: readonly { name: string; result: ColumnDriftResult }[],
   settings: VerdictSettings,
 ) => ColumnDriftResult[];
 
 /** The default rule: each column's verdict (as `driftColumn` decided it), on BH-adjusted p-values when `fdrCorrection` is on. */
-export const columnRule: FeatureRule = (results, settings) =>
-  settings.fdrCorrection ? adjustPValues(results) : [...results];
+export const columnRule: FeatureRule = (features, settings) => {
+  const results = features.map((f) => f.result);
+  return settings.fdrCorrection ? adjustPValues(results) : results;
+};
 
 /** The verdict of one evaluation. */
 export interface DriftVerdictResult {
@@ -282,10 +285,7 @@ export class DriftVerdict {
     prediction: ColumnDriftResult | null,
     settings: VerdictSettings,
   ): DriftVerdictResult {
-    const results = this.rule(
-      tested.map((t) => t.result),
-      settings,
-    );
+    const results = this.rule(tested, settings);
     const features = tested.map((t, i): FeatureOutcome => {
       const result = results[i]!;
       const streak = result.drifted === true ? (this.streaks.get(t.name) ?? 0) + 1 : 0;

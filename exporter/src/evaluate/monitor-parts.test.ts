@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { profileCells } from '../reference/profile';
 import type { MultivariateDriftReport } from '../stats/multivariate';
 import { BinObservations } from './bins';
-import type { DriftDecision } from './drift-verdict';
+import type { DriftVerdictResult } from './drift-verdict';
 import { driftFindings, retraining, staleFinding } from './findings';
 import { MultivariateCheck } from './multivariate-check';
 import { PendingLabels } from './pending-labels';
@@ -212,7 +212,7 @@ describe('findings and retraining', () => {
   };
   const drifted = { test: 'psi', score: 0.4, threshold: 0.1, direction: 'distance', drifted: true } as const;
 
-  it('lists per feature its drift then its quality findings, then dataset drift, then prediction drift', () => {
+  it('lists per feature its drift then its quality findings, then dataset drift, then confirmed prediction drift', () => {
     const decision = {
       features: [
         { name: 'a', result: drifted, drifted: true, quality },
@@ -227,7 +227,8 @@ describe('findings and retraining', () => {
         shareThreshold: 0.5,
       },
       prediction: { ...drifted, test: 'ks', score: 0.001, threshold: 0.05, direction: 'p_value' },
-    } as unknown as DriftDecision;
+      predictionDrifted: true,
+    } as unknown as DriftVerdictResult;
     const findings = driftFindings(decision, limits);
     expect(findings.map((f) => [f.type, f.feature ?? null, f.metric])).toEqual([
       ['data_drift', 'a', 'psi'],
@@ -238,6 +239,9 @@ describe('findings and retraining', () => {
     ]);
     expect(findings[0]!.description).toBe('feature "a" drifted: psi score 0.4000 ≥ 0.1');
     expect(findings[4]!.description).toBe('model output drifted: ks p-value 0.001000 < 0.05');
+    // the output drifted but is not confirmed yet: no finding
+    const unconfirmed = driftFindings({ ...decision, predictionDrifted: false }, limits);
+    expect(unconfirmed.map((f) => f.type)).not.toContain('prediction_drift');
   });
 
   it('flags staleness only after the first prediction and past the limit', () => {
