@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The script a user would write instead of `modelwatch compare`: read two CSV files with pandas and,
-for every numeric column, compute the statistics compare reports (DESIGN §6) with scipy and numpy:
+for every numeric column, compute the statistics compare reports (docs/statistics.md) with scipy and numpy:
 KS statistic and p-value (scipy.stats.ks_2samp), normed Wasserstein distance, PSI, KL and
 Jensen-Shannon over the reference's decile bins. Prints one JSON object {column: {stat: value}}.
 

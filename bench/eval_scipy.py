@@ -17,7 +17,7 @@ EMPTY_BIN_PROPORTION = 1e-4
 
 
 def psi(ref, cur, bins=10):
-    """DESIGN §6: edges = distinct reference quantiles at 1/B..(B-1)/B (linear), bin = #edges <= x."""
+    """docs/statistics.md: edges = distinct reference quantiles at 1/B..(B-1)/B (linear), bin = #edges <= x."""
     edges = np.unique(np.quantile(ref, np.arange(1, bins) / bins))
     r = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=len(edges) + 1) / len(ref)
     c = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=len(edges) + 1) / len(cur)

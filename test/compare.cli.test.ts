@@ -176,7 +176,7 @@ describe('modelwatch compare: success', () => {
     expect(report.performance.current.accuracy).toBeNull();
   });
 
-  it('reads the missing tokens of DESIGN §4 as missing', () => {
+  it('reads the missing tokens of docs/compare.md as missing', () => {
     const r = compare(
       '--reference',
       file('ref.csv'),

@@ -2,7 +2,7 @@
  * End to end: `modelwatch compare --format json` on the CSV pairs of test/golden/compare/ against the
  * reports computed independently in Python (test/golden/generate_compare.py: scipy, scikit-learn,
  * numpy). Every field of the expected report is compared: numbers to 1e-9 relative (KS p-values 1e-6,
- * DESIGN §6), everything else exactly. The CLI may add only `reason` (required where there is no
+ * docs/statistics.md), everything else exactly. The CLI may add only `reason` (required where there is no
  * verdict) and `notes`.
  */
 import { readFileSync } from 'node:fs';

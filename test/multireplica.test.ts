@@ -18,7 +18,7 @@
  * window by its own sample timestamps, and the two targets are scraped at different moments, so it would
  * scale the replicas' counts by different factors (a few per cent here) and weight them wrongly.
  * The reference shares are the exporter's own doubles, printed exactly in the exposition, and zero
- * proportions are replaced by 1e-4 on both sides as DESIGN §6 asks, so what remains is floating-point
+ * proportions are replaced by 1e-4 on both sides as docs/statistics.md asks, so what remains is floating-point
  * rounding (the order of the sum, Go's and V8's ln): a difference in the last digit or none.
  * (With plain increase() in the rule the fleet PSI came out 2 to 8 % off here.)
  *
@@ -140,7 +140,7 @@ function numberOrNaN(v: unknown): number {
   return typeof v === 'number' ? v : Number.NaN;
 }
 
-/** PSI of some rows against the reference, by the exporter's statistics code (DESIGN §6 binning). */
+/** PSI of some rows against the reference, by the exporter's statistics code (docs/statistics.md binning). */
 function psiOf(data: readonly Row[], feature: Feature): ColumnDriftResult {
   const profile = profiles[feature];
   const current =

@@ -225,7 +225,7 @@ export async function evaluationPart(opts: EvaluationOptions): Promise<PartResul
       for (let f = 0; f < opts.features; f++) {
         const a = ours[k][f]!;
         const b = scipyOut.stats[k][f]!;
-        // DESIGN §6: KS p-values are compared for p ≥ 1e-12.
+        // docs/statistics.md: KS p-values are compared for p ≥ 1e-12.
         if (k === 'ks_p_value' && Math.max(a, b) < 1e-12) continue;
         agreement[k] = Math.max(agreement[k], relDiff(a, b));
       }

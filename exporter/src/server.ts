@@ -71,7 +71,10 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     : undefined;
   let stats: ThreadClient<MultivariateRequest> | undefined;
   try {
-    const metrics = new Metrics();
+    const metrics = new Metrics({
+      onCollectorError: (collector, model, err) =>
+        log.error({ err, collector, model }, 'a metrics collector failed; its series are incomplete'),
+    });
     const engine = new Engine(db, config, metrics, log, { ...options, writer, multivariate });
     metrics.attach(engine);
     await engine.load();

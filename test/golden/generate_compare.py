@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden end-to-end cases for `modelwatch compare --format json` (DESIGN.md sections 4 and 6).
+"""Golden end-to-end cases for `modelwatch compare --format json` (docs/compare.md and docs/statistics.md).
 
 Run with Debian's interpreter (scipy 1.10.1, scikit-learn 1.2.1, numpy 1.24.2), not a pyenv python:
 
@@ -7,7 +7,7 @@ Run with Debian's interpreter (scipy 1.10.1, scikit-learn 1.2.1, numpy 1.24.2), 
 
 It writes small reference/current CSV pairs under test/golden/compare/<dataset>/, then reads those
 files back with Python's csv module and computes the expected reports independently of the TypeScript:
-DESIGN's missing tokens and type rule, the binning, scipy's ks_2samp / wasserstein_distance /
+the missing tokens and type rule of docs/compare.md, the binning, scipy's ks_2samp / wasserstein_distance /
 jensenshannon / chisquare, PSI, KL, Hellinger and the pooled z-test by formula, Evidently's automatic
 choice of test written out here, scikit-learn's metrics, Fairlearn's fairness definitions in numpy and
 the data-quality shares. test/golden/compare/cases.json lists each case (the CLI arguments and the
@@ -204,7 +204,7 @@ def write_datasets():
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading them back (DESIGN section 4)
+# Reading them back (docs/compare.md)
 
 def read_csv(path):
     with open(path, newline="") as f:
@@ -224,7 +224,7 @@ def is_number(s):
 
 
 # ---------------------------------------------------------------------------------------------
-# Drift (DESIGN section 6)
+# Drift (docs/statistics.md)
 
 LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 STAT_ORDER = ["ks_statistic", "ks_p_value", "wasserstein_normed", "psi", "kl", "jensenshannon", "hellinger",

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden vectors for modelwatch's drift statistics (exporter/src/stats, DESIGN.md section 6).
+"""Golden vectors for modelwatch's drift statistics (exporter/src/stats, docs/statistics.md).
 
 Run with Debian's interpreter (scipy 1.10.1, numpy 1.24.2), not a pyenv/virtualenv python:
 
@@ -61,7 +61,7 @@ def round_sig(a, digits):
 
 
 # ---------------------------------------------------------------------------------------------
-# DESIGN section 6, written with numpy/scipy.
+# docs/statistics.md, written with numpy/scipy.
 
 LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 

@@ -8,10 +8,10 @@ Run with Debian's interpreter (python3-sklearn 1.2.1, scipy 1.10.1, numpy 1.24.2
 Reference values:
 - performance: scikit-learn (accuracy_score, precision/recall/f1_score with zero_division=0, roc_auc_score,
   log_loss with eps=1e-15 and labels=[0, 1], brier_score_loss, MAE/MSE/R2/MAPE); ECE from its definition
-  in numpy (DESIGN.md §6: 10 bins (0, .1], ..., (.9, 1], p = 0 in the first, edges the doubles k/10).
+  in numpy (docs/statistics.md: 10 bins (0, .1], ..., (.9, 1], p = 0 in the first, edges the doubles k/10).
 - fairness: Fairlearn's definitions written out in numpy here (Fairlearn is not installable on these
   machines), independently of the TypeScript.
-- quality: DESIGN.md §6 definitions in numpy.
+- quality: docs/statistics.md definitions in numpy.
 - isotonic: sklearn IsotonicRegression(out_of_bounds="clip") fitted thresholds and predictions.
 - cbpe: NannyML's estimate_* formulas (expected confusion matrix; ROC AUC by trapezoid over the expected
   cumulative TP/FP along descending scores, without NannyML's 5-decimal rounding), and the same after an
@@ -306,7 +306,7 @@ def fairness_cases():
 
 
 # ----------------------------------------------------------------------------------------------------
-# Data quality (DESIGN §6 definitions)
+# Data quality (docs/statistics.md definitions)
 
 def quality_cases():
     ref = rng.normal(0, 1, 200)

@@ -1,5 +1,5 @@
 /**
- * The REST API (DESIGN §3) on express 5. Handlers validate, call the engine or a store, and shape the
+ * The REST API (docs/api.md) on express 5. Handlers validate, call the engine or a store, and shape the
  * response; they hold no SQL and no statistics. Errors become JSON bodies `{error, index, field}`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';

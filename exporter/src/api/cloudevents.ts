@@ -6,7 +6,7 @@
  *
  * The body is read whatever its Content-Type: KServe's logger copies the client's content type (often
  * application/x-www-form-urlencoded from `curl -d`), so the `Ce-Specversion`/`Ce-Type` headers say what
- * the body is (DESIGN §3). Custom `ce-*` headers are not CORS-safelisted, so a cross-site page cannot
+ * the body is (docs/api.md). Custom `ce-*` headers are not CORS-safelisted, so a cross-site page cannot
  * send them without a preflight, which this server does not answer. Structured mode
  * (`application/cloudevents+json`) is accepted too.
  */

@@ -1,5 +1,5 @@
 /**
- * `modelwatch compare` (DESIGN §4): reads the reference and current files through DuckDB
+ * `modelwatch compare` (docs/compare.md): reads the reference and current files through DuckDB
  * (reference/read.ts: CSV/TSV, Parquet, NDJSON into typed columns), builds the report with the features
  * spread over worker threads (compare/parallel.ts) and prints it as JSON or text. A progress line goes
  * to stderr when the run takes longer than about 2 s. Bad input throws InputError, which main() turns

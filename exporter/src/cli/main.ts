@@ -1,5 +1,5 @@
 /**
- * `modelwatch` command line (DESIGN §4). Exit codes: 0 success, 1 runtime failure (e.g. the
+ * `modelwatch` command line (docs/cli.md). Exit codes: 0 success, 1 runtime failure (e.g. the
  * database cannot be opened), 2 bad input or configuration (message on stderr).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -110,7 +110,7 @@ export function buildProgram(): Command {
     });
 
   {
-    // `modelwatch compare` (DESIGN §4); everything else lives in cli/compare.ts and compare/.
+    // `modelwatch compare` (docs/compare.md); everything else lives in cli/compare.ts and compare/.
     const columns = (value: string): string[] => {
       const items = value.split(',').map((s) => s.trim());
       if (items.some((s) => s === ''))

@@ -3,7 +3,7 @@ import { type Cell, cellText, InputError, type Table, tableFromCells } from '../
 import { buildCompareReport, type CompareOptions, type CompareReport, checkDriftOptions } from './report';
 import { formatCompareText, formatNumber, TEXT_WIDTH } from './text';
 
-/** A table as readTableFile returns it from CSV text cells (typed by DESIGN §4's rule). */
+/** A table as readTableFile returns it from CSV text cells (typed by docs/compare.md's rule). */
 function table(names: string[], rows: readonly (readonly Cell[])[]): Table {
   const columns = new Map<string, Cell[]>(names.map((n) => [n, []]));
   for (const row of rows) {
@@ -66,7 +66,7 @@ const cur = generate(30, {
 });
 
 describe('buildCompareReport: drift', () => {
-  it('has the DESIGN §4 fields in order and uses every column without a role as a feature', () => {
+  it('has the docs/compare.md fields in order and uses every column without a role as a feature', () => {
     const r = build(ref, cur, { target: 'y', prediction: 'pred', score: 'score', protected: ['sex'] });
     expect(Object.keys(r)).toEqual([
       'rows',

@@ -1,10 +1,10 @@
 /**
- * The `modelwatch compare` report (DESIGN.md §4 "compare --format json"): a pure function of two tables
+ * The `modelwatch compare` report (docs/compare.md "JSON report"): a pure function of two tables
  * and the options, built from the statistics core (stats/). No I/O here; the CLI (cli/compare.ts) reads
  * the files and prints the result.
  *
  * Decisions (docs/compare.md explains them to users):
- * - Column type: DESIGN's rule applied to the reference and current values together — a column is
+ * - Column type: the type rule of docs/compare.md applied to the reference and current values together — a column is
  *   numeric when every non-missing value of both files parses as a finite number, otherwise categorical.
  *   When the reference alone is numeric but the current file is not, the column is compared as
  *   categorical and the feature carries a note naming the first non-numeric current value.
@@ -145,10 +145,10 @@ export interface PerformanceReport {
   reason?: string;
 }
 
-/** DESIGN §4 `fairness.<attribute>.groups.<group>`. */
+/** docs/compare.md `fairness.<attribute>.groups.<group>`. */
 export type FairnessGroupReport = Pick<FairnessGroup, 'count' | 'selection_rate' | 'tpr' | 'fpr'>;
 
-/** DESIGN §4 `fairness.<attribute>`: the aggregates of stats/fairness.ts without `excluded_groups`. */
+/** docs/compare.md `fairness.<attribute>`: the aggregates of stats/fairness.ts without `excluded_groups`. */
 export type FairnessReport = Omit<AttributeFairness, 'groups' | 'excluded_groups'> & {
   groups: Record<string, FairnessGroupReport>;
 };
@@ -494,7 +494,7 @@ class ReportBuilder {
     if (this.opts.target !== undefined) report.performance = this.performance();
     if (this.opts.protected !== undefined && this.opts.protected.length > 0)
       report.fairness = this.fairness();
-    report.data_quality = quality; // last, as in DESIGN §4
+    report.data_quality = quality; // last, as in docs/compare.md
     return sanitize(report as CompareReport);
   }
 

@@ -62,7 +62,7 @@ const namedWindow = z.strictObject({
 });
 
 const thresholdsSchema = z.strictObject({
-  /** Share of drifted features at which the dataset counts as drifted (DESIGN §6: 0.5). */
+  /** Share of drifted features at which the dataset counts as drifted (docs/statistics.md: 0.5). */
   dataset_drift_share: z.number().min(0).max(1).default(0.5),
   /** Relative drop from baseline that counts as performance degradation. */
   performance_tolerance: z.number().min(0).max(1).default(0.1),
@@ -267,7 +267,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** The KServe inference-logger sink, POST /api/v1/cloudevents (docs/kserve.md). */
   kserve: kserveSchema.prefault({}),
-  /** Modules that register extra drift tests (DESIGN §8), resolved relative to the config file. */
+  /** Modules that register extra drift tests (docs/configuration.md#plugins), resolved relative to the config file. */
   plugins: z.array(z.string().min(1)).default([]),
 });
 

@@ -1,18 +1,22 @@
 /**
- * Group fairness of the current window (DESIGN §6 "Fairness") per protected attribute and per configured
+ * Group fairness of the current window (docs/statistics.md "Fairness") per protected attribute and per configured
  * pair of attributes. The statistics are stats/fairness.ts; this module picks the rows (those whose
  * prediction is 0/1), reads the attribute columns, and bounds the groups: the `maxCategories − 1` groups
  * with most rows are kept and the rest is folded into one `__other__` group, which takes part in the
  * aggregates like any other group. Rows without the attribute form the group `(missing)`.
+ * `fairnessCheck` adds the evaluation's notes and a finding per attribute failing the four-fifths rule.
  */
+import type { ModelConfig } from '../config/schema';
 import {
   type AttributeFairness,
   attributeFairness,
   intersectionalGroups,
   MISSING_GROUP,
 } from '../stats/fairness';
-import type { EncodedRows } from './performance';
+import type { Task } from '../stats/performance';
+import type { EncodedRows } from './encoding';
 import { foldedGroups } from './performance';
+import type { Finding } from './report';
 import { type ColumnarWindow, OTHER } from './window';
 
 export interface FairnessOutcome {
@@ -132,4 +136,70 @@ export function windowFairness(
     judge(`${a}&${b}`, intersectionalGroups(va, vb));
   }
   return { outcomes, missing };
+}
+
+/** Fairness of the current window's predictions per protected attribute and intersection, with notes and findings. */
+export function fairnessCheck(
+  window: ColumnarWindow,
+  config: Pick<ModelConfig, 'protected_attributes' | 'intersections'>,
+  task: Task | null,
+  encoded: EncodedRows,
+  slots: Int32Array,
+  settings: FairnessSettings,
+  findings: Finding[],
+  notes: string[],
+): FairnessOutcome[] {
+  const attributes = config.protected_attributes;
+  const intersections = config.intersections;
+  if (attributes.length === 0 && intersections.length === 0) return [];
+  if (task !== null && task !== 'binary') {
+    notes.push(`fairness needs a binary classifier (predicted positive = prediction 1); the task is ${task}`);
+    return [];
+  }
+  const { outcomes, missing } = windowFairness(window, slots, encoded, attributes, intersections, settings);
+  if (missing.length > 0)
+    notes.push(`protected attributes not in the logged attributes of the window: ${missing.join(', ')}`);
+  if (outcomes.length === 0 && slots.length > 0)
+    notes.push('fairness not evaluated: no prediction in the window is 0 or 1');
+  for (const o of outcomes) {
+    const r = o.result;
+    const excluded = Object.entries(r.excluded_groups);
+    if (excluded.length > 0)
+      notes.push(
+        `fairness on ${o.attribute}: groups left out of the aggregates (fewer than ${settings.minGroupSize} rows): ${excluded.map(([g]) => `${g} (${r.groups[g]!.count})`).join(', ')}`,
+      );
+    if (o.labelled === 0)
+      notes.push(
+        `fairness on ${o.attribute}: no labels in the window, so no TPR/FPR (equalized odds, equal opportunity)`,
+      );
+    if (r.disparate_impact_passes === false) {
+      // Info, not warning: a disparity is usually a standing property of the model rather than a change
+      // in its health (the status stays about drift, performance and data); it is alerted on its own
+      // (ModelFairnessViolation) and shown on the fairness dashboard.
+      findings.push({
+        type: 'fairness',
+        severity: 'info',
+        feature: o.attribute,
+        metric: 'demographic_parity_ratio',
+        window: 'current',
+        value: r.demographic_parity_ratio,
+        threshold: settings.disparateImpact,
+        description:
+          r.demographic_parity_ratio === null
+            ? `no group of "${o.attribute}" is predicted positive: the demographic parity ratio is undefined and the four-fifths rule cannot pass`
+            : `demographic parity ratio on "${o.attribute}" is ${r.demographic_parity_ratio.toFixed(3)}, below ${settings.disparateImpact} (four-fifths rule): selection rates ${selectionRates(r.groups, r.excluded_groups)}`,
+      });
+    }
+  }
+  return outcomes;
+}
+
+function selectionRates(
+  groups: Record<string, { selection_rate: number }>,
+  excluded: Record<string, string>,
+): string {
+  return Object.entries(groups)
+    .filter(([g]) => !(g in excluded))
+    .map(([g, v]) => `${g} ${v.selection_rate.toFixed(3)}`)
+    .join(', ');
 }

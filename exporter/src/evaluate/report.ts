@@ -1,4 +1,4 @@
-/** The health report (DESIGN §5) and how findings become a status and a retraining recommendation. */
+/** The health report (docs/api.md#health-report) and how findings become a status and a retraining recommendation. */
 
 export type Status = 'healthy' | 'warning' | 'critical';
 export type Severity = 'info' | 'warning' | 'critical';
@@ -50,7 +50,7 @@ export function statusOf(findings: readonly Finding[]): Status {
   return worst === 2 ? 'critical' : worst === 1 ? 'warning' : 'healthy';
 }
 
-/** `model_status` gauge value (DESIGN §7): 0 healthy, 1 warning, 2 critical. */
+/** `model_status` gauge value (docs/metrics.md): 0 healthy, 1 warning, 2 critical. */
 export function statusValue(status: Status): number {
   return status === 'critical' ? 2 : status === 'warning' ? 1 : 0;
 }

@@ -5,14 +5,53 @@
  */
 import { modelConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
-import {
-  type EvaluationSettings,
-  ModelMonitor,
-  type MultivariateRunner,
-  PENDING_LABELS_CAP,
-} from './monitor';
+import type { ReferenceProfile } from '../reference/profile';
+import type { DecisionSettings } from '../stats/calibration';
+import type { StoredReference } from '../store/references';
+import { ModelMonitor, type MultivariateRunner } from './monitor';
+import { PENDING_LABELS_CAP } from './pending-labels';
 import type { Telemetry } from './telemetry';
 import type { WindowSpec } from './window';
+
+/** The reference a monitor compares against. */
+export type ActiveReference = StoredReference<ReferenceProfile>;
+
+/** A named rolling window for realised performance (config `performance_windows`). */
+export interface PerformanceWindowSpec extends WindowSpec {
+  name: string;
+}
+
+/** Settings an evaluation needs beyond the model's own config (global config, resolved). */
+export interface EvaluationSettings {
+  window: WindowSpec;
+  method: string;
+  threshold: number | undefined;
+  /** How verdicts are reached (config `drift.decision` and friends; the model's own override them). */
+  decision: DecisionSettings;
+  minRows: number;
+  confirmations: number;
+  fdrCorrection: boolean;
+  datasetDriftShare: number;
+  missingShare: number;
+  outOfRangeShare: number;
+  unseenCategoryShare: number;
+  staleAfter: number;
+  sustainedEvaluations: number;
+  /** Run the multivariate tests (MMD, domain classifier)… */
+  multivariate: boolean;
+  /** …at most this often (seconds); the last result is reused in between. */
+  multivariateInterval: number;
+  /** Rolling windows for realised performance, besides the drift window ("current"). */
+  performanceWindows: readonly PerformanceWindowSpec[];
+  /** Relative drop from the reference baseline that counts as degradation (critical at twice). */
+  performanceTolerance: number;
+  /** Labelled rows a window needs before a degradation verdict. */
+  minLabelledRows: number;
+  /** Demographic parity ratio below which the four-fifths rule fails. */
+  disparateImpact: number;
+  /** Groups with fewer rows are left out of the fairness aggregates. */
+  minGroupSize: number;
+}
 
 /** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
 const MAX_CAPACITY = 1_000_000;

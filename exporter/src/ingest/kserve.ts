@@ -26,7 +26,7 @@ export interface EventMeta {
   namespace: string | null;
 }
 
-/** Prediction ids are `<Ce-Id>-<index>` and at most 256 characters (DESIGN §2/§3). */
+/** Prediction ids are `<Ce-Id>-<index>` and at most 256 characters (docs/log-schema.md/§3). */
 const MAX_EVENT_ID = 200;
 
 function bad(field: string | null, message: string, index: number | null = null): never {

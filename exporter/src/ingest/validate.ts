@@ -1,5 +1,5 @@
 /**
- * Validation of prediction and feedback items (DESIGN §3). The whole batch is validated before
+ * Validation of prediction and feedback items (docs/api.md). The whole batch is validated before
  * anything is written; the first invalid item rejects the batch with its index and field.
  *
  * Hand-written rather than zod: this is the ingest hot path (zod measured ~27k items/s with 20

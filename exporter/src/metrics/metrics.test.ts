@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Simulator } from '../demo/simulator';
 import { LATENCY_BUCKETS } from '../evaluate/telemetry';
 import type { Exporter } from '../server';
-import { parseExposition, post, type Sample, startTestExporter, tempDir, testConfig } from '../testing';
+import { parseExposition } from '../testing';
 import { CATALOG } from './catalog';
+import { NOW, startScenario } from './fixture';
 import { EXCLUDED_DEFAULT_METRICS } from './registry';
 
-const NOW = 1_800_000_000;
 let exporter: Exporter;
 let cleanup: () => void;
 let text: string;
@@ -23,71 +21,7 @@ function find(name: string, labels: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  exporter = await startTestExporter(
-    testConfig(join(t.dir, 'log.db'), {
-      drift: { min_rows: 100 },
-      models: [
-        {
-          name: 'credit',
-          protected_attributes: ['sex', 'age_group'],
-          intersections: [['sex', 'age_group']],
-          segments: ['region'],
-        },
-        { name: 'price', task: 'regression' },
-      ],
-    }),
-    { clock: () => NOW },
-  );
-  // Reference: the demo's pre-drift population; current window: the drifted one.
-  const sim = new Simulator(1);
-  const ref = Array.from({ length: 3000 }, () => {
-    const a = sim.next(false);
-    return JSON.stringify({ features: a.features, prediction: a.prediction, score: a.score, label: a.label });
-  }).join('\n');
-  const put = await fetch(`${exporter.url}/api/v1/models/credit/reference`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/x-ndjson' },
-    body: ref,
-  });
-  expect(put.status).toBe(201);
-  const labels: { model: string; prediction_id: string; label: number | string }[] = [];
-  const current = Array.from({ length: 2000 }, (_, i) => {
-    const a = sim.next(true);
-    if (i % 4 !== 0) labels.push({ model: 'credit', prediction_id: `c${i}`, label: a.label });
-    return {
-      model: 'credit',
-      prediction_id: `c${i}`,
-      ts: NOW - 100 + i / 100,
-      features: a.features,
-      prediction: a.prediction,
-      score: a.score,
-      attributes: a.attributes,
-      latency_seconds: a.latency_seconds,
-    };
-  });
-  expect((await post(`${exporter.url}/api/v1/predictions`, current)).status).toBe(202);
-  latencies = current.map((c) => c.latency_seconds as number);
-  // A regression model with labels, so the regression families are on the page too.
-  const prices = Array.from({ length: 200 }, (_, i) => ({
-    model: 'price',
-    prediction_id: `r${i}`,
-    ts: NOW - 50 + i / 10,
-    features: { size: 50 + i },
-    prediction: 1000 + 10 * i,
-  }));
-  expect((await post(`${exporter.url}/api/v1/predictions`, prices)).status).toBe(202);
-  for (let i = 0; i < 200; i++)
-    labels.push({ model: 'price', prediction_id: `r${i}`, label: 1000 + 10 * i + (i % 7) - 3 });
-  labels.push({ model: 'price', prediction_id: 'r1', label: 'expensive' }); // a correction that does not fit
-  labels.push({ model: 'credit', prediction_id: 'not-yet', label: 1 });
-  expect((await post(`${exporter.url}/api/v1/feedback`, labels)).status).toBe(202);
-  expect((await post(`${exporter.url}/api/v1/predictions`, [{ model: 'credit', features: {} }])).status).toBe(
-    400,
-  );
-  exporter.engine.evaluateAll();
-  text = await (await fetch(`${exporter.url}/metrics`)).text();
+  ({ exporter, cleanup, text, latencies } = await startScenario());
 });
 afterAll(async () => {
   await exporter.close();
@@ -165,9 +99,9 @@ describe('/metrics', () => {
       housing: 0,
     });
     const score = find('modelwatch_feature_drift_score', { model: 'credit', feature: 'age' })[0]!;
-    expect(score.labels.method).toBe('wasserstein'); // reference > 1000 rows, numeric → Wasserstein (DESIGN §6)
-    // The calibrated line in force: above the smallest change counted (0.05σ), below the 0.1 of the
-    // threshold rule at this window and reference size (docs/detection.md).
+    expect(score.labels.method).toBe('wasserstein'); // reference > 1000 rows, numeric → Wasserstein (docs/statistics.md)
+    // The calibrated line in force: above the smallest change counted (0.05σ), and the score beyond it
+    // (docs/detection.md).
     const line = find('modelwatch_feature_drift_threshold', { feature: 'age', method: 'wasserstein' })[0]!;
     expect(line.value).toBeGreaterThanOrEqual(0.05);
     expect(line.value).toBeLessThan(score.value);
@@ -249,73 +183,5 @@ describe('/metrics', () => {
       6,
     );
     expect(find('modelwatch_feature_missing_ratio', { model: 'credit', feature: 'age' })[0]?.value).toBe(0);
-  });
-
-  it('speaks OpenMetrics when the scraper asks for it', async () => {
-    const r = await fetch(`${exporter.url}/metrics`, {
-      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
-    });
-    expect(r.headers.get('content-type')).toMatch(/application\/openmetrics-text/);
-    const body = await r.text();
-    expect(body.trimEnd().endsWith('# EOF')).toBe(true);
-    expect(body.match(/# EOF/g)).toHaveLength(1);
-    expect(body).toContain('modelwatch_predictions_total{model="credit",model_version=""} 2000');
-    expect(body).toContain('# TYPE modelwatch_feature_drift_score gauge');
-  });
-
-  it('keeps counter names in the text format after an OpenMetrics scrape', async () => {
-    const text = await (await fetch(`${exporter.url}/metrics`)).text();
-    expect(text).toContain('# TYPE modelwatch_predictions_total counter');
-    expect(text).toContain('modelwatch_predictions_total{model="credit",model_version=""}');
-    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
-  });
-
-  it('reuses the evaluation families between rounds and serves live counters fresh', async () => {
-    const scrape = async () => parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
-    const value = (samples: Sample[], name: string, labels: Record<string, string>) =>
-      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-        ?.value;
-    const before = await scrape();
-    const window = { model: 'credit', window: 'current' };
-    const rows = value(before, 'modelwatch_window_rows', window)!;
-    const more = Array.from({ length: 10 }, (_, i) => ({
-      model: 'credit',
-      prediction_id: `late${i}`,
-      ts: NOW - 1,
-      features: { age: 40 },
-      prediction: 0,
-    }));
-    expect((await post(`${exporter.url}/api/v1/predictions`, more)).status).toBe(202);
-    const between = await scrape();
-    // counters are live; the evaluation gauges are those of the last round until the next one
-    expect(value(between, 'modelwatch_predictions_total', { model: 'credit', model_version: '' })).toBe(2010);
-    expect(value(between, 'modelwatch_window_rows', window)).toBe(rows);
-    exporter.engine.evaluateAll();
-    const after = await scrape();
-    expect(value(after, 'modelwatch_window_rows', window)).toBe(rows + 10);
-  });
-
-  it('after a scheduled round, serves the previous round until the new one is built in steps', async () => {
-    const render = async () => parseExposition((await exporter.metrics.render(undefined)).body.toString());
-    const rows = async () =>
-      (await render()).find(
-        (x) =>
-          x.name === 'modelwatch_window_rows' && x.labels.model === 'credit' && x.labels.window === 'current',
-      )?.value;
-    const before = await rows();
-    const more = Array.from({ length: 5 }, (_, i) => ({
-      model: 'credit',
-      prediction_id: `round${i}`,
-      ts: NOW - 1,
-      features: { age: 41 },
-      prediction: 1,
-    }));
-    expect((await post(`${exporter.url}/api/v1/predictions`, more)).status).toBe(202);
-    await exporter.engine.evaluateRound(); // ends with roundFinished(): the rebuild starts in steps
-    expect(await rows()).toBe(before);
-    const deadline = Date.now() + 10_000;
-    while ((await rows()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(await rows()).toBe(before! + 5);
   });
 });

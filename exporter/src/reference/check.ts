@@ -1,5 +1,5 @@
 /**
- * DESIGN §3: every reference column name becomes a label, so it follows the one name rule (names.ts),
+ * docs/api.md: every reference column name becomes a label, so it follows the one name rule (names.ts),
  * and a reference has at most `limits.max_features` columns; otherwise 400 and nothing is saved.
  */
 import { isName, NAME_RULE } from '../names';

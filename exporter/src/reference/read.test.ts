@@ -1,5 +1,5 @@
 /**
- * The DuckDB reader against the reader it replaced (csv-parse with trimming, then DESIGN §4's rule on the
+ * The DuckDB reader against the reader it replaced (csv-parse with trimming, then docs/compare.md's rule on the
  * cells: columnFromCells) on the repository's CSV fixtures and on generated tables (property tests), and
  * against JSON.parse + flattenRecord for NDJSON; Parquet written by DuckDB reads back as the CSV did.
  */
@@ -88,7 +88,7 @@ describe('readTableFile (CSV)', () => {
     expectSameTable(await readTableFile(path), oracleCsv(readFileSync(path, 'utf8')));
   });
 
-  it('applies DESIGN §4: missing tokens, plain decimals only, trimmed cells', async () => {
+  it('applies docs/compare.md: missing tokens, plain decimals only, trimmed cells', async () => {
     const path = file(
       'csv',
       'a,b,c,d,e,f\n 1 ,x,1e3,0x10,NA,1\n2.5, y ,-.5,3,null,inf\n,NaN,+7,4,,1.\n-0,z,1E-2,5, NA ,2\n',

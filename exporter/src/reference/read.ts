@@ -1,5 +1,5 @@
 /**
- * Reads CSV/TSV, Parquet and NDJSON files into typed columns through DuckDB (DESIGN §4): numeric columns
+ * Reads CSV/TSV, Parquet and NDJSON files into typed columns through DuckDB (docs/compare.md): numeric columns
  * straight into Float64Arrays (on SharedArrayBuffers, so worker threads read them without a copy),
  * categorical ones as dictionary codes (a DuckDB ENUM per column), never one JavaScript value per cell.
  *
@@ -35,7 +35,7 @@ export function formatFromPath(path: string): InputFormat {
   return 'csv';
 }
 
-/** Format by content type (DESIGN §3), or null when the type names none of them. */
+/** Format by content type (docs/api.md), or null when the type names none of them. */
 export function formatFromContentType(contentType: string | undefined): InputFormat | null {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   switch (type) {
@@ -458,7 +458,7 @@ async function csvAllNumbers(
   if (types.length !== header.length || types.some((t) => t !== 'DOUBLE')) return null;
   const cols = header.map((_, i) => `column${i}`);
   // Values (missing = NaN), then a flag: 1 when a row holds a non-finite number (inf, nan, 1e400),
-  // which DESIGN §4 makes a categorical column.
+  // which docs/compare.md makes a categorical column.
   const values = cols.map((c) => `coalesce(${c}, 'NaN'::DOUBLE)`);
   const flag = `CASE WHEN ${cols.map((c) => `NOT isfinite(${c})`).join(' OR ')} THEN 1::DOUBLE ELSE 0::DOUBLE END`;
   const renamed = `SELECT * FROM ${source} AS t(${cols.join(', ')})`;

@@ -1,7 +1,7 @@
 /**
  * Tabular input (reference uploads, `reference import`, `compare`) as typed columns: a numeric column is
  * a Float64Array (NaN = missing), a categorical one dictionary codes into its category strings (-1 =
- * missing). Files are read by read.ts (DuckDB); this module holds the column types and the DESIGN §4 rule
+ * missing). Files are read by read.ts (DuckDB); this module holds the column types and the docs/compare.md rule
  * for values that arrive as JavaScript cells (references built from the log, tests): empty, `NA`, `NaN`
  * and `null` are missing; a column is numeric when every non-missing value is a finite number.
  */
@@ -9,7 +9,7 @@ import { isMissingToken, parseFiniteNumber } from '../stats/profile';
 
 export type Cell = number | string | boolean | null;
 
-/** NaN marks a missing value (NaN and ±inf in numeric sources count as missing, DESIGN §6). */
+/** NaN marks a missing value (NaN and ±inf in numeric sources count as missing, docs/statistics.md). */
 export interface NumericColumn {
   type: 'numeric';
   values: Float64Array;
@@ -111,13 +111,13 @@ export function categoryCounts(column: CategoricalColumn): { counts: Map<string,
   return { counts, missing };
 }
 
-/** For each category, the finite number its text denotes (DESIGN §4), or null. */
+/** For each category, the finite number its text denotes (docs/compare.md), or null. */
 export function categoryNumbers(column: CategoricalColumn): (number | null)[] {
   return column.categories.map((c) => parseFiniteNumber(c));
 }
 
 /**
- * A column from JavaScript cells (DESIGN §4): null, missing tokens and non-finite numbers are missing;
+ * A column from JavaScript cells (docs/compare.md): null, missing tokens and non-finite numbers are missing;
  * numeric when every other cell is a finite number or a string denoting one, else categorical (numbers
  * and booleans then as `String(v)`).
  */

@@ -1,6 +1,6 @@
 /**
  * Binning shared by PSI, KL, Jensen–Shannon, Hellinger, chi-square, the panel histograms and the fleet
- * counters (DESIGN §6):
+ * counters (docs/statistics.md):
  * - numeric column with more than 20 distinct reference values → edges = distinct reference quantiles at
  *   1/B … (B−1)/B (B = 10 by default; numpy's linear interpolation), bin of x = number of edges ≤ x, so
  *   the outer bins are open and bins are [e_i, e_{i+1});

@@ -1,8 +1,8 @@
 /**
- * Golden vectors: every statistic of DESIGN §6 against scipy 1.10.1 / numpy 1.24.2, from the committed
+ * Golden vectors: every statistic of docs/statistics.md against scipy 1.10.1 / numpy 1.24.2, from the committed
  * test/golden/drift.json (made by test/golden/generate_drift.py; no Python needed here).
  *
- * Tolerances: 1e-9 relative for every statistic; KS p-values 1e-6 relative (DESIGN §6 asks that for
+ * Tolerances: 1e-9 relative for every statistic; KS p-values 1e-6 relative (docs/statistics.md asks that for
  * p ≥ 1e-12; it holds here down to 1e-300). Values below 1e-300 (scipy and we may differ in how far
  * into the subnormal range a result goes) are compared with an absolute 1e-300.
  */
@@ -116,7 +116,7 @@ function close(
 
 /** Tolerance per statistic: KS p-values 1e-6 relative, everything else 1e-9. */
 function tolerance(key: string): number {
-  // DESIGN asks 1e-6 for p ≥ 1e-12; we hold that all the way down to 1e-300.
+  // docs/statistics.md asks 1e-6 for p ≥ 1e-12; we hold that all the way down to 1e-300.
   if (key === 'ks_p_value' || key === 'auto score (ks)') return 1e-6;
   return 1e-9;
 }

@@ -34,7 +34,7 @@ function hasNaN(value: unknown): boolean {
   return false;
 }
 
-describe('automatic choice of test (DESIGN §6, Evidently defaults)', () => {
+describe('automatic choice of test (docs/statistics.md, Evidently defaults)', () => {
   it.each([
     ['numeric', 1000, 50, 'ks', 0.05],
     ['numeric', 1000, 5, 'chisquare', 0.05],
@@ -66,7 +66,7 @@ describe('automatic choice of test (DESIGN §6, Evidently defaults)', () => {
 });
 
 describe('driftColumn', () => {
-  it('numeric: every numeric statistic in DESIGN key order, the chosen score equal to its statistic', () => {
+  it('numeric: every numeric statistic in docs/compare.md key order, the chosen score equal to its statistic', () => {
     const r = numericResult(wave(400), wave(300, 0.5));
     expect(Object.keys(r.stats)).toEqual([
       'ks_statistic',

@@ -1,5 +1,5 @@
 /**
- * Per-column drift evaluation (DESIGN §6): cleaning, binning, every applicable statistic, the automatic
+ * Per-column drift evaluation (docs/statistics.md): cleaning, binning, every applicable statistic, the automatic
  * choice of test (Evidently's defaults), the verdict; plus the dataset-level aggregate and the
  * Benjamini–Hochberg adjustment across features. The tests themselves live in drift-tests/ and are
  * looked up in the registry; nothing here knows how a statistic is computed.
@@ -39,7 +39,7 @@ export interface DriftColumnOptions extends DriftOptions {
   /** Registry to resolve the method in; the process-wide default registry unless given. */
   registry?: DriftTestRegistry;
   /**
-   * Compute every statistic that applies (the `stats` of `compare`, DESIGN §4; default) or only the
+   * Compute every statistic that applies (the `stats` of `compare`, docs/compare.md; default) or only the
    * deciding test's (the exporter's evaluation loop: an exact KS p-value alone can take 150 ms per
    * column under drift, and nothing reads it when another test decides).
    */
@@ -57,7 +57,7 @@ export interface SortedSides {
   current?: Float64Array;
 }
 
-/** The automatic choice of test and threshold (Evidently's defaults, DESIGN §6). */
+/** The automatic choice of test and threshold (Evidently's defaults, docs/statistics.md). */
 export function autoDriftMethod(
   type: ColumnType,
   referenceRows: number,
@@ -78,7 +78,7 @@ function applicableStatTests(type: ColumnType, distinctUnion: number): DriftTest
   return BUILTIN_DRIFT_TESTS.filter((t) => t.reportedFor(type, distinctUnion));
 }
 
-/** Every built-in statistic key in report order (DESIGN §4 `stats`), from the tests' own declarations. */
+/** Every built-in statistic key in report order (docs/compare.md `stats`), from the tests' own declarations. */
 const STAT_ORDER: (keyof DriftStats)[] = BUILTIN_DRIFT_TESTS.flatMap((t) => [...t.statKeys]);
 
 function cleanNumber(x: number | null | undefined): number | null {
@@ -362,7 +362,7 @@ export interface DatasetDriftSummary {
 
 /**
  * Dataset drift: the share of drifted features among those with a verdict; the data set drifts when the
- * share is ≥ the threshold (DESIGN §6, default 0.5). Accepts column results or bare verdicts (null = no
+ * share is ≥ the threshold (docs/statistics.md, default 0.5). Accepts column results or bare verdicts (null = no
  * verdict), as a list or keyed by feature name.
  */
 export function datasetDrift(

@@ -86,7 +86,7 @@ describe('golden vectors (Fairlearn definitions)', () => {
 });
 
 describe('shape and decisions', () => {
-  it('has exactly the DESIGN §4 fields (plus excluded_groups), JSON-serialisable without NaN', () => {
+  it('has exactly the docs/compare.md fields (plus excluded_groups), JSON-serialisable without NaN', () => {
     const r = attributeFairness(['a', 'b', 'a'], Uint8Array.from([1, 0, 0]), Uint8Array.from([1, 0, 1]), {
       minGroupSize: 1,
     });

@@ -1,5 +1,5 @@
 /**
- * Group fairness on the current window (DESIGN.md §6 "Fairness"), with Fairlearn's definitions:
+ * Group fairness on the current window (docs/statistics.md "Fairness"), with Fairlearn's definitions:
  * predicted positive = prediction 1; per group selection rate, TPR and FPR (0/0 → 0);
  * `*_difference` = max − min over groups, `*_ratio` = min / max (0/0 → null); equalized odds takes the
  * worse of TPR and FPR (larger difference, smaller ratio); equal opportunity uses TPR.
@@ -7,7 +7,7 @@
  * Decisions beyond Fairlearn (documented in the result types):
  * - Groups with fewer rows than `minGroupSize` are reported in `groups` but left out of every aggregate;
  *   `excluded_groups` says why.
- * - `disparate_impact_passes` is DESIGN §6 taken literally: `demographic_parity_ratio ≥ 0.8`. When every
+ * - `disparate_impact_passes` is docs/statistics.md taken literally: `demographic_parity_ratio ≥ 0.8`. When every
  *   included group has selection rate 0 the ratio is 0/0 (NaN, JSON null) and the comparison is false, as
  *   `ratio >= 0.8` is in any independent implementation of the contract. It is `null` only when no group is
  *   large enough to judge.
@@ -36,7 +36,7 @@ export interface FairnessGroup {
   fpr: number | null;
 }
 
-/** `fairness.<attribute>` of DESIGN §4, plus why groups were left out of the aggregates. */
+/** `fairness.<attribute>` of docs/compare.md, plus why groups were left out of the aggregates. */
 export interface AttributeFairness {
   groups: Record<string, FairnessGroup>;
   demographic_parity_difference: number | null;

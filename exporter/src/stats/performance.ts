@@ -1,7 +1,7 @@
 /**
- * Realised model performance (DESIGN.md §6 "Performance"): scikit-learn definitions, positive label 1,
+ * Realised model performance (docs/statistics.md "Performance"): scikit-learn definitions, positive label 1,
  * zero_division 0. Pure functions over typed arrays; every result field is a number or `null` where the
- * metric is undefined (never NaN), under the JSON field names of DESIGN §4.
+ * metric is undefined (never NaN), under the JSON field names of docs/compare.md.
  *
  * Cost: O(n) except ROC AUC, which sorts the positive and negative scores (O(n log n)).
  */
@@ -406,7 +406,7 @@ export function expectedCalibrationError(yTrue: BinaryVector, score: Float64Arra
 }
 
 /**
- * All binary metrics of DESIGN §4. Labels and predictions must be 0/1 ({@link LabelError} otherwise);
+ * All binary metrics of docs/compare.md. Labels and predictions must be 0/1 ({@link LabelError} otherwise);
  * scores, when given, must be in [0, 1] with NaN for rows without a score (those rows count for the
  * label metrics only). Score metrics are null without scores; every metric is null on an empty window.
  */

@@ -1,5 +1,5 @@
 /**
- * User extensions (DESIGN §8): each configured module is imported once at start-up and registers
+ * User extensions (docs/configuration.md#plugins): each configured module is imported once at start-up and registers
  * its drift tests in the same registry the built-in tests use. A module exports `register(api)`
  * (or a default function) that calls `api.registerDriftTest({...})`.
  */

@@ -12,7 +12,7 @@ import {
 } from './profile';
 import type { ColumnProfile, NumericProfile } from './types';
 
-describe('column typing (DESIGN §4)', () => {
+describe('column typing (docs/compare.md)', () => {
   it('missing tokens: null, empty/blank, NA, NaN, null', () => {
     for (const v of [null, undefined, '', '  ', 'NA', 'NaN', 'null']) expect(isMissingToken(v)).toBe(true);
     for (const v of ['0', 'na', 'None', 'x']) expect(isMissingToken(v)).toBe(false);

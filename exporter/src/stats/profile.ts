@@ -1,7 +1,7 @@
 /**
  * Reference profiles (built once from reference values, JSON-serialisable) and current-window columns.
  *
- * Column typing follows DESIGN §4: a column is numeric when every non-missing value parses as a finite
+ * Column typing follows docs/compare.md: a column is numeric when every non-missing value parses as a finite
  * number, otherwise categorical. Missing values are `null`/`undefined`, empty (or blank) strings, `NA`,
  * `NaN` and `null`; in numeric data NaN and ±inf count as missing.
  */
@@ -25,7 +25,7 @@ export type RawColumn = Float64Array | readonly (string | null | undefined)[];
 const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'null']);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** True for the missing-value tokens of DESIGN §4 (and null/undefined, blank strings). */
+/** True for the missing-value tokens of docs/compare.md (and null/undefined, blank strings). */
 export function isMissingToken(value: string | null | undefined): boolean {
   if (value === null || value === undefined) return true;
   return MISSING_TOKENS.has(value.trim());
@@ -42,7 +42,7 @@ export function parseFiniteNumber(value: string): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** DESIGN §4 type rule for string data (an all-missing column counts as numeric). */
+/** docs/compare.md type rule for string data (an all-missing column counts as numeric). */
 export function inferColumnType(values: readonly (string | null | undefined)[]): ColumnType {
   for (const v of values) {
     if (isMissingToken(v)) continue;
@@ -156,7 +156,7 @@ export function profileNumericSorted(
   return { profile, sorted };
 }
 
-/** Counts per category; missing tokens (DESIGN §4) are counted apart. */
+/** Counts per category; missing tokens (docs/compare.md) are counted apart. */
 function countCategories(values: readonly (string | null | undefined)[]): {
   counts: Map<string, number>;
   missing: number;
@@ -193,7 +193,7 @@ export function profileCategoryCounts(
 
 /**
  * Profile one reference column. A Float64Array is numeric; string data is numeric when every
- * non-missing value parses as a finite number (DESIGN §4), otherwise categorical.
+ * non-missing value parses as a finite number (docs/compare.md), otherwise categorical.
  */
 export function profileColumn(values: RawColumn, opts: ProfileOptions = {}): ColumnProfile {
   if (values instanceof Float64Array) return profileNumeric(values, opts);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dataQuality, missingShare, outOfRangeShare, unseenCategoryShare } from './quality';
 import type { CategoricalProfile, NumericProfile } from './types';
 
-// Golden vectors from test/golden/generate_performance.py (DESIGN §6 definitions in numpy).
+// Golden vectors from test/golden/generate_performance.py (docs/statistics.md definitions in numpy).
 interface QualityCase {
   name: string;
   type: 'numeric' | 'categorical';

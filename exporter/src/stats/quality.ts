@@ -1,5 +1,5 @@
 /**
- * Data quality of one feature in the current window against its reference profile (DESIGN.md §6
+ * Data quality of one feature in the current window against its reference profile (docs/statistics.md
  * "Data quality"), over the drift contract's shapes (stats/types.ts). O(n) for numeric windows,
  * O(categories) for categorical ones. Shares are in [0, 1], `null` where they do not apply or have no
  * denominator:

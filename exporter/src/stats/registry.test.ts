@@ -24,7 +24,7 @@ const meanShift: DriftTest = {
   },
 };
 
-describe('drift test registry (DESIGN §8)', () => {
+describe('drift test registry (docs/configuration.md#plugins)', () => {
   it('holds the eight built-in tests with their defaults', () => {
     const r = createDriftTestRegistry();
     expect(r.names()).toEqual([

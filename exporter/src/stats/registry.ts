@@ -1,5 +1,5 @@
 /**
- * Registry of drift tests (DESIGN §8). Built-in tests are registered here; user modules add theirs with
+ * Registry of drift tests (docs/configuration.md#plugins). Built-in tests are registered here; user modules add theirs with
  * `registerDriftTest` and then appear in reports and on /metrics like a built-in one. Adding a built-in
  * test is one file under drift-tests/ and one line in BUILTIN_DRIFT_TESTS.
  */
@@ -13,7 +13,7 @@ import { wassersteinTest } from './drift-tests/wasserstein';
 import { zTest } from './drift-tests/ztest';
 import type { DriftMethod, DriftTest } from './types';
 
-/** The built-in tests, in the order of their statistics in a report (DESIGN §4 `stats`). */
+/** The built-in tests, in the order of their statistics in a report (docs/compare.md `stats`). */
 export const BUILTIN_DRIFT_TESTS = [
   ksTest,
   wassersteinTest,
@@ -103,7 +103,7 @@ export function createDriftTestRegistry(): DriftTestRegistry {
 /** The process-wide registry the exporter and the CLI use (built-ins plus user modules). */
 export const defaultDriftTestRegistry: DriftTestRegistry = createDriftTestRegistry();
 
-/** Register a user drift test (DESIGN §8) in the given registry, the default one unless told. */
+/** Register a user drift test (docs/configuration.md#plugins) in the given registry, the default one unless told. */
 export function registerDriftTest(
   test: DriftTest,
   registry: DriftTestRegistry = defaultDriftTestRegistry,

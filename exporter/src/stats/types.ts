@@ -1,5 +1,5 @@
 /**
- * Contract of the statistics core (DESIGN.md §6). Everything under stats/ is pure: typed arrays and
+ * Contract of the statistics core (docs/statistics.md). Everything under stats/ is pure: typed arrays and
  * plain objects in, numbers out; no I/O, clocks or globals. The CLI `compare`, the exporter's evaluation
  * loop and the benchmarks all call the same functions.
  */
@@ -8,7 +8,7 @@ export type ColumnType = 'numeric' | 'categorical';
 /** Names of the built-in tests, from their registry (stats/registry.ts): one place per fact. */
 export type { BuiltinDriftMethod } from './registry';
 
-/** `auto` picks per DESIGN §6; user modules may register more names (DESIGN §8). */
+/** `auto` picks per docs/statistics.md; user modules may register more names (docs/configuration.md#plugins). */
 export type DriftMethod = import('./registry').BuiltinDriftMethod | (string & {});
 
 /**

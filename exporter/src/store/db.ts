@@ -1,5 +1,5 @@
 /**
- * Opening the prediction log (DESIGN §2): WAL, synchronous=NORMAL, busy timeout, versioned migrations
+ * Opening the prediction log (docs/log-schema.md): WAL, synchronous=NORMAL, busy timeout, versioned migrations
  * via `PRAGMA user_version`. A corrupt or locked file fails here, at start-up, with a clear message.
  */
 import Database from 'better-sqlite3';

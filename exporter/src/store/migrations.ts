@@ -3,7 +3,7 @@
  * Never edit a released migration: append a new one.
  */
 export const MIGRATIONS: readonly string[] = [
-  // 1: the prediction log (DESIGN §2), feedback, reference profiles, evaluation history, retraining requests.
+  // 1: the prediction log (docs/log-schema.md), feedback, reference profiles, evaluation history, retraining requests.
   `
   CREATE TABLE predictions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

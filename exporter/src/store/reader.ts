@@ -1,5 +1,5 @@
 /**
- * Incremental reading of the log by `id` (DESIGN §2): the exporter never rescans the table.
+ * Incremental reading of the log by `id` (docs/log-schema.md): the exporter never rescans the table.
  * At start-up it loads each model's most recent rows through the (model, id) index, then follows
  * new rows with `id > cursor`, whoever wrote them (the HTTP API or a model server writing directly).
  */

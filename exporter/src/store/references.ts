@@ -1,4 +1,4 @@
-/** Reference profiles (DESIGN §2 `references`): stored per model and name; one is active per model. */
+/** Reference profiles (docs/log-schema.md `references`): stored per model and name; one is active per model. */
 import type { DB } from './db';
 
 export interface ReferenceSource {

@@ -1,6 +1,6 @@
 /**
  * The exporter's metric families this panel reads (names from exporter/src/metrics/catalog.ts) and
- * the direction rule of the drift tests (DESIGN.md §6).
+ * the direction rule of the drift tests (docs/statistics.md).
  */
 
 import { DRIFT_TESTS } from './drift-tests.generated';
@@ -39,7 +39,7 @@ export const DEFAULT_LOWER_IS_DRIFT_METHODS: readonly string[] = DRIFT_TESTS.fil
 
 export type DriftDirection = 'lower' | 'higher';
 
-/** Default thresholds of DESIGN.md §6, used only when the exporter's threshold series is missing. */
+/** Default thresholds of docs/statistics.md, used only when the exporter's threshold series is missing. */
 export function defaultThreshold(direction: DriftDirection): number {
   return direction === 'lower' ? 0.05 : 0.1;
 }

@@ -1,6 +1,6 @@
 /**
  * A deterministic, realistic set of modelwatch series for one model, as the exporter would export them
- * (DESIGN.md §6 binning, §7 metric families), and the panel's default queries A–D built from it in
+ * (docs/statistics.md binning, §7 metric families), and the panel's default queries A–D built from it in
  * either Prometheus format. Used by the unit tests and by the browser harness.
  */
 import type { DataFrame, Labels } from '@grafana/data';

@@ -4,7 +4,7 @@ import type { BinnedPair } from '../types';
 /** Numeric columns with at most this many distinct values (reference ∪ current) count as discrete. */
 export const MAX_DISCRETE_VALUES = 5;
 
-/** Proportion that replaces an empty bin in PSI and KL (DESIGN §6; no renormalisation). */
+/** Proportion that replaces an empty bin in PSI and KL (docs/statistics.md; no renormalisation). */
 export const EMPTY_BIN_PROPORTION = 1e-4;
 
 /** Why a histogram test cannot run, or null when both sides have observations. */
