@@ -11,6 +11,7 @@ import {
   type Column,
   categoryCounts,
   cellText,
+  columnFromCells,
   InputError,
   isPresent,
   presentCount,
@@ -84,6 +85,15 @@ export function profileTableColumn(
   }
   const { counts, missing } = categoryCounts(asCategorical(column));
   return profileCategoryCounts(counts, missing);
+}
+
+/** Profile of one column given as JavaScript cells (typed by the same rule as the file readers). */
+export function profileCells(
+  values: readonly Cell[],
+  type: ColumnType | undefined,
+  sampleCap: number,
+): ColumnProfile {
+  return profileTableColumn(columnFromCells(values), type, sampleCap);
 }
 
 export function buildProfile(table: Table, roles: ColumnRoles, sampleCap: number): ReferenceProfile {
