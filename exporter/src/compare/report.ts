@@ -259,7 +259,7 @@ export function compareFeature(input: FeatureInput, settings: FeatureSettings): 
     registry: settings.registry ?? defaultDriftTestRegistry,
     ...(settings.decision !== undefined ? { decision: settings.decision } : {}),
   };
-  let profile: import('../stats/types').ColumnProfile;
+  let profile: ColumnProfile;
   if (input.type === 'numeric' && refColumn.type === 'numeric' && curColumn.type === 'numeric') {
     const ref = profileNumericSorted(refColumn.values, { keepSample: false });
     profile = ref.profile;
