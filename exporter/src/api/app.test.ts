@@ -400,6 +400,41 @@ describe('feedback, references, status, history and retraining', () => {
     expect((await fetch(`${exporter.url}/api/v1/models/m9/reference`)).status).toBe(404);
   });
 
+  it('profiles a large upload on a worker thread: same profile, InputError still 400', async () => {
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const big = join(dir, 'big.parquet');
+    const cols = Array.from({ length: 10 }, (_, f) => `(i * ${f + 3}) % 1000 / 10.0 AS x${f}`).join(', ');
+    await db.run(`COPY (SELECT ${cols} FROM range(20000) t(i)) TO '${big}' (FORMAT parquet)`);
+    const scoresOnly = join(dir, 'scores.parquet');
+    await db.run(
+      `COPY (SELECT (i % 100) / 100.0 AS score FROM range(200000) t(i)) TO '${scoresOnly}' (FORMAT parquet)`,
+    );
+    db.closeSync();
+    const put = (path: string) =>
+      fetch(`${exporter.url}/api/v1/models/m1/reference`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.apache.parquet' },
+        body: readFileSync(path),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    const r = await put(big);
+    expect(r).toMatchObject({ status: 201, json: { rows: 20000 } });
+    expect(Object.keys(r.json.features as object)).toHaveLength(10);
+    // The same table profiled inline gives the same stored profile.
+    const stored = exporter.engine.references.active<{ features: Record<string, unknown> }>('m1')!;
+    const { readTableFile } = await import('../reference/read');
+    const { buildProfile } = await import('../reference/profile');
+    const inline = buildProfile(
+      await readTableFile(big),
+      exporter.engine.roles('m1'),
+      testConfig(dbPath).reference.sample_size,
+    );
+    expect(stored.profile.features).toEqual(inline.features);
+    expect(await put(scoresOnly)).toMatchObject({
+      status: 400,
+      json: { error: 'the reference has no feature columns' },
+    });
+  });
+
   it('answers 413 for a reference upload over the size limit', async () => {
     await exporter.close();
     await start({ limits: { max_body: '1kb' } });

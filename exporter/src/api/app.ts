@@ -172,7 +172,7 @@ export function createApp(ctx: AppContext): express.Express {
       const upload = await receiveToFile(req, config.limits.max_body, format);
       try {
         const table = await readTableFile(upload.path, { format });
-        stored = engine.saveReference(
+        stored = await engine.saveReferenceOffThread(
           model,
           name,
           table,

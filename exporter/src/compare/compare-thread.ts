@@ -18,7 +18,14 @@ port.on('message', (request: CompareThreadRequest | null) => {
   try {
     reply = { id: request.id, ok: true, value: runTask(request.task, settings) };
   } catch (err) {
-    reply = { id: request.id, ok: false, message: (err as Error).stack ?? String(err) };
+    const e = err as Error;
+    reply = {
+      id: request.id,
+      ok: false,
+      name: e?.name ?? 'Error',
+      message: e?.message ?? String(err),
+      ...(e?.stack !== undefined ? { stack: e.stack } : {}),
+    };
   }
   port.postMessage(reply);
 });

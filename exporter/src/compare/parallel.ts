@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import type { Table } from '../reference/table';
+import { InputError, type Table } from '../reference/table';
 import type { MultivariateDriftReport } from '../stats/multivariate';
 import { defaultDriftTestRegistry } from '../stats/registry';
 import { startWorker, threadModule } from '../thread/entries';
@@ -59,6 +59,7 @@ export async function parallelCompareReport(
       mv = value as MultivariateDriftReport | null;
       return;
     }
+    if (task.kind !== 'feature') return;
     features.set(task.input.name, value as FeatureOutcome);
     parallel.onFeature?.(++done, inputs.length);
   };
@@ -109,8 +110,8 @@ function runWorker(
       inFlight--;
       const task = tasks[reply.id]!;
       if (!reply.ok) {
-        const what = task.kind === 'feature' ? `feature "${task.input.name}"` : 'the multivariate tests';
-        reject(new Error(`comparing ${what} failed: ${reply.message}`));
+        const what = task.kind === 'feature' ? `feature "${task.input.name}"` : `the ${task.kind} task`;
+        reject(new Error(`comparing ${what} failed: ${reply.stack ?? reply.message}`));
         return;
       }
       finished(task, reply.value);
@@ -125,4 +126,23 @@ function runWorker(
     send();
     if (inFlight === 0) resolve();
   });
+}
+
+/**
+ * Runs one task on a worker thread of its own, so the caller's event loop stays free (reference uploads
+ * in `serve`: profiling a large table sorts every column). An InputError thrown there is an InputError here.
+ */
+export function runInThread(task: CompareTask): Promise<unknown> {
+  const settings = { method: 'auto', names: { reference: 'reference', current: 'current' } };
+  const worker = startWorker(threadModule('compare-thread'), { settings });
+  return new Promise<unknown>((resolve, reject) => {
+    worker.on('message', (reply: CompareThreadReply) => {
+      if (reply.ok) resolve(reply.value);
+      else if (reply.name === 'InputError') reject(new InputError(reply.message));
+      else reject(new Error(`the ${task.kind} task failed: ${reply.stack ?? reply.message}`));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`a compare thread exited with code ${code}`)));
+    worker.postMessage({ id: 0, task });
+  }).finally(() => void worker.terminate());
 }

@@ -36,6 +36,9 @@ import { PredictionTally, type Telemetry } from './telemetry';
 /** History is written on every change of status or findings, and at least this often. */
 const HISTORY_EVERY_SECONDS = 300;
 
+/** Reference tables with at least this many cells are profiled on a worker thread (uploads). */
+const OFF_THREAD_MIN_CELLS = 200_000;
+
 export interface EngineOptions {
   clock?: () => number;
   /** Called with the report when a model's retraining recommendation changes (default: POST to webhook_url). */
@@ -349,6 +352,40 @@ export class Engine {
   ) {
     checkReferenceColumns(table, this.config.limits.max_features);
     const profile = buildProfile(table, roles, this.config.reference.sample_size);
+    return this.storeReference(model, name, source, table, profile);
+  }
+
+  /**
+   * saveReference with the profile built on a worker thread when the table is large (an upload in
+   * `serve`: profiling sorts every column), so the event loop keeps serving scrapes and ingest.
+   */
+  async saveReferenceOffThread(
+    model: string,
+    name: string,
+    table: Table,
+    source: ReferenceSource,
+    roles = this.roles(model),
+  ) {
+    if (table.rows * table.names.length < OFF_THREAD_MIN_CELLS)
+      return this.saveReference(model, name, table, source, roles);
+    checkReferenceColumns(table, this.config.limits.max_features);
+    const { runInThread } = await import('../compare/parallel');
+    const profile = (await runInThread({
+      kind: 'profile',
+      table,
+      roles,
+      sampleCap: this.config.reference.sample_size,
+    })) as ReferenceProfile;
+    return this.storeReference(model, name, source, table, profile);
+  }
+
+  private storeReference(
+    model: string,
+    name: string,
+    source: ReferenceSource,
+    table: Table,
+    profile: ReferenceProfile,
+  ) {
     const stored = this.references.save<ReferenceProfile>(
       model,
       name,
