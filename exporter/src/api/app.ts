@@ -106,6 +106,9 @@ export function createApp(ctx: AppContext): express.Express {
       reference: m.reference
         ? { name: m.reference.name, rows: m.reference.rows, created_at: m.reference.created_at }
         : null,
+      ...(engine.skippedReferences.has(m.name)
+        ? { reference_error: engine.skippedReferences.get(m.name) }
+        : {}),
     }));
     res.json({ models });
   });

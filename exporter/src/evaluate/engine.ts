@@ -9,6 +9,7 @@ import { modelConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { IngestSource } from '../ingest/body';
 import type { PredictionRecord } from '../ingest/validate';
+import { checkReferenceColumns, referenceColumns } from '../reference/columns';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
 import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
 import type { ColumnType } from '../stats/types';
@@ -100,12 +101,13 @@ export class Engine {
     const names = new Set([
       ...this.config.models.map((m) => m.name),
       ...(this.config.discover_models ? this.reader.models() : []),
+      // Models with a reference but no prediction yet (a reference imported or uploaded first).
+      ...(this.config.discover_models ? this.references.activeIds().keys() : []),
     ]);
     for (const name of names) {
       const monitor = this.monitor(name);
       if (!monitor) continue;
-      this.loadReference(monitor);
-      if (!monitor.reference) await this.bootstrapReference(monitor);
+      if (!monitor.reference && !this.skippedReferences.has(name)) await this.bootstrapReference(monitor);
       const horizon = loadHorizon(this.config, monitor.config);
       const since = horizon === undefined ? undefined : this.now() - horizon;
       let firstId = 0;
@@ -171,6 +173,9 @@ export class Engine {
     }
     const monitor = createMonitor(this.config, name, this.telemetry, this.multivariateRunner);
     this.monitors.set(name, monitor);
+    // A reference stored before the model's first prediction (an upload, `reference import`, a
+    // previous run) applies from the first row on.
+    this.loadReference(monitor);
     return monitor;
   }
 
@@ -295,10 +300,32 @@ export class Engine {
     return total;
   }
 
+  /**
+   * Applies the model's active reference. One stored under looser limits (more columns than
+   * `limits.max_features`, a name outside the rule) is reported and skipped, never applied: it would
+   * allocate a column per name at every start.
+   */
   private loadReference(monitor: ModelMonitor): void {
-    const ref = this.references.active<ReferenceProfile>(monitor.name);
-    monitor.setReference(ref ?? null);
+    const ref = this.references.active<ReferenceProfile>(monitor.name) ?? null;
+    if (ref) {
+      try {
+        checkReferenceColumns(referenceColumns(ref.profile), this.config.limits);
+      } catch (err) {
+        this.log.error(
+          { model: monitor.name, reference: ref.name, id: ref.id, err: (err as Error).message },
+          'stored reference skipped: it breaks the configured limits (upload a new one)',
+        );
+        this.skippedReferences.set(monitor.name, (err as Error).message);
+        monitor.setReference(null);
+        return;
+      }
+    }
+    this.skippedReferences.delete(monitor.name);
+    monitor.setReference(ref);
   }
+
+  /** Models whose stored active reference was skipped at load, with the reason (GET /api/v1/models). */
+  readonly skippedReferences = new Map<string, string>();
 
   /** A reference named in the config (file or log range), built once when the model has none. */
   private async bootstrapReference(monitor: ModelMonitor): Promise<void> {
@@ -345,6 +372,7 @@ export class Engine {
     source: ReferenceSource,
     roles = this.roles(model),
   ) {
+    checkReferenceColumns(table.names, this.config.limits, [roles.prediction, roles.score, ...roles.target]);
     const profile = buildProfile(table, roles, this.config.reference.sample_size);
     const stored = this.references.save<ReferenceProfile>(
       model,

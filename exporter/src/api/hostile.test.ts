@@ -1,0 +1,157 @@
+/**
+ * Issue 14: what a hostile but fair client did to `serve`, one test per defect (each failed before its
+ * fix). Real SQLite files, real HTTP on 127.0.0.1.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildConfig } from '../config/load';
+import { Engine } from '../evaluate/engine';
+import { NO_TELEMETRY } from '../evaluate/telemetry';
+import type { Exporter } from '../server';
+import { openDatabase } from '../store/db';
+import { ReferenceStore } from '../store/references';
+import { item, post, silentLogger, startTestExporter, tempDir, testConfig } from '../testing';
+
+let dir: string;
+let cleanup: () => void;
+let exporter: Exporter | undefined;
+let dbPath: string;
+const NOW = 1_700_000_100;
+
+async function start(raw: Record<string, unknown> = {}): Promise<Exporter> {
+  exporter = await startTestExporter(testConfig(dbPath, raw), { clock: () => NOW });
+  return exporter;
+}
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  dbPath = join(dir, 'log.db');
+});
+afterEach(async () => {
+  await exporter?.close();
+  exporter = undefined;
+  cleanup();
+});
+
+function count(sql: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare(sql).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function put(
+  e: Exporter,
+  model: string,
+  body: string,
+  type: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await fetch(`${e.url}/api/v1/models/${model}/reference`, {
+    method: 'PUT',
+    headers: { 'content-type': type },
+    body,
+  });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+describe('defect 1: hostile reference columns', () => {
+  it('rejects a reference wider than limits.max_features with 400 and saves nothing', async () => {
+    const e = await start({ limits: { max_features: 10 } });
+    const names = Array.from({ length: 11 }, (_, i) => `f${i}`);
+    const csv = `${names.join(',')},prediction\n${names.map((_, i) => i).join(',')},1\n`;
+    const r = await put(e, 'wide', csv, 'text/csv');
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/more than 10 feature and attribute columns \(limits\.max_features\)/);
+    expect(count('SELECT count(*) AS n FROM "references"')).toBe(0);
+    // exactly the limit (the prediction column does not count) is accepted
+    const ok = names.slice(0, 10);
+    const fits = `${ok.join(',')},prediction\n${ok.map((_, i) => i).join(',')},1\n`;
+    expect((await put(e, 'wide', fits, 'text/csv')).status).toBe(201);
+  });
+
+  it('rejects column names outside the name rule, reserved names, and echoes at most 64 characters', async () => {
+    const e = await start();
+    const long = 'n'.repeat(1_000_000);
+    const bad = [
+      JSON.stringify({ 'a\nb': 1, y: 2 }),
+      JSON.stringify({ [long]: 1, y: 2 }),
+      JSON.stringify({ features: { 'with space': 1 } }),
+      '{"__proto__":1,"y":2}',
+    ];
+    for (const line of bad) {
+      const r = await put(e, 'names', `${line}\n`, 'application/x-ndjson');
+      expect(r.status, line.slice(0, 40)).toBe(400);
+      expect(String(r.json.error).length).toBeLessThan(300);
+    }
+    const csv = await put(e, 'names', `x,constructor\n1,2\n`, 'text/csv');
+    expect(csv).toMatchObject({ status: 400, json: { error: 'column "constructor" is a reserved name' } });
+    expect(count('SELECT count(*) AS n FROM "references"')).toBe(0);
+  });
+
+  it("skips and reports a stored reference that breaks today's limits instead of failing start-up", async () => {
+    const db = openDatabase(dbPath);
+    const features = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`f${i}`, { type: 'numeric', count: 1 }]),
+    );
+    new ReferenceStore(db).save(
+      'wide',
+      'default',
+      { kind: 'upload' },
+      1,
+      { version: 1, rows: 1, features },
+      NOW,
+    );
+    db.close();
+    const e = await start({ limits: { max_features: 10 } });
+    expect(e.engine.ready).toBe(true);
+    const { models } = (await (await fetch(`${e.url}/api/v1/models`)).json()) as {
+      models: { model: string; reference: unknown; reference_error?: string }[];
+    };
+    const wide = models.find((m) => m.model === 'wide');
+    expect(wide?.reference).toBeNull();
+    expect(wide?.reference_error).toMatch(/limits\.max_features/);
+    expect(e.engine.monitors.get('wide')!.window.features.columns.size).toBe(0);
+  });
+});
+
+describe('defect 6: a stored reference applies after a restart', () => {
+  it('applies a reference imported before the first prediction', async () => {
+    // what `modelwatch reference import` does: an Engine on the file, no server
+    const db = openDatabase(dbPath);
+    const importer = new Engine(db, buildConfig({ database: { path: dbPath } }), NO_TELEMETRY, silentLogger);
+    const table = {
+      names: ['x', 'color'],
+      columns: new Map<string, (number | string | null)[]>([
+        ['x', [1, 2, 3, 4]],
+        ['color', ['red', 'blue', 'red', 'blue']],
+      ]),
+      rows: 4,
+    };
+    importer.saveReference('im', 'small', table, { kind: 'file', file: 'small.csv' });
+    db.close();
+
+    const e = await start();
+    const sent = await post(`${e.url}/api/v1/predictions`, [
+      item(1, { model: 'im', features: { x: 1, color: 'red' } }),
+    ]);
+    expect(sent.status).toBe(202);
+    const { models } = (await (await fetch(`${e.url}/api/v1/models`)).json()) as {
+      models: { model: string; reference: { name: string } | null }[];
+    };
+    expect(models.find((m) => m.model === 'im')?.reference?.name).toBe('small');
+    // type checks are on: x is numeric in the reference
+    const typed = await post(`${e.url}/api/v1/predictions`, [item(2, { model: 'im', features: { x: 'a' } })]);
+    expect(typed.status).toBe(400);
+  });
+
+  it('applies an API upload made before any prediction, after a restart without discovery', async () => {
+    let e = await start({ discover_models: false, models: [{ name: 'up' }] });
+    expect((await put(e, 'up', 'x,y\n1,2\n3,4\n', 'text/csv')).status).toBe(201);
+    await e.close();
+    e = await start({ discover_models: false, models: [{ name: 'up' }] });
+    expect(e.engine.monitors.get('up')?.reference?.rows).toBe(2);
+  });
+});
