@@ -155,3 +155,38 @@ describe('defect 6: a stored reference applies after a restart', () => {
     expect(e.engine.monitors.get('up')?.reference?.rows).toBe(2);
   });
 });
+
+describe('defect 2: memory per model grows with rows, within limits.max_window_bytes', () => {
+  it('one 500-feature row per model costs kilobytes, and /metrics shows what each window takes', async () => {
+    const e = await start();
+    const features = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, i]));
+    const lines = Array.from({ length: 5 }, (_, m) =>
+      JSON.stringify(item(m, { model: `wide${m}`, features })),
+    ).join('\n');
+    const r = await post(`${e.url}/api/v1/predictions`, lines, { 'content-type': 'application/x-ndjson' });
+    expect(r.status).toBe(202);
+    const text = await (await fetch(`${e.url}/metrics`)).text();
+    for (let m = 0; m < 5; m++) {
+      const w = e.engine.monitors.get(`wide${m}`)!.window;
+      expect(w.bytes).toBeLessThan(1 << 20); // was 100,000 slots x 500 x 8 B = 400 MB
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`modelwatch_window_memory_bytes{model="wide${m}"}`));
+      expect(Number(line?.split(' ').pop())).toBe(w.bytes);
+    }
+  });
+
+  it('keeps all windows within limits.max_window_bytes', async () => {
+    const e = await start({ limits: { max_window_bytes: '1mb' } });
+    for (let b = 0; b < 4; b++) {
+      const batch = Array.from({ length: 2000 }, (_, i) =>
+        item(b * 2000 + i, { model: `m${i % 3}`, ts: NOW - 1 }),
+      );
+      expect((await post(`${e.url}/api/v1/predictions`, batch)).status).toBe(202);
+    }
+    let total = 0;
+    for (const m of e.engine.monitors.values()) total += m.window.bytes;
+    expect(total).toBeLessThanOrEqual(1024 * 1024);
+    expect(e.engine.windowBudget.used).toBeLessThanOrEqual(1024 * 1024);
+  });
+});

@@ -206,6 +206,12 @@ export const configSchema = z.strictObject({
        * rows as the drift and performance windows ask for (100k for a window defined by time only).
        */
       max_window_rows: z.number().int().min(100).max(1_000_000).default(1_000_000),
+      /**
+       * Memory all models' in-memory windows may take together. Windows grow with the rows they hold;
+       * once this is spent a window keeps the rows it has room for (its newest) and new columns are
+       * dropped (counted in cardinality_limited_total).
+       */
+      max_window_bytes: bytes.default(1024 * 1024 * 1024),
     })
     .prefault({}),
   /** Discover models from the log that are not listed under `models`. */

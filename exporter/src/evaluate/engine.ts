@@ -31,6 +31,7 @@ import {
 import type { HealthReport } from './report';
 import { createMonitor, evaluationSettings, loadHorizon } from './settings';
 import { PredictionTally, type Telemetry } from './telemetry';
+import { WindowBudget } from './window';
 
 /** History is written on every change of status or findings, and at least this often. */
 const HISTORY_EVERY_SECONDS = 300;
@@ -60,6 +61,8 @@ export class Engine {
   readonly history: HistoryStore;
   readonly reader: LogReader;
   readonly feedback: FeedbackStore;
+  /** Memory every model's window draws from (`limits.max_window_bytes`). */
+  readonly windowBudget: WindowBudget;
   /** Increments after every evaluation round: metric collectors rebuild only when it changed. */
   generation = 0;
   ready = false;
@@ -88,6 +91,7 @@ export class Engine {
     this.history = new HistoryStore(db);
     this.reader = new LogReader(db);
     this.feedback = new FeedbackStore(db);
+    this.windowBudget = new WindowBudget(config.limits.max_window_bytes);
     this.notify = options.notify ?? ((report) => this.postWebhook(report));
   }
 
@@ -111,7 +115,7 @@ export class Engine {
       const horizon = loadHorizon(this.config, monitor.config);
       const since = horizon === undefined ? undefined : this.now() - horizon;
       let firstId = 0;
-      for (const row of this.reader.tail(name, monitor.window.capacity, since)) {
+      for (const row of this.reader.tail(name, monitor.window.maxRows, since)) {
         monitor.restore(row);
         if (firstId === 0) firstId = row.id;
       }
@@ -171,7 +175,13 @@ export class Engine {
       this.warnedCap = true;
       return null;
     }
-    const monitor = createMonitor(this.config, name, this.telemetry, this.multivariateRunner);
+    const monitor = createMonitor(
+      this.config,
+      name,
+      this.telemetry,
+      this.multivariateRunner,
+      this.windowBudget,
+    );
     this.monitors.set(name, monitor);
     // A reference stored before the model's first prediction (an upload, `reference import`, a
     // previous run) applies from the first row on.

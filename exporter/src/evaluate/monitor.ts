@@ -47,7 +47,14 @@ import {
 } from './performance';
 import { type Finding, type HealthReport, type Retraining, statusOf } from './report';
 import { PredictionTally, type Telemetry } from './telemetry';
-import { ColumnarWindow, currentColumn, MAX_DICTIONARY, OTHER, type WindowSpec } from './window';
+import {
+  ColumnarWindow,
+  currentColumn,
+  MAX_DICTIONARY,
+  OTHER,
+  type WindowBudget,
+  type WindowSpec,
+} from './window';
 
 /** Labels held per model for predictions not (yet) in the window; the oldest is dropped beyond this. */
 export const PENDING_LABELS_CAP = 100_000;
@@ -147,6 +154,8 @@ export interface MonitorGuards {
   maxFeatures?: number;
   /** Distinct `model_version` label values on /metrics; further versions are counted as `__other__`. */
   maxVersions?: number;
+  /** Memory shared by every model's window (`limits.max_window_bytes`). */
+  windowBudget?: WindowBudget;
 }
 
 export interface MonitorOptions extends MonitorGuards {
@@ -221,7 +230,7 @@ export class ModelMonitor {
     private readonly pendingCap = PENDING_LABELS_CAP,
     options: MonitorOptions = {},
   ) {
-    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, options.maxFeatures);
+    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, options.maxFeatures, options.windowBudget);
     this.maxVersions = options.maxVersions ?? 20;
     this.multivariateRunner = options.multivariate;
     this.refreshTypes();

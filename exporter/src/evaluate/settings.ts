@@ -12,7 +12,7 @@ import {
   PENDING_LABELS_CAP,
 } from './monitor';
 import type { Telemetry } from './telemetry';
-import type { WindowSpec } from './window';
+import type { WindowBudget, WindowSpec } from './window';
 
 /** Hard ceiling on the rows a window ring keeps, whatever the config says (memory bound). */
 const MAX_CAPACITY = 1_000_000;
@@ -81,6 +81,7 @@ export function createMonitor(
   name: string,
   telemetry: Telemetry,
   multivariate?: MultivariateRunner,
+  windowBudget?: WindowBudget,
 ): ModelMonitor {
   const model = modelConfig(config, name);
   return new ModelMonitor(
@@ -94,6 +95,7 @@ export function createMonitor(
       maxFeatures: config.limits.max_features,
       maxVersions: config.limits.max_model_versions,
       multivariate,
+      windowBudget,
     },
   );
 }

@@ -328,6 +328,12 @@ export const CATALOG: readonly MetricFamily[] = [
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   ),
   family('gauge', 'database_size_bytes', [], 'Size of the SQLite database file including its WAL.'),
+  family(
+    'gauge',
+    'window_memory_bytes',
+    ['model'],
+    "Memory the model's in-memory window takes (slots allocated x bytes per slot); it grows with the rows held, and all models together stay within limits.max_window_bytes.",
+  ),
   family('gauge', 'build_info', ['version'], 'Always 1; the version label carries the exporter version.'),
 ];
 

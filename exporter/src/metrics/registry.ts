@@ -257,9 +257,12 @@ export class Metrics implements Telemetry {
       for (const [version, count] of tally.versions)
         predictions.inc({ model, model_version: version }, count);
     }
+    const memory = this.gauge('modelwatch_window_memory_bytes');
+    memory.reset();
     for (const m of engine.monitors.values()) {
       if (m.lastPredictionTs > 0) last.set({ model: m.name }, m.lastPredictionTs);
       pending.set({ model: m.name }, m.pendingLabels);
+      memory.set({ model: m.name }, m.window.bytes);
     }
     this.gauge('modelwatch_database_size_bytes').set(engine.databaseSize());
   }
@@ -417,5 +420,6 @@ const LIVE_GAUGES = new Set([
   'modelwatch_last_prediction_timestamp_seconds',
   'modelwatch_feedback_pending_labels',
   'modelwatch_database_size_bytes',
+  'modelwatch_window_memory_bytes',
   'modelwatch_build_info',
 ]);
