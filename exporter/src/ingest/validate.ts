@@ -37,6 +37,8 @@ export interface PredictionRecord {
   /** Whether the client sent `ts` (a re-send without it is compared without the timestamp). */
   tsProvided: boolean;
   features: Record<string, FeatureValue>;
+  /** Distinct keys of `features` (the log writer checks a sliced text against it: no duplicate key). */
+  featureCount: number;
   /** null: left to the log writer, which takes the client's own text from the item's line. */
   featuresJson: string | null;
   /** The prediction as sent (label or value). */
@@ -103,6 +105,9 @@ function isScalar(value: unknown): value is Scalar {
 
 const SCALAR_MESSAGE = `expected a finite number, a string (at most ${MAX_STRING} characters) or a boolean`;
 
+/** Keys the last scalarMap call counted (read right after the call; saves a second pass over the keys). */
+let scalarMapKeys = 0;
+
 function scalarMap(
   value: unknown,
   index: number,
@@ -118,6 +123,7 @@ function scalarMap(
     if (v !== null && !isScalar(v)) invalid(index, `${field}.${key}`, `${SCALAR_MESSAGE}, or null`);
     if (++count > maxKeys) invalid(index, field, `more than ${maxKeys} ${field}`);
   }
+  scalarMapKeys = count;
   return value as Record<string, FeatureValue>;
 }
 
@@ -157,6 +163,7 @@ function validatePrediction(
   const id = predictionId(raw.prediction_id, index);
   if (raw.features === undefined) invalid(index, 'features', 'missing required field "features"');
   const features = scalarMap(raw.features, index, 'features', maxFeatures);
+  const featureCount = scalarMapKeys;
   if (raw.prediction === undefined) invalid(index, 'prediction', 'missing required field "prediction"');
   if (!isScalar(raw.prediction)) invalid(index, 'prediction', SCALAR_MESSAGE);
   const score = optionalNumber(
@@ -214,6 +221,7 @@ function validatePrediction(
     ts: ts ?? now,
     tsProvided: ts !== undefined,
     features,
+    featureCount,
     featuresJson: fromLine ? null : JSON.stringify(features),
     prediction: raw.prediction,
     predictionJson: JSON.stringify(raw.prediction),
