@@ -128,10 +128,9 @@ class ColumnSet {
 
   /** Re-allocates every column at `capacity` slots, keeping slots [0, old capacity) (budget charged by the window). */
   grow(capacity: number): void {
-    for (const [name, col] of this.columns) {
+    for (const col of this.columns.values()) {
       if (col.type === 'numeric') col.data = growFloat(col.data, capacity, Number.NaN);
       else col.codes = growInt(col.codes, capacity);
-      this.columns.set(name, col);
     }
     this.capacity = capacity;
   }
@@ -308,8 +307,8 @@ export class ColumnarWindow {
   ids: Float64Array;
   ts: Float64Array;
   scores: Float64Array;
-  readonly predictionIds: string[];
-  readonly versions: (string | null)[];
+  predictionIds: string[];
+  versions: (string | null)[];
   readonly features: ColumnSet;
   readonly attributes: ColumnSet;
   /** The model output: `prediction` (label or value) and `score`. */
@@ -382,10 +381,15 @@ export class ColumnarWindow {
     this.ids = growFloat(this.ids, next, 0);
     this.ts = growFloat(this.ts, next, 0);
     this.scores = growFloat(this.scores, next, Number.NaN);
-    this.predictionIds.length = next;
-    this.predictionIds.fill('', this.capacity);
-    this.versions.length = next;
-    this.versions.fill(null, this.capacity);
+    // New arrays rather than a longer `length`, which would leave holes (slow element access).
+    const ids = new Array<string>(next).fill('');
+    const versions = new Array<string | null>(next).fill(null);
+    for (let i = 0; i < this.capacity; i++) {
+      ids[i] = this.predictionIds[i]!;
+      versions[i] = this.versions[i]!;
+    }
+    this.predictionIds = ids;
+    this.versions = versions;
     const rejected = new Uint8Array(next);
     rejected.set(this.labelRejected);
     this.labelRejected = rejected;

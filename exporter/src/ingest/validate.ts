@@ -37,8 +37,11 @@ export interface PredictionRecord {
   /** Whether the client sent `ts` (a re-send without it is compared without the timestamp). */
   tsProvided: boolean;
   features: Record<string, FeatureValue>;
-  /** Distinct keys of `features` (the log writer checks a sliced text against it: no duplicate key). */
-  featureCount: number;
+  /**
+   * Quotes the text of `features` has when no key repeats and no string holds an escaped quote:
+   * 2 × (keys + string values). The log writer checks a sliced text against it (quoteCount).
+   */
+  featureQuotes: number;
   /** null: left to the log writer, which takes the client's own text from the item's line. */
   featuresJson: string | null;
   /** The prediction as sent (label or value). */
@@ -105,8 +108,8 @@ function isScalar(value: unknown): value is Scalar {
 
 const SCALAR_MESSAGE = `expected a finite number, a string (at most ${MAX_STRING} characters) or a boolean`;
 
-/** Keys the last scalarMap call counted (read right after the call; saves a second pass over the keys). */
-let scalarMapKeys = 0;
+/** Keys plus string values the last scalarMap call counted (read right after the call). */
+let scalarMapTokens = 0;
 
 function scalarMap(
   value: unknown,
@@ -116,14 +119,16 @@ function scalarMap(
 ): Record<string, FeatureValue> {
   if (!isObject(value)) invalid(index, field, `expected an object of ${field} values`);
   let count = 0;
+  let strings = 0;
   for (const key in value) {
     if (!isName(key)) invalid(index, `${field}.${shortName(key)}`, `expected ${NAME_RULE}`);
     if (RESERVED_NAMES.has(key)) invalid(index, `${field}.${key}`, `"${key}" is a reserved name`);
     const v = value[key];
     if (v !== null && !isScalar(v)) invalid(index, `${field}.${key}`, `${SCALAR_MESSAGE}, or null`);
+    if (typeof v === 'string') strings++;
     if (++count > maxKeys) invalid(index, field, `more than ${maxKeys} ${field}`);
   }
-  scalarMapKeys = count;
+  scalarMapTokens = count + strings;
   return value as Record<string, FeatureValue>;
 }
 
@@ -163,7 +168,7 @@ function validatePrediction(
   const id = predictionId(raw.prediction_id, index);
   if (raw.features === undefined) invalid(index, 'features', 'missing required field "features"');
   const features = scalarMap(raw.features, index, 'features', maxFeatures);
-  const featureCount = scalarMapKeys;
+  const featureQuotes = 2 * scalarMapTokens;
   if (raw.prediction === undefined) invalid(index, 'prediction', 'missing required field "prediction"');
   if (!isScalar(raw.prediction)) invalid(index, 'prediction', SCALAR_MESSAGE);
   const score = optionalNumber(
@@ -221,7 +226,7 @@ function validatePrediction(
     ts: ts ?? now,
     tsProvided: ts !== undefined,
     features,
-    featureCount,
+    featureQuotes,
     featuresJson: fromLine ? null : JSON.stringify(features),
     prediction: raw.prediction,
     predictionJson: JSON.stringify(raw.prediction),
