@@ -12,9 +12,19 @@ import { type LineSpans, parseItems } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
 import { validateFeedback, validatePredictions } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
-import { isName, NAME_RULE } from '../names';
+import { isName, NAME_RULE, shortName } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
 import { InputError, readCsv, readNdjson, type Table } from '../reference/table';
+import {
+  bodyText,
+  CSV_TYPE,
+  JSON_TYPE,
+  mediaType,
+  NDJSON_TYPE,
+  PARQUET_TYPE,
+  rawBody,
+  requireContentType,
+} from './content-type';
 
 export interface AppContext {
   engine: Engine;
@@ -46,7 +56,13 @@ export function createApp(ctx: AppContext): express.Express {
   const read = config.auth.protect_reads
     ? requireToken
     : (_req: Request, _res: Response, next: NextFunction) => next();
-  const body = express.text({ type: () => true, limit: config.limits.max_body, defaultCharset: 'utf-8' });
+  const body = rawBody(config.limits.max_body);
+  const ingestTypes = requireContentType([JSON_TYPE, NDJSON_TYPE]);
+  /** Whether a timestamp is inside [now − retention, now + limits.max_clock_skew]. */
+  const tsWindow = () => {
+    const now = engine.now();
+    return { min: now - config.retention.predictions, max: now + config.limits.max_clock_skew };
+  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -60,8 +76,8 @@ export function createApp(ctx: AppContext): express.Express {
     res.type(contentType).send(body);
   });
 
-  app.post('/api/v1/predictions', write, body, async (req, res) => {
-    const source = { text: text(req), lines: { start: [], end: [] } as LineSpans };
+  app.post('/api/v1/predictions', write, ingestTypes, body, async (req, res) => {
+    const source = { text: bodyText(req), lines: { start: [], end: [] } as LineSpans };
     const items = parseItems(source.text, req.get('content-type'), config.limits.max_batch, source.lines);
     const fromLines = source.lines.start.length === items.length;
     const records = validatePredictions(
@@ -70,6 +86,7 @@ export function createApp(ctx: AppContext): express.Express {
       config.limits.max_features,
       (m) => engine.featureTypes(m),
       fromLines,
+      tsWindow(),
     );
     const models = new Set(records.map((r) => r.model));
     let i = 0;
@@ -89,9 +106,9 @@ export function createApp(ctx: AppContext): express.Express {
     res.status(202).json({ accepted: records.length, duplicates: result.duplicates });
   });
 
-  app.post('/api/v1/feedback', write, body, async (req, res) => {
-    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
-    const records = validateFeedback(items, engine.now());
+  app.post('/api/v1/feedback', write, ingestTypes, body, async (req, res) => {
+    const items = parseItems(bodyText(req), req.get('content-type'), config.limits.max_batch);
+    const records = validateFeedback(items, engine.now(), tsWindow());
     const accepted = await engine.writer.writeFeedback(records);
     res.status(202).json({ accepted });
   });
@@ -161,43 +178,37 @@ export function createApp(ctx: AppContext): express.Express {
     });
   });
 
-  app.put('/api/v1/models/:model/reference', write, body, async (req, res) => {
+  const referenceTypes = requireContentType([CSV_TYPE, NDJSON_TYPE, JSON_TYPE, PARQUET_TYPE]);
+  app.put('/api/v1/models/:model/reference', write, referenceTypes, body, async (req, res) => {
     const model = modelParam(req);
-    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = mediaType(req.get('content-type'));
     const name = isName(req.query.name) ? req.query.name : 'default';
     const overrides = {
       ...(typeof req.query.prediction === 'string' ? { prediction: req.query.prediction } : {}),
       ...(typeof req.query.score === 'string' ? { score: req.query.score } : {}),
       ...(typeof req.query.target === 'string' ? { target: [req.query.target] } : {}),
     };
-    const raw = text(req);
-    let stored: ReturnType<Engine['saveReference']>;
-    if (type === 'application/json') {
+    const raw = bodyText(req);
+    let stored: Awaited<ReturnType<Engine['saveReference']>>;
+    if (type === JSON_TYPE) {
       const range = parseRange(raw);
-      stored = engine.referenceFromLog(model, range.from_ts, range.to_ts, name);
+      stored = await engine.referenceFromLog(model, range.from_ts, range.to_ts, name);
     } else {
-      let table: Table;
-      if (type === 'text/csv' || type === 'application/csv') table = await readCsv(Readable.from([raw]));
-      else if (
-        type === 'application/x-ndjson' ||
-        type === 'application/ndjson' ||
-        type === 'application/jsonl'
-      ) {
-        table = await readNdjson(Readable.from([raw]));
-      } else {
+      if (type === PARQUET_TYPE)
         throw new IngestError(
           415,
-          'expected text/csv, application/x-ndjson, or application/json with {from_ts, to_ts}',
+          'Parquet references are not read yet',
           null,
-          null,
+          'content-type',
           'unsupported_media_type',
         );
-      }
-      stored = engine.saveReference(
+      const table: Table =
+        type === CSV_TYPE ? await readCsv(Readable.from([raw])) : await readNdjson(Readable.from([raw]));
+      stored = await engine.saveReference(
         model,
         name,
         table,
-        { kind: 'upload', format: type.includes('csv') ? 'csv' : 'ndjson' },
+        { kind: 'upload', format: type === CSV_TYPE ? 'csv' : 'ndjson' },
         engine.roles(model, overrides),
       );
     }
@@ -210,49 +221,73 @@ export function createApp(ctx: AppContext): express.Express {
     });
   });
 
-  app.post('/api/v1/models/:model/retrain', write, body, (req, res) => {
-    const model = modelParam(req);
-    let reason: unknown = null;
-    const raw = text(req).trim();
-    if (raw) {
+  // The reason is kept as sent (JSON), at most RETRAIN_REASON_BYTES.
+  app.post(
+    '/api/v1/models/:model/retrain',
+    write,
+    requireContentType([JSON_TYPE], true),
+    rawBody(RETRAIN_REASON_BYTES),
+    async (req, res) => {
+      const model = modelParam(req);
+      if (!engine.knowsModel(model))
+        throw new IngestError(404, `unknown model "${model}"`, null, 'model', 'not_found');
+      const raw = bodyText(req).trim();
+      let reason = 'null';
+      if (raw) {
+        try {
+          JSON.parse(raw);
+        } catch {
+          throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
+        }
+        reason = raw;
+      }
+      const id = await engine.requestRetraining(model, 'api', reason);
+      res.status(202).json({ id, model });
+    },
+  );
+
+  // Alertmanager webhook receiver: one retraining request per known model with a firing alert.
+  app.post(
+    '/api/v1/alerts/retrain',
+    write,
+    requireContentType([JSON_TYPE]),
+    rawBody(config.limits.max_webhook_body),
+    async (req, res) => {
+      let payload: unknown;
       try {
-        reason = JSON.parse(raw);
+        payload = JSON.parse(bodyText(req));
       } catch {
         throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
       }
-    }
-    const id = engine.requestRetraining(model, 'api', reason);
-    res.status(202).json({ id, model });
-  });
-
-  // Alertmanager webhook receiver: one retraining request per firing alert with a `model` label.
-  app.post('/api/v1/alerts/retrain', write, body, (req, res) => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text(req));
-    } catch {
-      throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
-    }
-    const alerts = (payload as { alerts?: unknown }).alerts;
-    if (!Array.isArray(alerts))
-      throw new IngestError(
-        400,
-        'expected an Alertmanager webhook payload with "alerts"',
-        null,
-        'alerts',
-        'invalid_field',
-      );
-    const recorded: { model: string; id: number }[] = [];
-    for (const alert of alerts as { status?: unknown; labels?: Record<string, unknown> }[]) {
-      const model = alert?.labels?.model;
-      if (alert?.status !== 'firing' || !isName(model)) continue;
-      recorded.push({
-        model,
-        id: engine.requestRetraining(model, 'alertmanager', { alertname: alert.labels?.alertname ?? null }),
-      });
-    }
-    res.json({ recorded });
-  });
+      const alerts = isRecord(payload) ? payload.alerts : undefined;
+      if (!Array.isArray(alerts))
+        throw new IngestError(
+          400,
+          'expected an Alertmanager webhook payload with "alerts"',
+          null,
+          'alerts',
+          'invalid_field',
+        );
+      // One request per model, whatever the number of its alerts; unknown models are counted, not stored.
+      const firing = new Map<string, unknown>();
+      for (const alert of alerts) {
+        if (!isRecord(alert) || alert.status !== 'firing') continue;
+        const labels = isRecord(alert.labels) ? alert.labels : {};
+        const model = labels.model;
+        if (!isName(model)) metrics.webhookAlertIgnored('no_model');
+        else if (!engine.knowsModel(model)) metrics.webhookAlertIgnored('unknown_model');
+        else if (!firing.has(model)) firing.set(model, labels.alertname ?? null);
+      }
+      const recorded: { model: string; id: number }[] = [];
+      for (const [model, alertname] of firing) {
+        const reason = JSON.stringify({
+          alertname: typeof alertname === 'string' ? shortName(alertname) : null,
+        });
+        recorded.push({ model, id: await engine.requestRetraining(model, 'alertmanager', reason) });
+      }
+      res.json({ recorded });
+    },
+  );
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found', index: null, field: null });
@@ -272,8 +307,11 @@ export function createApp(ctx: AppContext): express.Express {
   return app;
 }
 
-function text(req: Request): string {
-  return typeof req.body === 'string' ? req.body : '';
+/** Bytes of JSON a retraining reason may take (413 beyond). */
+const RETRAIN_REASON_BYTES = 4096;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function modelParam(req: Request): string {

@@ -190,3 +190,153 @@ describe('defect 2: memory per model grows with rows, within limits.max_window_b
     expect(e.engine.windowBudget.used).toBeLessThanOrEqual(1024 * 1024);
   });
 });
+
+async function send(
+  e: Exporter,
+  path: string,
+  body: string | Uint8Array,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await fetch(`${e.url}${path}`, { method, headers, body });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+async function scrape(e: Exporter): Promise<string> {
+  return (await fetch(`${e.url}/metrics`)).text();
+}
+
+function sample(text: string, prefix: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}
+
+describe('defect 10: only the content types of DESIGN §3 are parsed', () => {
+  it('answers 415 to a cross-site form or text/plain body and writes nothing', async () => {
+    const e = await start();
+    const json = JSON.stringify([item(1)]);
+    const paths = [
+      '/api/v1/predictions',
+      '/api/v1/feedback',
+      '/api/v1/alerts/retrain',
+      '/api/v1/models/m1/retrain',
+    ];
+    for (const path of paths) {
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const r = await send(e, path, json, { 'content-type': type });
+        expect(r, `${path} ${type}`).toEqual({
+          status: 415,
+          json: {
+            error: expect.stringContaining('expected a body of type'),
+            index: null,
+            field: 'content-type',
+          },
+        });
+      }
+    }
+    expect(
+      (await send(e, '/api/v1/models/m1/reference', 'x,y\n1,2\n', { 'content-type': 'text/plain' }, 'PUT'))
+        .status,
+    ).toBe(415);
+    expect(count('SELECT count(*) AS n FROM predictions')).toBe(0);
+    expect(count('SELECT count(*) AS n FROM "references"')).toBe(0);
+    expect(sample(await scrape(e), 'modelwatch_ingest_rejected_total{reason="unsupported_media_type"}')).toBe(
+      13,
+    );
+    // the listed types still work, and a retrain request needs no body at all
+    expect(
+      (await send(e, '/api/v1/predictions', json, { 'content-type': 'application/json; charset=utf-8' }))
+        .status,
+    ).toBe(202);
+    expect((await send(e, '/api/v1/models/m1/retrain', '', {})).status).toBe(202);
+  });
+});
+
+describe('defect 11: ts outside [now - retention, now + limits.max_clock_skew]', () => {
+  it('answers 400 on ts for predictions and feedback', async () => {
+    const e = await start({ limits: { max_clock_skew: 60 }, retention: { predictions: '1d' } });
+    for (const ts of [99_999_999_999 / 10, NOW + 61, NOW - 86_401]) {
+      const r = await post(`${e.url}/api/v1/predictions`, [item(1, { ts })]);
+      expect(r).toMatchObject({ status: 400, json: { index: 0, field: 'ts' } });
+      const f = await post(`${e.url}/api/v1/feedback`, { model: 'm1', prediction_id: 'p1', label: 1, ts });
+      expect(f).toMatchObject({ status: 400, json: { index: 0, field: 'ts' } });
+    }
+    expect((await post(`${e.url}/api/v1/predictions`, [item(1, { ts: NOW + 60 })])).status).toBe(202);
+    expect((await post(`${e.url}/api/v1/predictions`, [item(2, { ts: NOW - 86_400 })])).status).toBe(202);
+    expect(count('SELECT count(*) AS n FROM predictions')).toBe(2);
+  });
+});
+
+describe('defect 4: retraining requests are bounded', () => {
+  it('404 for an unknown model; the reason is bounded; the webhook ignores and counts unknown models', async () => {
+    const e = await start();
+    expect((await post(`${e.url}/api/v1/predictions`, [item(1)])).status).toBe(202);
+    const unknown = await post(`${e.url}/api/v1/models/nobody/retrain`, { reason: 'x' });
+    expect(unknown).toMatchObject({ status: 404, json: { field: 'model' } });
+    const huge = await post(`${e.url}/api/v1/models/m1/retrain`, { reason: 'x'.repeat(10_000) });
+    expect(huge.status).toBe(413);
+    expect((await post(`${e.url}/api/v1/alerts/retrain`, 'null')).status).toBe(400);
+    const alerts = Array.from({ length: 5000 }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: 'X', model: i % 2 === 0 ? `ghost${i}` : 'm1' },
+    }));
+    const hook = await post(`${e.url}/api/v1/alerts/retrain`, { alerts });
+    expect(hook).toMatchObject({ status: 200, json: { recorded: [{ model: 'm1' }] } });
+    const text = await scrape(e);
+    expect(sample(text, 'modelwatch_webhook_alerts_ignored_total{reason="unknown_model"}')).toBe(2500);
+    expect(text).not.toContain('ghost');
+    expect(count('SELECT count(*) AS n FROM retraining_requests')).toBe(1);
+  });
+
+  it('applies retention to retraining requests', async () => {
+    const e = await start({ retention: { history: '1h' } });
+    expect((await post(`${e.url}/api/v1/predictions`, [item(1)])).status).toBe(202);
+    expect((await post(`${e.url}/api/v1/models/m1/retrain`, { reason: 'old' })).status).toBe(202);
+    await e.close();
+    exporter = await startTestExporter(testConfig(dbPath, { retention: { history: '1h' } }), {
+      clock: () => NOW + 7200,
+    });
+    await exporter.engine.prune();
+    expect(count('SELECT count(*) AS n FROM retraining_requests')).toBe(0);
+  });
+});
+
+describe('defect 5: SQLite writes never hold up a scrape', () => {
+  it('serves /metrics while a retraining request and a reference wait for a lock held by another process', async () => {
+    const e = await start({ database: { path: dbPath, busy_timeout: 10 } });
+    expect((await post(`${e.url}/api/v1/predictions`, [item(1)])).status).toBe(202);
+    const other = new Database(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    const order: string[] = [];
+    const retrain = post(`${e.url}/api/v1/models/m1/retrain`, { reason: 'locked' }).then((r) => {
+      order.push('retrain');
+      return r;
+    });
+    const reference = send(
+      e,
+      '/api/v1/models/m1/reference',
+      'x,y\n1,2\n',
+      { 'content-type': 'text/csv' },
+      'PUT',
+    ).then((r) => {
+      order.push('reference');
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // both requests are waiting for the lock
+    const scraped = await fetch(`${e.url}/metrics`).then((r) => {
+      order.push('scrape');
+      return r.status;
+    });
+    expect(scraped).toBe(200);
+    other.exec('COMMIT');
+    other.close();
+    expect((await retrain).status).toBe(202);
+    expect((await reference).status).toBe(201);
+    // the scrape was answered while both writes were still waiting for the lock
+    expect(order[0]).toBe('scrape');
+  });
+});

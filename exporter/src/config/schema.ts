@@ -212,6 +212,10 @@ export const configSchema = z.strictObject({
        * dropped (counted in cardinality_limited_total).
        */
       max_window_bytes: bytes.default(1024 * 1024 * 1024),
+      /** Body limit of the Alertmanager webhook (its JSON is parsed on the thread that serves scrapes). */
+      max_webhook_body: bytes.default(1024 * 1024),
+      /** How far in the future a prediction's or label's `ts` may be (400 beyond). */
+      max_clock_skew: duration.default(300),
     })
     .prefault({}),
   /** Discover models from the log that are not listed under `models`. */

@@ -19,7 +19,7 @@ import { HistoryStore } from '../store/history';
 import { InlineLogWriter, type LogWriter } from '../store/log-writer';
 import type { InsertResult } from '../store/predictions';
 import { LogReader, type LogRow } from '../store/reader';
-import { type ReferenceSource, ReferenceStore } from '../store/references';
+import { type ReferenceSource, ReferenceStore, type StoredReference } from '../store/references';
 import {
   type DriftSnapshot,
   type EvaluationSettings,
@@ -30,7 +30,7 @@ import {
 } from './monitor';
 import type { HealthReport } from './report';
 import { createMonitor, evaluationSettings, loadHorizon } from './settings';
-import { PredictionTally, type Telemetry } from './telemetry';
+import { PredictionTally, type Telemetry, type WriteKind } from './telemetry';
 import { WindowBudget } from './window';
 
 /** History is written on every change of status or findings, and at least this often. */
@@ -189,6 +189,11 @@ export class Engine {
     return monitor;
   }
 
+  /** A model the exporter monitors or the config names (retraining requests for others are refused). */
+  knowsModel(name: string): boolean {
+    return this.monitors.has(name) || this.isConfigured(name);
+  }
+
   private isConfigured(name: string): boolean {
     return this.config.models.some((m) => m.name === name);
   }
@@ -344,9 +349,9 @@ export class Engine {
     try {
       if (source.file) {
         const table = await readTableFile(source.file);
-        this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
+        await this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
       } else if (source.from_ts !== undefined || source.to_ts !== undefined) {
-        this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');
+        await this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');
       }
     } catch (err) {
       this.log.warn(
@@ -374,32 +379,47 @@ export class Engine {
     return roles;
   }
 
-  /** Builds, stores and activates a reference; the model's monitor switches to it at once. */
-  saveReference(
+  /**
+   * Builds, stores (on the log writer, like every write) and activates a reference; the model's monitor
+   * switches to it once it is committed.
+   */
+  async saveReference(
     model: string,
     name: string,
     table: Table,
     source: ReferenceSource,
     roles = this.roles(model),
-  ) {
+  ): Promise<StoredReference<ReferenceProfile>> {
     checkReferenceColumns(table.names, this.config.limits, [roles.prediction, roles.score, ...roles.target]);
     const profile = buildProfile(table, roles, this.config.reference.sample_size);
-    const stored = this.references.save<ReferenceProfile>(
+    return this.storeReference(model, name, source, table.rows, profile);
+  }
+
+  private async storeReference(
+    model: string,
+    name: string,
+    source: ReferenceSource,
+    rows: number,
+    profile: ReferenceProfile,
+  ): Promise<StoredReference<ReferenceProfile>> {
+    const now = this.now();
+    const id = await this.writer.write('reference', [
       model,
       name,
       source,
-      table.rows,
-      profile,
-      this.now(),
-    );
+      rows,
+      JSON.stringify(profile),
+      now,
+    ]);
+    const stored = { id, model, name, created_at: now, source, rows, profile };
     const monitor = this.monitor(model);
     if (monitor) monitor.setReference(stored);
-    this.activeReferences.set(model, stored.id);
+    this.activeReferences.set(model, id);
     return stored;
   }
 
   /** Reference from the model's logged predictions (and their labels) in [from, to]. */
-  referenceFromLog(model: string, from: number, to: number, name: string) {
+  async referenceFromLog(model: string, from: number, to: number, name: string) {
     if (!(to > from)) throw new InputError('to_ts must be greater than from_ts');
     const builder = new TableBuilder();
     let line = 0;
@@ -479,14 +499,32 @@ export class Engine {
     const key = `${report.status}|${report.findings.map((f) => `${f.type}:${f.feature ?? ''}:${f.metric ?? ''}:${f.window ?? ''}`).join(',')}`;
     const last = this.lastHistory.get(report.model);
     if (!last || last.key !== key || report.evaluated_at - last.ts >= HISTORY_EVERY_SECONDS) {
-      this.history.record(report.model, report.evaluated_at, report.status, report);
       this.lastHistory.set(report.model, { ts: report.evaluated_at, key });
+      this.background(
+        'history',
+        report.model,
+        this.writer.write('history', [
+          report.model,
+          report.evaluated_at,
+          report.status,
+          JSON.stringify(report),
+        ]),
+      );
     }
     const previous = this.lastRecommended.get(report.model) ?? false;
     if (report.retraining.recommended !== previous) {
       this.lastRecommended.set(report.model, report.retraining.recommended);
       if (report.retraining.recommended) {
-        this.history.recordRetrain(report.model, report.evaluated_at, 'recommendation', report.retraining);
+        this.background(
+          'retrain',
+          report.model,
+          this.writer.write('retrain', [
+            report.model,
+            report.evaluated_at,
+            'recommendation',
+            JSON.stringify(report.retraining),
+          ]),
+        );
         this.telemetry.retrainRequest(report.model);
       }
       this.notify(report).catch((err: unknown) =>
@@ -495,9 +533,31 @@ export class Engine {
     }
   }
 
+  /**
+   * A write that no request waits for (history, a recommendation): a failure is logged and counted as a
+   * write failure (`write_errors_total{what}`), not as a failed evaluation.
+   */
+  private background(what: WriteKind, model: string | null, write: Promise<unknown>): void {
+    const settled: Promise<void> = write
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        const reason = (err as { code?: string }).code ?? 'error';
+        this.telemetry.writeFailed?.(what, reason);
+        this.log.error({ model, what, err: String(err) }, 'write failed');
+      })
+      .finally(() => this.pendingWrites.delete(settled));
+    this.pendingWrites.add(settled);
+  }
+  private readonly pendingWrites = new Set<Promise<void>>();
+
+  /** Resolves once the background writes handed over so far (history, recommendations) are done. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pendingWrites]);
+  }
+
   /** Records an explicit retraining request (API or Alertmanager) and forwards it to the webhook. */
-  requestRetraining(model: string, source: string, reason: unknown): number {
-    const id = this.history.recordRetrain(model, this.now(), source, reason);
+  async requestRetraining(model: string, source: string, reason: string): Promise<number> {
+    const id = await this.writer.write('retrain', [model, this.now(), source, reason]);
     this.telemetry.retrainRequest(model);
     const report = this.monitors.get(model)?.latest?.report;
     if (report && this.config.retraining.webhook_url) {
@@ -544,7 +604,7 @@ export class Engine {
     if (this.pruning) return 0;
     this.pruning = true;
     try {
-      this.history.prune(now - this.config.retention.history);
+      await this.writer.write('pruneHistory', [now - this.config.retention.history]);
       return await this.writer.prune(now - this.config.retention.predictions);
     } finally {
       this.pruning = false;

@@ -132,13 +132,23 @@ function scalarMap(
   return value as Record<string, FeatureValue>;
 }
 
-function timestamp(value: unknown, index: number): number | undefined {
+/** Timestamps accepted: [now − retention, now + limits.max_clock_skew] (DESIGN §3). */
+export interface TsWindow {
+  min: number;
+  max: number;
+}
+
+function timestamp(value: unknown, index: number, window?: TsWindow): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     invalid(index, 'ts', 'expected Unix time in seconds (a positive number)');
   }
   if (value > 1e11)
     invalid(index, 'ts', 'expected Unix time in seconds, got a value that looks like milliseconds');
+  if (window && value > window.max)
+    invalid(index, 'ts', `expected a time at most limits.max_clock_skew ahead of now (${window.max})`);
+  if (window && value < window.min)
+    invalid(index, 'ts', `expected a time within the retention period (at or after ${window.min})`);
   return value;
 }
 
@@ -161,6 +171,7 @@ function validatePrediction(
   maxFeatures: number,
   types?: FeatureTypeLookup,
   fromLine = false,
+  window?: TsWindow,
 ): PredictionRecord {
   if (!isObject(raw)) invalid(index, null, 'expected a prediction object');
   checkFields(raw, PREDICTION_FIELDS, index);
@@ -193,7 +204,7 @@ function validatePrediction(
     }
     version = raw.model_version;
   }
-  const ts = timestamp(raw.ts, index);
+  const ts = timestamp(raw.ts, index, window);
   const latency = optionalNumber(
     raw.latency_seconds,
     index,
@@ -247,14 +258,19 @@ export function validatePredictions(
   maxFeatures: number,
   types?: FeatureTypeLookup,
   fromLines = false,
+  window?: TsWindow,
 ): PredictionRecord[] {
   const records: PredictionRecord[] = new Array(items.length);
   for (let i = 0; i < items.length; i++)
-    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines);
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines, window);
   return records;
 }
 
-export function validateFeedback(items: readonly unknown[], now: number): FeedbackRecord[] {
+export function validateFeedback(
+  items: readonly unknown[],
+  now: number,
+  window?: TsWindow,
+): FeedbackRecord[] {
   return items.map((raw, index) => {
     if (!isObject(raw)) invalid(index, null, 'expected a feedback object');
     checkFields(raw, FEEDBACK_FIELDS, index);
@@ -262,7 +278,7 @@ export function validateFeedback(items: readonly unknown[], now: number): Feedba
     const id = predictionId(raw.prediction_id, index);
     if (raw.label === undefined) invalid(index, 'label', 'missing required field "label"');
     if (!isScalar(raw.label)) invalid(index, 'label', SCALAR_MESSAGE);
-    const ts = timestamp(raw.ts, index);
+    const ts = timestamp(raw.ts, index, window);
     return { model, prediction_id: id, labelJson: JSON.stringify(raw.label), ts: ts ?? now };
   });
 }

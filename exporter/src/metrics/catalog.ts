@@ -329,6 +329,18 @@ export const CATALOG: readonly MetricFamily[] = [
   ),
   family('gauge', 'database_size_bytes', [], 'Size of the SQLite database file including its WAL.'),
   family(
+    'counter',
+    'webhook_alerts_ignored_total',
+    ['reason'],
+    'Firing alerts the Alertmanager webhook did not turn into a retraining request: unknown_model (a model the exporter neither monitors nor is configured with), no_model (no valid model label).',
+  ),
+  family(
+    'counter',
+    'write_errors_total',
+    ['what', 'reason'],
+    'Writes besides ingest that failed on the writer thread: what is history, retrain, reference or retention; reason is the SQLite error code (SQLITE_FULL: disk full).',
+  ),
+  family(
     'gauge',
     'window_memory_bytes',
     ['model'],

@@ -17,6 +17,7 @@ import {
   type LabelRejectReason,
   type PredictionTally,
   type Telemetry,
+  type WriteKind,
 } from '../evaluate/telemetry';
 import { OTHER } from '../evaluate/window';
 import { REJECT_REASONS, type RejectReason } from '../ingest/errors';
@@ -233,6 +234,12 @@ export class Metrics implements Telemetry {
   }
   rejected(reason: RejectReason): void {
     this.counter('modelwatch_ingest_rejected_total').inc({ reason });
+  }
+  writeFailed(what: WriteKind, reason: string): void {
+    this.counter('modelwatch_write_errors_total').inc({ what, reason });
+  }
+  webhookAlertIgnored(reason: 'unknown_model' | 'no_model'): void {
+    this.counter('modelwatch_webhook_alerts_ignored_total').inc({ reason });
   }
   httpRequest(route: string, method: string, code: number, seconds: number): void {
     this.histogram('modelwatch_http_request_duration_seconds').observe(

@@ -6,7 +6,7 @@
 import { workerData } from 'node:worker_threads';
 import { serveThread } from '../thread/serve';
 import { openDatabase } from './db';
-import { PRUNE_BATCH, type WriterRequest } from './log-writer';
+import { type AuxWrites, auxWrite, auxWrites, PRUNE_BATCH, type WriterRequest } from './log-writer';
 import { PredictionWriter } from './predictions';
 import { pruneLog } from './reader';
 
@@ -14,6 +14,7 @@ serveThread<WriterRequest>(() => {
   const { path, busyTimeout } = workerData as { path: string; busyTimeout: number };
   const db = openDatabase(path, { busyTimeout });
   const writer = new PredictionWriter(db);
+  const aux = auxWrites(db);
   return {
     handle(request) {
       switch (request.op) {
@@ -23,6 +24,8 @@ serveThread<WriterRequest>(() => {
           return writer.writeFeedback(request.rows);
         case 'prune':
           return pruneLog(db, request.before, PRUNE_BATCH, 1);
+        case 'aux':
+          return auxWrite(aux, request.write, request.args as Parameters<AuxWrites[typeof request.write]>);
       }
     },
     close: () => db.close(),
