@@ -3,7 +3,7 @@
  * HTTP server. `close()` stops accepting, lets in-flight requests finish (each batch is one transaction
  * on the writer thread, committed before its 202), stops timers, ends the writer and closes SQLite.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { createApp } from './api/app';
@@ -79,23 +79,45 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     await writer?.ready;
     if (options.schedule ?? true) engine.start();
     const app = createApp({ engine, metrics, config, log, isAccepting: () => accepting });
-    const listening = app.listen(config.listen.port, config.listen.host);
+    const { header_timeout, request_timeout, max_connections, shutdown_timeout } = config.listen;
+    const listening = createServer(
+      {
+        headersTimeout: header_timeout * 1000,
+        requestTimeout: Math.max(request_timeout, header_timeout) * 1000,
+        // How often the header and request timeouts are checked (Node's default is 30 s).
+        connectionsCheckingInterval: Math.min(1000, header_timeout * 500),
+        keepAliveTimeout: 65_000,
+      },
+      app,
+    );
+    listening.maxConnections = max_connections;
+    listening.listen(config.listen.port, config.listen.host);
     server = listening;
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve);
       listening.once('error', reject);
     });
-    listening.keepAliveTimeout = 65_000;
     const port = (listening.address() as AddressInfo).port;
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     let closing: Promise<void> | undefined;
+    /**
+     * Stops accepting (new requests get 503 with `Connection: close`), lets the requests in flight
+     * finish for most of `listen.shutdown_timeout`, then closes every connection left (slow-header
+     * sockets included), waits for the writes handed over and closes SQLite. A writer still waiting
+     * for a lock at the deadline is left behind: `serve` exits at the deadline whatever happens.
+     */
     const close = () => {
       closing ??= (async () => {
         accepting = false;
         engine.stop();
+        const grace = shutdown_timeout * 1000 * 0.8;
         await new Promise<void>((resolve) => {
-          listening.close(() => resolve());
+          const timer = setTimeout(() => listening.closeAllConnections(), grace);
+          listening.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
           listening.closeIdleConnections();
         });
         await engine.writer.close();

@@ -51,6 +51,14 @@ export function createApp(ctx: AppContext): express.Express {
     next();
   });
 
+  // Shutting down: requests that arrive now (a keep-alive client posting on) get 503 and the
+  // connection is closed after the answer; the ones in flight finish.
+  app.use((_req, res, next) => {
+    if (ctx.isAccepting()) return next();
+    res.set('connection', 'close');
+    throw new IngestError(503, 'the exporter is shutting down', null, null, 'unavailable');
+  });
+
   const requireToken = bearer(config.auth.token);
   const write = requireToken;
   const read = config.auth.protect_reads

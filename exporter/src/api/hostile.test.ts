@@ -2,6 +2,8 @@
  * Issue 14: what a hostile but fair client did to `serve`, one test per defect (each failed before its
  * fix). Real SQLite files, real HTTP on 127.0.0.1.
  */
+import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -338,5 +340,73 @@ describe('defect 5: SQLite writes never hold up a scrape', () => {
     expect((await reference).status).toBe(201);
     // the scrape was answered while both writes were still waiting for the lock
     expect(order[0]).toBe('scrape');
+  });
+});
+
+/** A raw socket that sends the start of a request and never finishes its headers. */
+function slowHeaderSocket(e: Exporter): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(e.port, '127.0.0.1', () => {
+      socket.write('POST /api/v1/predictions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+      resolve(socket);
+    });
+    socket.on('error', () => {});
+    socket.once('error', reject);
+    socket.resume(); // read what the server sends (a 408), so its close is seen
+  });
+}
+
+const closed = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    if (socket.destroyed) resolve();
+    else socket.once('close', () => resolve());
+  });
+
+describe('defect 7: shutdown and slow clients are bounded', () => {
+  it('closes slow-header sockets after listen.header_timeout', async () => {
+    const e = await start({ listen: { host: '127.0.0.1', port: 0, header_timeout: 1 } });
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => slowHeaderSocket(e)));
+    await Promise.all(sockets.map(closed)); // Node's default kept them for 60 s, checked every 30 s
+    expect((await fetch(`${e.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses connections beyond listen.max_connections', async () => {
+    const e = await start({ listen: { host: '127.0.0.1', port: 0, max_connections: 8, header_timeout: 30 } });
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => slowHeaderSocket(e)));
+    const extra = await slowHeaderSocket(e);
+    await closed(extra); // dropped by the server at once
+    expect(sockets.every((s) => !s.destroyed)).toBe(true);
+    for (const s of sockets) s.destroy();
+  });
+
+  it('after close() starts, new requests on a kept-alive connection get 503 and slow sockets do not hold it', async () => {
+    const e = await start({
+      listen: { host: '127.0.0.1', port: 0, shutdown_timeout: 1, header_timeout: 60 },
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const postKeptAlive = () =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = request(
+          `${e.url}/api/v1/predictions`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify([item(Math.floor(Math.random() * 1e6), { ts: NOW })]));
+      });
+    expect((await postKeptAlive()).status).toBe(202);
+    const slow = await Promise.all(Array.from({ length: 20 }, () => slowHeaderSocket(e)));
+    const closing = e.close();
+    const after = await postKeptAlive().catch(() => ({ status: 0, connection: 'reset' }));
+    // either answered 503 and closed, or the connection was already closed: never a 202
+    expect(after.status).not.toBe(202);
+    expect(after.connection).toMatch(/close|reset/);
+    await closing; // returns although 20 sockets never finished their headers (header_timeout 60 s)
+    await Promise.all(slow.map(closed));
+    agent.destroy();
+    exporter = undefined;
   });
 });

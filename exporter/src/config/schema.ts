@@ -132,6 +132,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(9793),
+      /** Open connections at most; further ones are refused until some close. */
+      max_connections: z.number().int().min(8).default(1024),
+      /** Time a client has to send a request's headers (slow-header sockets are closed after it). */
+      header_timeout: duration.default(10),
+      /** Time a client has to send a whole request, body included. */
+      request_timeout: duration.default(60),
+      /**
+       * How long shutdown (SIGTERM) may take: in-flight requests finish within it, new ones get 503,
+       * then every connection is closed and the process exits.
+       */
+      shutdown_timeout: duration.default(10),
     })
     .prefault({}),
   database: z
