@@ -13,7 +13,7 @@ import type { MultivariateRequest } from './evaluate/multivariate-thread';
 import { Metrics } from './metrics/registry';
 import type { MultivariateDriftReport, MultivariateFeature } from './stats/multivariate';
 import { checkDriftMethods, loadPlugins } from './stats/plugins';
-import { openDatabase } from './store/db';
+import { DatabaseOpenError, openDatabase } from './store/db';
 import { DeferredLogWriter, ThreadLogWriter } from './store/log-writer';
 import { ThreadClient } from './thread/client';
 
@@ -46,7 +46,11 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   const log = options.log ?? createLogger();
   await loadPlugins(config.plugins);
   checkDriftMethods(config);
-  const db = openDatabase(config.database.path, { busyTimeout: config.database.busy_timeout });
+  const dbOptions = {
+    busyTimeout: config.database.busy_timeout,
+    ...(config.database.max_size !== undefined ? { maxBytes: config.database.max_size } : {}),
+  };
+  const db = openDatabase(config.database.path, dbOptions);
   let accepting = true;
   let server: Server | undefined;
   // Both threads load their modules while this thread reads the log and evaluates (restart time).
@@ -63,7 +67,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   // A file gets its own writer thread; an in-memory database can only be written on this connection.
   const writer = isMemory(config.database.path)
     ? undefined
-    : new DeferredLogWriter(ThreadLogWriter.start(config.database.path, config.database.busy_timeout, log));
+    : new DeferredLogWriter(ThreadLogWriter.start(config.database.path, dbOptions, log));
   const multivariate = statsStart
     ? async (features: MultivariateFeature[]) =>
         (await statsStart).request<MultivariateDriftReport | null>({ op: 'multivariate', features })
@@ -73,7 +77,7 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     const metrics = new Metrics();
     const engine = new Engine(db, config, metrics, log, { ...options, writer, multivariate });
     metrics.attach(engine);
-    await engine.load();
+    await loadLog(engine, config.database.path);
     engine.evaluateAll();
     stats = await statsStart;
     await writer?.ready;
@@ -132,6 +136,21 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     await writer?.close();
     await (await statsStart?.catch(() => undefined))?.close();
     db.close();
+    throw err;
+  }
+}
+
+/** Reads the log at start-up; a corrupt page met there is a DatabaseOpenError (a message, exit 1). */
+async function loadLog(engine: Engine, path: string): Promise<void> {
+  try {
+    await engine.load();
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB' || e instanceof SyntaxError) {
+      throw new DatabaseOpenError(
+        `cannot read database ${path}: ${e.message} (the file is corrupt; restore it from a backup or run "sqlite3 ${path} .recover")`,
+      );
+    }
     throw err;
   }
 }

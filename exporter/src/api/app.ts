@@ -76,8 +76,14 @@ export function createApp(ctx: AppContext): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const ready = engine.ready && ctx.isAccepting();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+    const reason = !engine.ready
+      ? 'starting'
+      : !ctx.isAccepting()
+        ? 'shutting down'
+        : engine.storageFull
+          ? 'the database is full: writes are refused'
+          : null;
+    res.status(reason ? 503 : 200).json(reason ? { status: 'not ready', reason } : { status: 'ready' });
   });
   app.get('/metrics', read, async (req, res) => {
     const { contentType, body } = await metrics.render(req.get('accept'));
@@ -118,6 +124,7 @@ export function createApp(ctx: AppContext): express.Express {
     const items = parseItems(bodyText(req), req.get('content-type'), config.limits.max_batch);
     const records = validateFeedback(items, engine.now(), tsWindow());
     const accepted = await engine.writer.writeFeedback(records);
+    engine.storageFull = false;
     res.status(202).json({ accepted });
   });
 
@@ -306,6 +313,10 @@ export function createApp(ctx: AppContext): express.Express {
     if (ingest) {
       if (req.method !== 'GET') metrics.rejected(ingest.reason);
       if (ingest.status === 503) res.set('retry-after', '1');
+      if (ingest.status === 507) {
+        engine.storageFull = true;
+        res.set('retry-after', '60');
+      }
       res.status(ingest.status).json(ingest.toJSON());
       return;
     }
@@ -375,6 +386,15 @@ function toIngestError(err: unknown): IngestError | null {
   }
   if (e?.type === 'request.aborted')
     return new IngestError(400, 'request aborted', null, null, 'invalid_json');
+  if (e?.code === 'SQLITE_FULL') {
+    return new IngestError(
+      507,
+      'the database is full (disk full or database.max_size reached): nothing was written; retry once space is freed',
+      null,
+      null,
+      'storage_full',
+    );
+  }
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED') {
     return new IngestError(503, 'the database is busy; retry later', null, null, 'unavailable');
   }

@@ -2,6 +2,7 @@
  * Issue 14: what a hostile but fair client did to `serve`, one test per defect (each failed before its
  * fix). Real SQLite files, real HTTP on 127.0.0.1.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -408,5 +409,108 @@ describe('defect 7: shutdown and slow clients are bounded', () => {
     await Promise.all(slow.map(closed));
     agent.destroy();
     exporter = undefined;
+  });
+});
+
+describe('defect 8: a full database is a 507 with a reason, counted, and readiness says so', () => {
+  it('answers 507 with Retry-After, counts storage_full, turns /readyz to 503, and recovers', async () => {
+    let now = NOW;
+    const e = await startTestExporter(testConfig(dbPath, { database: { path: dbPath, max_size: '300kb' } }), {
+      clock: () => now,
+    });
+    exporter = e;
+    let full: { status: number; json: Record<string, unknown> } | undefined;
+    for (let b = 0; b < 100 && !full; b++) {
+      const batch = Array.from({ length: 200 }, (_, i) =>
+        item(b * 200 + i, { ts: NOW - 1, features: { x: i, pad: 'p'.repeat(200) } }),
+      );
+      const r = await fetch(`${e.url}/api/v1/predictions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch),
+      });
+      if (r.status !== 202) {
+        full = { status: r.status, json: (await r.json()) as Record<string, unknown> };
+        expect(r.headers.get('retry-after')).toBe('60');
+      }
+    }
+    expect(full?.status).toBe(507);
+    expect(full?.json.error).toMatch(/database is full/);
+    expect(
+      sample(await scrape(e), 'modelwatch_ingest_rejected_total{reason="storage_full"}'),
+    ).toBeGreaterThanOrEqual(1);
+    const ready = await fetch(`${e.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(/full/);
+    // fill what room is left, row by row, then a failed history write is a write failure, not a
+    // failed evaluation
+    for (let i = 0; i < 2000; i++) {
+      const r = await post(`${e.url}/api/v1/predictions`, [
+        item(500_000 + i, { ts: NOW - 1, features: { x: 1, pad: 'p'.repeat(200) } }),
+      ]);
+      if (r.status === 507) break;
+    }
+    // history entries until the last free page is taken (one per evaluation, 5 minutes apart)
+    let text = '';
+    for (let k = 0; k < 50; k++) {
+      now += 301;
+      e.engine.evaluateAll();
+      await e.engine.settled();
+      text = await scrape(e);
+      if (sample(text, 'modelwatch_write_errors_total{what="history"') > 0) break;
+    }
+    expect(sample(text, 'modelwatch_write_errors_total{what="history",reason="SQLITE_FULL"}')).toBe(1);
+    expect(sample(text, 'modelwatch_evaluation_errors_total{model="m1"}')).toBe(0);
+    // space freed (here: pruning the log); the next commit makes it ready again
+    await e.engine.writer.prune(NOW);
+    expect((await post(`${e.url}/api/v1/predictions`, [item(1_000_000, { ts: now })])).status).toBe(202);
+    expect((await fetch(`${e.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('defect 12: small ones', () => {
+  it('answers 400 to invalid UTF-8 instead of making a model name out of U+FFFD', async () => {
+    const e = await start();
+    const json = Buffer.from(JSON.stringify([item(1, { model: 'mX' })]));
+    json[json.indexOf('mX') + 1] = 0xff;
+    const r = await send(e, '/api/v1/predictions', json, { 'content-type': 'application/json' });
+    expect(r).toMatchObject({ status: 400, json: { error: 'the body is not valid UTF-8' } });
+    expect(count('SELECT count(*) AS n FROM predictions')).toBe(0);
+  });
+
+  it('echoes at most 64 characters of a rejected name', async () => {
+    const e = await start();
+    const long = 'k'.repeat(1_000_000);
+    const r = await post(`${e.url}/api/v1/predictions`, [item(1, { features: { [long]: 1 } })]);
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.json).length).toBeLessThan(400);
+  });
+
+  it('refuses to start on a database whose write lock another process holds', async () => {
+    const other = new Database(dbPath);
+    other.pragma('journal_mode = WAL');
+    other.exec('CREATE TABLE x (a)');
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(
+        startTestExporter(testConfig(dbPath, { database: { path: dbPath, busy_timeout: 0.2 } })),
+      ).rejects.toThrow(/locked by another process/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+  });
+
+  it('reports corruption met while loading the log as a message, not a stack trace', async () => {
+    const e = await start();
+    const batch = Array.from({ length: 3000 }, (_, i) => item(i, { ts: NOW - 1 }));
+    expect((await post(`${e.url}/api/v1/predictions`, batch)).status).toBe(202);
+    await e.close();
+    exporter = undefined;
+    // garbage over the pages holding the rows (the schema pages stay readable)
+    const bytes = readFileSync(dbPath);
+    bytes.fill(0xa5, 4096 * 2, bytes.length - 4096);
+    writeFileSync(dbPath, bytes);
+    await expect(start()).rejects.toThrow(/cannot read database .*corrupt/);
   });
 });

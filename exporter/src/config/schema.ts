@@ -149,6 +149,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       path: z.string().min(1).default('modelwatch.db'),
       busy_timeout: duration.default(5),
+      /** Size the database may grow to; writes beyond it are refused with 507 (as on a full disk). */
+      max_size: bytes.optional(),
     })
     .prefault({}),
   auth: z

@@ -66,6 +66,8 @@ export class Engine {
   /** Increments after every evaluation round: metric collectors rebuild only when it changed. */
   generation = 0;
   ready = false;
+  /** Set by a write refused for a full database (/readyz answers 503); cleared by the next commit. */
+  storageFull = false;
   lastRoundSeconds = 0;
   private readonly clock: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -244,6 +246,7 @@ export class Engine {
     this.writesInFlight++;
     try {
       const result = await this.writer.writePredictions(records, source);
+      this.storageFull = false;
       this.ingested(records, result.ids);
       return result;
     } finally {
@@ -542,6 +545,7 @@ export class Engine {
       .then(() => undefined)
       .catch((err: unknown) => {
         const reason = (err as { code?: string }).code ?? 'error';
+        if (reason === 'SQLITE_FULL') this.storageFull = true;
         this.telemetry.writeFailed?.(what, reason);
         this.log.error({ model, what, err: String(err) }, 'write failed');
       })

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { IngestSource } from '../ingest/body';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import { ThreadClient } from '../thread/client';
-import type { DB } from './db';
+import type { DB, OpenOptions } from './db';
 import { HistoryStore } from './history';
 import { type InsertResult, PredictionWriter, type RowBatch, toRowBatch } from './predictions';
 import { pruneLog } from './reader';
@@ -144,9 +144,9 @@ export class ThreadLogWriter implements LogWriter {
   private constructor(private readonly thread: ThreadClient<WriterRequest>) {}
 
   /** Starts the thread and waits until its connection is open (an open error rejects here). */
-  static async start(path: string, busyTimeout: number, log: Logger): Promise<ThreadLogWriter> {
+  static async start(path: string, options: OpenOptions, log: Logger): Promise<ThreadLogWriter> {
     const entry = new URL('./writer-thread.ts', import.meta.url);
-    return new ThreadLogWriter(await ThreadClient.start(entry, { path, busyTimeout }, log, 'log writer'));
+    return new ThreadLogWriter(await ThreadClient.start(entry, { path, options }, log, 'log writer'));
   }
 
   writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {

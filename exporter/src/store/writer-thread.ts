@@ -5,14 +5,14 @@
  */
 import { workerData } from 'node:worker_threads';
 import { serveThread } from '../thread/serve';
-import { openDatabase } from './db';
+import { type OpenOptions, openDatabase } from './db';
 import { type AuxWrites, auxWrite, auxWrites, PRUNE_BATCH, type WriterRequest } from './log-writer';
 import { PredictionWriter } from './predictions';
 import { pruneLog } from './reader';
 
 serveThread<WriterRequest>(() => {
-  const { path, busyTimeout } = workerData as { path: string; busyTimeout: number };
-  const db = openDatabase(path, { busyTimeout });
+  const { path, options } = workerData as { path: string; options: OpenOptions };
+  const db = openDatabase(path, options);
   const writer = new PredictionWriter(db);
   const aux = auxWrites(db);
   return {
