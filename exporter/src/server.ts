@@ -11,6 +11,7 @@ import type { Config } from './config/schema';
 import { Engine, type EngineOptions } from './evaluate/engine';
 import type { MultivariateRequest } from './evaluate/multivariate-thread';
 import { Metrics } from './metrics/registry';
+import type { FromLogRequest, FromLogResult } from './reference/from-log';
 import type { MultivariateDriftReport, MultivariateFeature } from './stats/multivariate';
 import { checkDriftMethods, loadPlugins } from './stats/plugins';
 import { DatabaseOpenError, openDatabase } from './store/db';
@@ -72,10 +73,24 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     ? async (features: MultivariateFeature[]) =>
         (await statsStart).request<MultivariateDriftReport | null>({ op: 'multivariate', features })
     : undefined;
+  const fromLog = statsStart
+    ? async (request: FromLogRequest) =>
+        (await statsStart).request<FromLogResult>({
+          op: 'fromLog',
+          path: config.database.path,
+          busyTimeout: config.database.busy_timeout,
+          request,
+        })
+    : undefined;
   let stats: ThreadClient<MultivariateRequest> | undefined;
   try {
     const metrics = new Metrics();
-    const engine = new Engine(db, config, metrics, log, { ...options, writer, multivariate });
+    const engine = new Engine(db, config, metrics, log, {
+      ...options,
+      writer,
+      multivariate,
+      ...(fromLog && !isMemory(config.database.path) ? { fromLog } : {}),
+    });
     metrics.attach(engine);
     await loadLog(engine, config.database.path);
     engine.evaluateAll();

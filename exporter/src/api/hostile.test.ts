@@ -514,3 +514,51 @@ describe('defect 12: small ones', () => {
     await expect(start()).rejects.toThrow(/cannot read database .*corrupt/);
   });
 });
+
+describe('defect 9: references from the log', () => {
+  it('are read and profiled off the event loop: a scrape is answered while one is built', async () => {
+    const e = await startTestExporter(testConfig(dbPath), { clock: () => NOW, statsThread: true });
+    exporter = e;
+    for (let b = 0; b < 10; b++) {
+      const batch = Array.from({ length: 5000 }, (_, i) => item(b * 5000 + i, { ts: NOW - 100 + (i % 50) }));
+      expect((await post(`${e.url}/api/v1/predictions`, batch)).status).toBe(202);
+    }
+    const order: string[] = [];
+    const building = send(
+      e,
+      '/api/v1/models/m1/reference',
+      JSON.stringify({ from_ts: 0, to_ts: NOW }),
+      { 'content-type': 'application/json' },
+      'PUT',
+    ).then((r) => {
+      order.push('reference');
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await fetch(`${e.url}/metrics`).then(() => order.push('scrape'));
+    const built = await building;
+    expect(built).toMatchObject({ status: 201, json: { rows: 50_000 } });
+    expect(order).toEqual(['scrape', 'reference']);
+    expect(e.engine.monitors.get('m1')?.reference?.rows).toBe(50_000);
+  });
+
+  it('stop at limits.max_features columns when every row brings a new key, and save nothing', async () => {
+    const e = await start({ limits: { max_features: 100 } });
+    const batch = Array.from({ length: 2000 }, (_, i) =>
+      item(i, { ts: NOW - 10, features: { [`k${i}`]: i } }),
+    );
+    expect((await post(`${e.url}/api/v1/predictions`, batch)).status).toBe(202);
+    const r = await send(
+      e,
+      '/api/v1/models/m1/reference',
+      JSON.stringify({ from_ts: 0, to_ts: NOW }),
+      {
+        'content-type': 'application/json',
+      },
+      'PUT',
+    );
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/limits\.max_features/);
+    expect(count('SELECT count(*) AS n FROM "references"')).toBe(0);
+  });
+});

@@ -11,7 +11,8 @@ import type { IngestSource } from '../ingest/body';
 import type { PredictionRecord } from '../ingest/validate';
 import { checkReferenceColumns, referenceColumns } from '../reference/columns';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
-import { flattenRecord, InputError, readTableFile, type Table, TableBuilder } from '../reference/table';
+import { type FromLogRequest, type FromLogResult, profileFromLog } from '../reference/from-log';
+import { readTableFile, type Table } from '../reference/table';
 import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
@@ -44,6 +45,8 @@ export interface EngineOptions {
   writer?: LogWriter;
   /** Where the multivariate tests run (default: inline; `serve` uses a worker thread). */
   multivariate?: MultivariateRunner;
+  /** Where a reference is taken from the log (default: inline on `db`; `serve` uses the stats thread). */
+  fromLog?: (request: FromLogRequest) => Promise<FromLogResult>;
 }
 
 /** Lets the event loop serve whatever is waiting (scrapes, ingest) before going on. */
@@ -78,6 +81,7 @@ export class Engine {
   private warnedCap = false;
   private readonly notify: (report: HealthReport) => Promise<void>;
   private readonly multivariateRunner: MultivariateRunner | undefined;
+  private readonly fromLog: EngineOptions['fromLog'];
 
   constructor(
     readonly db: DB,
@@ -89,6 +93,7 @@ export class Engine {
     this.clock = options.clock ?? (() => Date.now() / 1000);
     this.writer = options.writer ?? new InlineLogWriter(db);
     this.multivariateRunner = options.multivariate;
+    this.fromLog = options.fromLog;
     this.references = new ReferenceStore(db);
     this.history = new HistoryStore(db);
     this.reader = new LogReader(db);
@@ -421,16 +426,18 @@ export class Engine {
     return stored;
   }
 
-  /** Reference from the model's logged predictions (and their labels) in [from, to]. */
+  /** Reference from the model's logged predictions (and their labels) in [from, to], read and profiled off the event loop in `serve`. */
   async referenceFromLog(model: string, from: number, to: number, name: string) {
-    if (!(to > from)) throw new InputError('to_ts must be greater than from_ts');
-    const builder = new TableBuilder();
-    let line = 0;
-    for (const record of this.reader.rangeWithLabels(model, from, to))
-      builder.add(flattenRecord(record, ++line));
-    if (builder.table.rows === 0)
-      throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
-    return this.saveReference(model, name, builder.table, { kind: 'log', from_ts: from, to_ts: to });
+    const request: FromLogRequest = {
+      model,
+      from,
+      to,
+      roles: this.roles(model),
+      sampleSize: this.config.reference.sample_size,
+      maxFeatures: this.config.limits.max_features,
+    };
+    const { rows, profile } = this.fromLog ? await this.fromLog(request) : profileFromLog(this.db, request);
+    return this.storeReference(model, name, { kind: 'log', from_ts: from, to_ts: to }, rows, profile);
   }
 
   /** Reads new rows, then evaluates every model; one failing model does not stop the others. */

@@ -9,7 +9,7 @@ import type { ReferenceProfile } from './profile';
 import { InputError } from './table';
 
 /** Columns that are never features or attributes (the model output, labels, log bookkeeping). */
-const NOT_COUNTED = new Set([
+export const NOT_COUNTED: ReadonlySet<string> = new Set([
   'model',
   'model_version',
   'prediction_id',
