@@ -150,11 +150,15 @@ describe('defect 6: a stored reference applies after a restart', () => {
     expect(typed.status).toBe(400);
   });
 
-  it('applies an API upload made before any prediction, after a restart without discovery', async () => {
-    let e = await start({ discover_models: false, models: [{ name: 'up' }] });
+  it('applies an API upload made before any prediction, after a restart', async () => {
+    let e = await start();
     expect((await put(e, 'up', 'x,y\n1,2\n3,4\n', 'text/csv')).status).toBe(201);
     await e.close();
-    e = await start({ discover_models: false, models: [{ name: 'up' }] });
+    e = await start();
+    expect(
+      (await post(`${e.url}/api/v1/predictions`, [item(1, { model: 'up', features: { x: 1, y: 2 } })]))
+        .status,
+    ).toBe(202);
     expect(e.engine.monitors.get('up')?.reference?.rows).toBe(2);
   });
 });
@@ -487,9 +491,9 @@ describe('defect 12: small ones', () => {
   });
 
   it('refuses to start on a database whose write lock another process holds', async () => {
+    await (await start()).close(); // a modelwatch database, migrated
+    exporter = undefined;
     const other = new Database(dbPath);
-    other.pragma('journal_mode = WAL');
-    other.exec('CREATE TABLE x (a)');
     other.exec('BEGIN IMMEDIATE');
     try {
       await expect(
