@@ -8,9 +8,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
-import { type LineSpans, parseItems } from '../ingest/body';
+import { type LineSpans, parseItems, parseItemsPausing } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
-import { validateFeedback, validatePredictions } from '../ingest/validate';
+import { validateFeedback, validatePredictionsPausing } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
 import { isName, NAME_RULE, shortName } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
@@ -92,15 +92,22 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.post('/api/v1/predictions', write, ingestTypes, body, async (req, res) => {
     const source = { text: bodyText(req), lines: { start: [], end: [] } as LineSpans };
-    const items = parseItems(source.text, req.get('content-type'), config.limits.max_batch, source.lines);
+    const items = await parseItemsPausing(
+      source.text,
+      req.get('content-type'),
+      config.limits.max_batch,
+      source.lines,
+      nextTurn,
+    );
     const fromLines = source.lines.start.length === items.length;
-    const records = validatePredictions(
+    const records = await validatePredictionsPausing(
       items,
       engine.now(),
       config.limits.max_features,
       (m) => engine.featureTypes(m),
       fromLines,
       tsWindow(),
+      nextTurn,
     );
     const models = new Set(records.map((r) => r.model));
     let i = 0;
@@ -325,6 +332,9 @@ export function createApp(ctx: AppContext): express.Express {
   });
   return app;
 }
+
+/** Lets the event loop serve what is waiting (a scrape) before going on with a large batch. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Bytes of JSON a retraining reason may take (413 beyond). */
 const RETRAIN_REASON_BYTES = 4096;

@@ -266,6 +266,25 @@ export function validatePredictions(
   return records;
 }
 
+/** `validatePredictions`, handing the event loop back (`pause`) every `chunk` items. */
+export async function validatePredictionsPausing(
+  items: readonly unknown[],
+  now: number,
+  maxFeatures: number,
+  types: FeatureTypeLookup | undefined,
+  fromLines: boolean,
+  window: TsWindow | undefined,
+  pause: () => Promise<void>,
+  chunk = 500,
+): Promise<PredictionRecord[]> {
+  const records: PredictionRecord[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % chunk === 0) await pause();
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines, window);
+  }
+  return records;
+}
+
 export function validateFeedback(
   items: readonly unknown[],
   now: number,
