@@ -25,6 +25,7 @@ import {
   rawBody,
   requireContentType,
 } from './content-type';
+import { hostCheck } from './host';
 
 export interface AppContext {
   engine: Engine;
@@ -50,6 +51,9 @@ export function createApp(ctx: AppContext): express.Express {
     });
     next();
   });
+
+  const hosts = hostCheck(config.listen.host, config.listen.allowed_hosts);
+  if (hosts) app.use(hosts);
 
   // Shutting down: requests that arrive now (a keep-alive client posting on) get 503 and the
   // connection is closed after the answer; the ones in flight finish.

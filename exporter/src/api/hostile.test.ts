@@ -566,3 +566,23 @@ describe('defect 9: references from the log', () => {
     expect(count('SELECT count(*) AS n FROM "references"')).toBe(0);
   });
 });
+
+describe('defect 10: DNS rebinding', () => {
+  it('answers 421 to a request naming a loopback-bound exporter by a foreign host name', async () => {
+    const e = await start({ listen: { host: '127.0.0.1', port: 0, allowed_hosts: ['exporter.internal'] } });
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request(`${e.url}/metrics`, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await get('evil.example:9793')).toBe(421);
+    expect(await get(`127.0.0.1:${e.port}`)).toBe(200);
+    expect(await get(`localhost:${e.port}`)).toBe(200);
+    expect(await get('[::1]:9793')).toBe(200);
+    expect(await get('exporter.internal')).toBe(200);
+  });
+});

@@ -36,6 +36,7 @@ describe('configuration', () => {
     expect(c.listen).toEqual({
       host: '127.0.0.1',
       port: 9793,
+      allowed_hosts: [],
       max_connections: 1024,
       header_timeout: 10,
       request_timeout: 60,

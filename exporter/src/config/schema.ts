@@ -132,6 +132,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(9793),
+      /**
+       * Host names (besides IP addresses and localhost) requests may use. Checked when listening on
+       * loopback (against DNS rebinding), or whenever this list is set.
+       */
+      allowed_hosts: z.array(z.string().min(1)).default([]),
       /** Open connections at most; further ones are refused until some close. */
       max_connections: z.number().int().min(8).default(1024),
       /** Time a client has to send a request's headers (slow-header sockets are closed after it). */
