@@ -14,7 +14,7 @@ import type { DB, OpenOptions } from './db';
 import { HistoryStore } from './history';
 import { type InsertResult, PredictionWriter, type RowBatch, toRowBatch } from './predictions';
 import { pruneLog } from './reader';
-import { type ReferenceSource, ReferenceStore } from './references';
+import { ReferenceStore } from './references';
 
 export interface LogWriter {
   /** Commits the batch (all or nothing); rejects with IngestError(409) on a conflicting re-send. */
@@ -60,14 +60,7 @@ export class InlineLogWriter implements LogWriter {
 export interface AuxWrites {
   history(model: string, ts: number, status: string, report: string): void;
   retrain(model: string, ts: number, source: string, reason: string): number;
-  reference(
-    model: string,
-    name: string,
-    source: ReferenceSource,
-    rows: number,
-    profile: string,
-    now: number,
-  ): number;
+  reference: ReferenceStore['saveJson'];
   pruneHistory(before: number): number;
 }
 
@@ -77,8 +70,7 @@ export function auxWrites(db: DB): AuxWrites {
   return {
     history: (model, ts, status, report) => history.record(model, ts, status, report),
     retrain: (model, ts, source, reason) => history.recordRetrain(model, ts, source, reason),
-    reference: (model, name, source, rows, profile, now) =>
-      references.saveJson(model, name, source, rows, profile, now),
+    reference: (...args) => references.saveJson(...args),
     pruneHistory: (before) => history.prune(before),
   };
 }

@@ -84,6 +84,21 @@ const eachMember = sqlite.prepare<[string], { key: string; value: unknown; type:
   'SELECT key, value, type FROM json_each(?)',
 );
 
+/** The features text the log writer stores for a one-line NDJSON body. */
+function stored(text: string): string {
+  const lines = { start: [] as number[], end: [] as number[] };
+  const records = validatePredictions(
+    parseItems(text, 'application/x-ndjson', 10, lines),
+    1,
+    500,
+    undefined,
+    true,
+  );
+  const batch = toRowBatch(records, { text, lines });
+  resolveFeatures(batch);
+  return batch.features[0]!;
+}
+
 describe('stored features (issue 14, defect 3)', () => {
   it('are the validated object for every key spelling and repetition, as JSON.parse and SQLite read them', () => {
     let accepted = 0;
@@ -120,32 +135,12 @@ describe('stored features (issue 14, defect 3)', () => {
   it("stores the later, escaped `features` member that validation saw (the issue's line)", () => {
     const text =
       '{"model":"m1","prediction_id":"p1","prediction":1,"features":{"__proto__":{"a":[1]},"x":"str"},"feat\\u0075res":{"x":1.5}}';
-    const lines = { start: [] as number[], end: [] as number[] };
-    const records = validatePredictions(
-      parseItems(text, 'application/x-ndjson', 10, lines),
-      1,
-      500,
-      undefined,
-      true,
-    );
-    const batch = toRowBatch(records, { text, lines });
-    resolveFeatures(batch);
-    expect(JSON.parse(batch.features[0]!)).toEqual({ x: 1.5 });
+    expect(JSON.parse(stored(text))).toEqual({ x: 1.5 });
   });
 
   it('does not take `features` from inside a discarded duplicate member', () => {
     const text =
       '{"model":"m1","prediction_id":"p1","prediction":1,"features":{"x":1},"attributes":{"features":{"evil":[1,2]}},"attributes":null}';
-    const lines = { start: [] as number[], end: [] as number[] };
-    const records = validatePredictions(
-      parseItems(text, 'application/x-ndjson', 10, lines),
-      1,
-      500,
-      undefined,
-      true,
-    );
-    const batch = toRowBatch(records, { text, lines });
-    resolveFeatures(batch);
-    expect(JSON.parse(batch.features[0]!)).toEqual({ x: 1 });
+    expect(JSON.parse(stored(text))).toEqual({ x: 1 });
   });
 });
