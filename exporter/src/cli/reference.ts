@@ -46,7 +46,7 @@ export async function importReference(file: string, opts: ImportOptions): Promis
       score: opts.score,
       ...(opts.target ? { target: [opts.target] } : {}),
     });
-    const stored = engine.saveReference(opts.model, opts.name, table, { kind: 'file', file }, roles);
+    const stored = await engine.saveReference(opts.model, opts.name, table, { kind: 'file', file }, roles);
     const features = Object.entries(stored.profile.features).map(([n, p]) => `${n} (${p.type})`);
     process.stdout.write(
       `reference "${stored.name}" for model "${opts.model}": ${stored.rows} rows, ${features.length} features: ${features.join(', ')}\n`,

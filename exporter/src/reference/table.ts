@@ -131,22 +131,39 @@ function cell(value: unknown, line: number, key: string): Cell {
   throw new InputError(`line ${line}: field "${key}" must be a number, string, boolean or null`);
 }
 
-/** Accumulates rows with possibly different keys into aligned columns (absent = missing). */
+/**
+ * Accumulates rows with possibly different keys into aligned columns (absent = missing), in time linear
+ * in the cells written: a column catches up with nulls when it is next written, and every column is
+ * padded once when the table is read (issue 14: one new key per line made it quadratic). `maxColumns`
+ * stops a hostile input before it allocates a column per key (InputError).
+ */
 export class TableBuilder {
-  readonly table = emptyTable();
+  private readonly building = emptyTable();
+
+  constructor(private readonly maxColumns = Number.POSITIVE_INFINITY) {}
 
   add(row: Map<string, Cell>): void {
+    const t = this.building;
     for (const [key, value] of row) {
-      let col = this.table.columns.get(key);
+      let col = t.columns.get(key);
       if (!col) {
-        col = new Array<Cell>(this.table.rows).fill(null);
-        this.table.columns.set(key, col);
-        this.table.names.push(key);
+        if (t.names.length >= this.maxColumns)
+          throw new InputError(`more than ${this.maxColumns} columns (limits.max_features)`);
+        col = [];
+        t.columns.set(key, col);
+        t.names.push(key);
       }
+      while (col.length < t.rows) col.push(null);
       col.push(value);
     }
-    this.table.rows++;
-    for (const col of this.table.columns.values()) if (col.length < this.table.rows) col.push(null);
+    t.rows++;
+  }
+
+  /** The table so far, every column padded to its rows. */
+  get table(): Table {
+    const t = this.building;
+    for (const col of t.columns.values()) while (col.length < t.rows) col.push(null);
+    return t;
   }
 }
 
