@@ -68,6 +68,11 @@ const run: Record<Part, () => Promise<PartResult>> = {
             ingestRate: 2000,
             ingestBatch: 100,
             interval: '1s',
+            fullRateSeconds: 2,
+            fullRateRows: 20_000,
+            slowSockets: 40,
+            maxConnections: 32,
+            headerTimeout: 1,
             log: log('scrape'),
           }
         : {
@@ -80,6 +85,11 @@ const run: Record<Part, () => Promise<PartResult>> = {
             ingestRate: 10_000,
             ingestBatch: 500,
             interval: '5s',
+            fullRateSeconds: 4,
+            fullRateRows: 600_000,
+            slowSockets: 2000,
+            maxConnections: 1024,
+            headerTimeout: 10,
             log: log('scrape'),
           },
     ),

@@ -307,7 +307,7 @@ describe('exporter/Dockerfile', () => {
 describe('provisioning/modelwatch/modelwatch.yaml', () => {
   it("is valid for the exporter's own config loader, listens on all interfaces in the container, and names the simulated model", () => {
     const config = loadConfig(join(REPO_ROOT, 'provisioning/modelwatch/modelwatch.yaml'));
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 9793 });
+    expect(config.listen).toMatchObject({ host: '0.0.0.0', port: 9793 });
     expect(config.models.map((m) => m.name)).toEqual([DEMO_MODEL]);
     const prometheus = parse(
       readFileSync(join(REPO_ROOT, 'provisioning/prometheus/prometheus.yml'), 'utf8'),

@@ -17,12 +17,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** An hour ago: a spawned exporter takes `ts` only within [now - retention, now + 5 min]. */
+const BASE_TS = Math.floor(Date.now() / 1000) - 3600;
+
 function batch(id: number, size: number): string {
   return Array.from({ length: size }, (_, i) =>
     JSON.stringify({
       model: 'm',
       prediction_id: `b${id}-${i}`,
-      ts: 1_800_000_000 + id,
+      ts: BASE_TS + id / 1000,
       features: { x: i, y: id % 7, c: `k${i % 5}` },
       prediction: i % 2,
       score: (i % 10) / 10,

@@ -46,6 +46,8 @@ const EMPTY_IN_DEMO: Record<string, string> = {
   modelwatch_cardinality_limited_total: 'the demo stays within every cardinality cap',
   modelwatch_feature_drift_p_value:
     'the demo reference has 5000 rows, so the auto method picks Wasserstein and Jensen-Shannon, which have no p-value',
+  'modelwatch_feature_drift_threshold{model="credit-risk", feature=~".+", method=~"ks|chisquare|ztest"}':
+    'the level in force of the p-value tests, which the demo does not use (see modelwatch_feature_drift_p_value)',
 };
 
 /**

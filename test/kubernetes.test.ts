@@ -156,7 +156,7 @@ describe.each(['base', 'sidecar', 'kserve'])('%s: the modelwatch container', (na
     // The exporter's own loader accepts the config; the database is on the data volume and the listen
     // port is the container port.
     const config = modelwatchConfig(objs, pod, container);
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 9793 });
+    expect(config.listen).toMatchObject({ host: '0.0.0.0', port: 9793 });
     expect(container.command).toContain('/data/modelwatch.db');
   });
 

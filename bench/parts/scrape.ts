@@ -3,10 +3,14 @@
  * categorical), a reference uploaded for each (PUT …/reference, NDJSON), windows filled from the log,
  * evaluation every `interval` (so evaluation rounds happen while scraping). autocannon, in its own
  * process, GETs /metrics over `connections` connections for `seconds`; first alone (the baseline), then
- * while this process posts NDJSON batches round-robin across the models at `ingestRate` predictions/s.
+ * while this process posts NDJSON batches round-robin across the models at `ingestRate` predictions/s,
+ * then while it posts them as fast as the exporter takes them (full rate, issue 14: p99 ≤ 50 ms), then
+ * while `slowSockets` sockets send headers a byte at a time and never finish (issue 14: the exporter
+ * bounds connections, `listen.max_connections`, and header time, `listen.header_timeout`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CannonResult } from '../lib/cannon';
@@ -31,10 +35,58 @@ export interface ScrapeOptions {
   ingestBatch: number;
   /** evaluation.interval, e.g. "5s". */
   interval: string;
+  /** Seconds of the full-rate ingest phase, and the predictions prepared for it at most. */
+  fullRateSeconds: number;
+  fullRateRows: number;
+  /** Slow-header sockets opened during the last phase, and the exporter's limits for it. */
+  slowSockets: number;
+  maxConnections: number;
+  headerTimeout: number;
   log?: (line: string) => void;
 }
 
 export const SCRAPE_P99_TARGET_MS = 20;
+export const FULL_RATE_P99_TARGET_MS = 50;
+
+/**
+ * Opens `count` sockets that send the start of a request and then one header byte per second, never
+ * finishing. Resolves once all are open (or refused); `closedByServer()` counts those the exporter closed.
+ */
+async function slowHeaderSockets(port: number, count: number) {
+  const sockets: Socket[] = [];
+  let closed = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve) => {
+          const s = connect(port, '127.0.0.1', () => {
+            s.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+            resolve();
+          });
+          s.on('error', () => {
+            refused++;
+            resolve();
+          });
+          s.on('close', () => closed++);
+          s.resume();
+          sockets.push(s);
+        }),
+    ),
+  );
+  const drip = setInterval(() => {
+    for (const s of sockets) if (!s.destroyed) s.write('a');
+  }, 1000);
+  return {
+    closedByServer: () => closed,
+    refused: () => refused,
+    stop() {
+      clearInterval(drip);
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
 
 /** Runs bench/lib/cannon.ts in its own process. */
 export function runCannon(
@@ -165,7 +217,7 @@ export async function scrapePart(opts: ScrapeOptions): Promise<PartResult> {
     const config = join(dir, 'modelwatch.yaml');
     writeFileSync(
       config,
-      `evaluation:\n  interval: ${opts.interval}\nwindow:\n  rows: ${opts.rowsPerModel}\ndrift:\n  min_rows: ${Math.min(500, opts.rowsPerModel)}\n`,
+      `evaluation:\n  interval: ${opts.interval}\nwindow:\n  rows: ${opts.rowsPerModel}\ndrift:\n  min_rows: ${Math.min(500, opts.rowsPerModel)}\nlisten:\n  max_connections: ${opts.maxConnections}\n  header_timeout: ${opts.headerTimeout}\n`,
     );
     const server = await startServe({ db, config, timeoutMs: 180_000 });
     try {
@@ -220,6 +272,30 @@ export async function scrapePart(opts: ScrapeOptions): Promise<PartResult> {
       log(
         `scrape under ingest (${ingest.per_second.toFixed(0)}/s achieved): p50 ${underIngest.p50_ms.toFixed(2)} ms, p99 ${underIngest.p99_ms.toFixed(2)} ms, max ${underIngest.max_ms.toFixed(1)} ms, ${underIngest.per_second.toFixed(0)} req/s`,
       );
+      // Full rate: as many batches as the exporter takes (4 in flight), while scraping.
+      const fullBodies = ndjsonBodies(
+        makeRows(opts.fullRateRows, { seed: 7000, model: 'm0', idPrefix: 'full', ts0: Date.now() / 1000 }),
+        opts.ingestBatch,
+      );
+      collectGarbage();
+      const full = ingestLoop(server.url, fullBodies, opts.ingestBatch, Number.POSITIVE_INFINITY);
+      const underFull = await runCannon(url, opts.connections, opts.fullRateSeconds, opts.rate);
+      const fullIngest = await full.stop();
+      log(
+        `scrape under full-rate ingest (${fullIngest.per_second.toFixed(0)}/s achieved${fullIngest.exhausted ? ', batches ran out' : ''}): p50 ${underFull.p50_ms.toFixed(2)} ms, p99 ${underFull.p99_ms.toFixed(2)} ms, max ${underFull.max_ms.toFixed(1)} ms`,
+      );
+
+      // Slow-header sockets opened once the scraper's connections are up.
+      const scraping = runCannon(url, opts.connections, opts.seconds, opts.rate);
+      await new Promise((r) => setTimeout(r, 1000));
+      const slow = await slowHeaderSockets(server.port, opts.slowSockets);
+      const underSlow = await scraping;
+      const closedBy = slow.closedByServer();
+      slow.stop();
+      log(
+        `scrape with ${opts.slowSockets} slow-header sockets (max_connections ${opts.maxConnections}, header_timeout ${opts.headerTimeout} s): p99 ${underSlow.p99_ms.toFixed(2)} ms, max ${underSlow.max_ms.toFixed(1)} ms, ${underSlow.errors ?? 0} errors; ${closedBy} sockets closed by the exporter`,
+      );
+
       const rounds = (a: { count: number }, b: { count: number }) => (b.count - a.count) / opts.models;
       const perModelMs = (a: typeof e0, b: typeof e0) =>
         b.count > a.count ? ((b.seconds - a.seconds) / (b.count - a.count)) * 1000 : Number.NaN;
@@ -247,6 +323,14 @@ export async function scrapePart(opts: ScrapeOptions): Promise<PartResult> {
           evaluation_ms_per_model: perModelMs(e1, e2),
         },
         ingest: { requested_per_second: opts.ingestRate, batch: opts.ingestBatch, ...ingest },
+        under_full_rate_ingest: { ...underFull, ingest: fullIngest },
+        under_slow_sockets: {
+          ...underSlow,
+          slow_sockets: opts.slowSockets,
+          max_connections: opts.maxConnections,
+          header_timeout_seconds: opts.headerTimeout,
+          closed_by_exporter: closedBy,
+        },
       };
       return {
         raw,
@@ -311,6 +395,54 @@ export async function scrapePart(opts: ScrapeOptions): Promise<PartResult> {
             value: ingest.per_second,
             unit: '/s',
             ratio: { value: ingest.per_second / opts.ingestRate, of: 'requested' },
+          },
+          {
+            key: 'scrape.full_rate_p99_ms',
+            label: `/metrics p99 under full-rate ingest (${fullIngest.per_second.toFixed(0)}/s)`,
+            value: underFull.p99_ms,
+            unit: 'ms',
+            target: { op: '<=', value: FULL_RATE_P99_TARGET_MS },
+            ratio: { value: underFull.p99_ms / baseline.p99_ms, of: 'no ingest' },
+          },
+          {
+            key: 'scrape.full_rate_max_ms',
+            label: '/metrics max under full-rate ingest',
+            value: underFull.max_ms,
+            unit: 'ms',
+          },
+          {
+            key: 'scrape.full_rate_ingest_per_second',
+            label: 'full-rate ingest achieved while scraping',
+            value: fullIngest.per_second,
+            unit: '/s',
+          },
+          {
+            key: 'scrape.slow_sockets_p99_ms',
+            label: `/metrics p99 with ${opts.slowSockets} slow-header sockets (max_connections ${opts.maxConnections})`,
+            value: underSlow.p99_ms,
+            unit: 'ms',
+            target: { op: '<=', value: FULL_RATE_P99_TARGET_MS },
+            ratio: { value: underSlow.p99_ms / baseline.p99_ms, of: 'no ingest' },
+          },
+          {
+            key: 'scrape.slow_sockets_max_ms',
+            label: '/metrics max with slow-header sockets',
+            value: underSlow.max_ms,
+            unit: 'ms',
+          },
+          {
+            key: 'scrape.slow_sockets_answered',
+            label: 'scrapes answered with slow-header sockets open',
+            value: underSlow.per_second,
+            unit: 'req/s',
+            ratio: { value: underSlow.per_second / opts.rate, of: 'sent' },
+          },
+          {
+            key: 'scrape.slow_sockets_closed',
+            label: `slow-header sockets closed by the exporter (refused or after ${opts.headerTimeout} s)`,
+            value: closedBy,
+            unit: 'sockets',
+            ratio: { value: closedBy / opts.slowSockets, of: 'opened' },
           },
           {
             key: 'scrape.evaluation_ms_per_model',

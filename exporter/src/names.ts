@@ -15,3 +15,14 @@ export function isName(value: unknown): value is string {
   // ASCII whitespace is below 0x21; only other scripts need the Unicode test (ingest hot path).
   return ascii || !/\s/u.test(value);
 }
+
+/** Names that would be dangerous as object keys downstream (prototype pollution): never accepted. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Characters of a rejected name echoed back in an error (a 1 MB name is not sent back whole). */
+const ECHO_MAX = 64;
+
+/** A name as quoted in an error message or field path: at most 64 characters, then `…`. */
+export function shortName(value: string): string {
+  return value.length > ECHO_MAX ? `${value.slice(0, ECHO_MAX)}…` : value;
+}

@@ -3,7 +3,7 @@
  * HTTP server. `close()` stops accepting, lets in-flight requests finish (each batch is one transaction
  * on the writer thread, committed before its 202), stops timers, ends the writer and closes SQLite.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { createApp } from './api/app';
@@ -11,9 +11,10 @@ import type { Config } from './config/schema';
 import { Engine, type EngineOptions } from './evaluate/engine';
 import type { MultivariateRequest } from './evaluate/multivariate-thread';
 import { Metrics } from './metrics/registry';
+import type { FromLogRequest, FromLogResult } from './reference/from-log';
 import type { MultivariateDriftReport, MultivariateFeature } from './stats/multivariate';
 import { checkDriftMethods, loadPlugins } from './stats/plugins';
-import { openDatabase } from './store/db';
+import { DatabaseOpenError, openDatabase } from './store/db';
 import { DeferredLogWriter, ThreadLogWriter } from './store/log-writer';
 import { ThreadClient } from './thread/client';
 import { threadModule } from './thread/entries';
@@ -47,7 +48,11 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   const log = options.log ?? createLogger();
   await loadPlugins(config.plugins);
   checkDriftMethods(config);
-  const db = openDatabase(config.database.path, { busyTimeout: config.database.busy_timeout });
+  const dbOptions = {
+    busyTimeout: config.database.busy_timeout,
+    ...(config.database.max_size !== undefined ? { maxBytes: config.database.max_size } : {}),
+  };
+  const db = openDatabase(config.database.path, dbOptions);
   let accepting = true;
   let server: Server | undefined;
   // Both threads load their modules while this thread reads the log and evaluates (restart time).
@@ -64,10 +69,19 @@ export async function startExporter(config: Config, options: StartOptions = {}):
   // A file gets its own writer thread; an in-memory database can only be written on this connection.
   const writer = isMemory(config.database.path)
     ? undefined
-    : new DeferredLogWriter(ThreadLogWriter.start(config.database.path, config.database.busy_timeout, log));
+    : new DeferredLogWriter(ThreadLogWriter.start(config.database.path, dbOptions, log));
   const multivariate = statsStart
     ? async (features: MultivariateFeature[]) =>
         (await statsStart).request<MultivariateDriftReport | null>({ op: 'multivariate', features })
+    : undefined;
+  const fromLog = statsStart
+    ? async (request: FromLogRequest) =>
+        (await statsStart).request<FromLogResult>({
+          op: 'fromLog',
+          path: config.database.path,
+          busyTimeout: config.database.busy_timeout,
+          request,
+        })
     : undefined;
   let stats: ThreadClient<MultivariateRequest> | undefined;
   try {
@@ -75,31 +89,58 @@ export async function startExporter(config: Config, options: StartOptions = {}):
       onCollectorError: (collector, model, err) =>
         log.error({ err, collector, model }, 'a metrics collector failed; its series are incomplete'),
     });
-    const engine = new Engine(db, config, metrics, log, { ...options, writer, multivariate });
+    const engine = new Engine(db, config, metrics, log, {
+      ...options,
+      writer,
+      multivariate,
+      ...(fromLog && !isMemory(config.database.path) ? { fromLog } : {}),
+    });
     metrics.attach(engine);
-    await engine.load();
+    await loadLog(engine, config.database.path);
     engine.evaluateAll();
     stats = await statsStart;
     await writer?.ready;
     if (options.schedule ?? true) engine.start();
     const app = createApp({ engine, metrics, config, log, isAccepting: () => accepting });
-    const listening = app.listen(config.listen.port, config.listen.host);
+    const { header_timeout, request_timeout, max_connections, shutdown_timeout } = config.listen;
+    const listening = createServer(
+      {
+        headersTimeout: header_timeout * 1000,
+        requestTimeout: Math.max(request_timeout, header_timeout) * 1000,
+        // How often the header and request timeouts are checked (Node's default is 30 s).
+        connectionsCheckingInterval: Math.min(1000, header_timeout * 500),
+        keepAliveTimeout: 65_000,
+      },
+      app,
+    );
+    listening.maxConnections = max_connections;
+    listening.listen(config.listen.port, config.listen.host);
     server = listening;
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve);
       listening.once('error', reject);
     });
-    listening.keepAliveTimeout = 65_000;
     const port = (listening.address() as AddressInfo).port;
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     let closing: Promise<void> | undefined;
+    /**
+     * Stops accepting (new requests get 503 with `Connection: close`), lets the requests in flight
+     * finish for most of `listen.shutdown_timeout`, then closes every connection left (slow-header
+     * sockets included), waits for the writes handed over and closes SQLite. A writer still waiting
+     * for a lock at the deadline is left behind: `serve` exits at the deadline whatever happens.
+     */
     const close = () => {
       closing ??= (async () => {
         accepting = false;
         engine.stop();
+        const grace = shutdown_timeout * 1000 * 0.8;
         await new Promise<void>((resolve) => {
-          listening.close(() => resolve());
+          const timer = setTimeout(() => listening.closeAllConnections(), grace);
+          listening.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
           listening.closeIdleConnections();
         });
         await engine.writer.close();
@@ -114,6 +155,21 @@ export async function startExporter(config: Config, options: StartOptions = {}):
     await writer?.close();
     await (await statsStart?.catch(() => undefined))?.close();
     db.close();
+    throw err;
+  }
+}
+
+/** Reads the log at start-up; a corrupt page met there is a DatabaseOpenError (a message, exit 1). */
+async function loadLog(engine: Engine, path: string): Promise<void> {
+  try {
+    await engine.load();
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB' || e instanceof SyntaxError) {
+      throw new DatabaseOpenError(
+        `cannot read database ${path}: ${e.message} (the file is corrupt; restore it from a backup or run "sqlite3 ${path} .recover")`,
+      );
+    }
     throw err;
   }
 }

@@ -316,5 +316,39 @@ export default dashboard({
       unit: 'short',
       queries: [range('modelwatch_cloudevents_pending{instance=~"$instance"}', '{{instance}}')],
     }),
+    row('Memory and writes', 73),
+    timeSeriesPanel({
+      title: 'Window memory by model',
+      description:
+        "Memory each model's in-memory window takes; all together stay within limits.max_window_bytes.",
+      grid: [0, 74, 8, 8],
+      unit: 'bytes',
+      queries: [range('sum by (model) (modelwatch_window_memory_bytes{instance=~"$instance"})', '{{model}}')],
+    }),
+    timeSeriesPanel({
+      title: 'Failed writes (history, retraining, references)',
+      description: 'Writes besides ingest that failed on the writer thread (SQLITE_FULL: disk full).',
+      grid: [8, 74, 8, 8],
+      unit: 'ops',
+      queries: [
+        range(
+          'sum by (what, reason) (rate(modelwatch_write_errors_total{instance=~"$instance"}[$__rate_interval]))',
+          '{{what}} {{reason}}',
+        ),
+      ],
+    }),
+    timeSeriesPanel({
+      title: 'Webhook alerts ignored',
+      description:
+        'Firing Alertmanager alerts for unknown models or without a model label: no retraining request recorded.',
+      grid: [16, 74, 8, 8],
+      unit: 'ops',
+      queries: [
+        range(
+          'sum by (reason) (rate(modelwatch_webhook_alerts_ignored_total{instance=~"$instance"}[$__rate_interval]))',
+          '{{reason}}',
+        ),
+      ],
+    }),
   ],
 });

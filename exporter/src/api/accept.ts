@@ -7,11 +7,38 @@ import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
 import type { IngestSource } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
-import { type PredictionRecord, validatePredictions } from '../ingest/validate';
+import {
+  type PredictionRecord,
+  type TsWindow,
+  validatePredictions,
+  validatePredictionsPausing,
+} from '../ingest/validate';
 
 export interface Accepted {
   accepted: number;
   duplicates: number;
+}
+
+/** The timestamps accepted now: [now − retention, now + limits.max_clock_skew] (docs/api.md). */
+export function tsWindow(engine: Engine, config: Config): TsWindow {
+  const now = engine.now();
+  return { min: now - config.retention.predictions, max: now + config.limits.max_clock_skew };
+}
+
+/** Throws IngestError(400) naming the first item of a model that may not be accepted. */
+function checkModels(engine: Engine, records: readonly PredictionRecord[]): void {
+  const models = new Set(records.map((r) => r.model));
+  for (const model of models) {
+    if (!engine.acceptsModel(model)) {
+      throw new IngestError(
+        400,
+        `model "${model}" is not accepted (model limit reached or model not configured)`,
+        records.findIndex((r) => r.model === model),
+        'model',
+        'invalid_field',
+      );
+    }
+  }
 }
 
 /** Validates a batch and checks its models may be accepted; throws IngestError(400) naming the item. */
@@ -27,31 +54,39 @@ export function checkPredictions(
     config.limits.max_features,
     (m) => engine.featureTypes(m),
     fromLines,
+    tsWindow(engine, config),
   );
-  const models = new Set(records.map((r) => r.model));
-  for (const model of models) {
-    if (!engine.acceptsModel(model)) {
-      throw new IngestError(
-        400,
-        `model "${model}" is not accepted (model limit reached or model not configured)`,
-        records.findIndex((r) => r.model === model),
-        'model',
-        'invalid_field',
-      );
-    }
-  }
+  checkModels(engine, records);
   return records;
 }
 
-/** `source`: the items' NDJSON lines, when they came as NDJSON (see PredictionRecord.featuresJson). */
+/**
+ * `source`: the items' NDJSON lines, when they came as NDJSON (see PredictionRecord.featuresJson).
+ * `pause`: hands the event loop back every few hundred items while validating a large batch, so a
+ * scrape waits for a chunk, not for the whole batch.
+ */
 export async function acceptPredictions(
   engine: Engine,
   config: Config,
   items: readonly unknown[],
   source?: IngestSource,
+  pause?: () => Promise<void>,
 ): Promise<Accepted> {
   const fromLines = source !== undefined && source.lines.start.length === items.length;
-  const records = checkPredictions(engine, config, items, fromLines);
+  let records: PredictionRecord[];
+  if (pause === undefined) records = checkPredictions(engine, config, items, fromLines);
+  else {
+    records = await validatePredictionsPausing(
+      items,
+      engine.now(),
+      config.limits.max_features,
+      (m) => engine.featureTypes(m),
+      fromLines,
+      tsWindow(engine, config),
+      pause,
+    );
+    checkModels(engine, records);
+  }
   const result = await engine.ingest(records, fromLines ? source : undefined);
   return { accepted: records.length, duplicates: result.duplicates };
 }

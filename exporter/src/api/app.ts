@@ -7,16 +7,27 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
-import { type LineSpans, parseItems } from '../ingest/body';
+import { type LineSpans, parseItems, parseItemsPausing } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
 import { validateFeedback } from '../ingest/validate';
 import type { Metrics } from '../metrics/registry';
-import { isName, NAME_RULE } from '../names';
+import { isName, NAME_RULE, shortName } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
-import { formatFromContentType, readTableFile } from '../reference/read';
+import { formatFromContentType, readTableFile, UPLOAD_CONTENT_TYPES } from '../reference/read';
 import { InputError } from '../reference/table';
-import { acceptPredictions } from './accept';
+import { acceptPredictions, tsWindow } from './accept';
 import { cloudEvents } from './cloudevents';
+import {
+  bodyText,
+  CSV_TYPE,
+  JSON_TYPE,
+  mediaType,
+  NDJSON_TYPE,
+  PARQUET_TYPE,
+  rawBody,
+  requireContentType,
+} from './content-type';
+import { hostCheck } from './host';
 import { receiveToFile } from './upload';
 
 export interface AppContext {
@@ -44,12 +55,24 @@ export function createApp(ctx: AppContext): express.Express {
     next();
   });
 
+  const hosts = hostCheck(config.listen.host, config.listen.allowed_hosts);
+  if (hosts) app.use(hosts);
+
+  // Shutting down: requests that arrive now (a keep-alive client posting on) get 503 and the
+  // connection is closed after the answer; the ones in flight finish.
+  app.use((_req, res, next) => {
+    if (ctx.isAccepting()) return next();
+    res.set('connection', 'close');
+    throw new IngestError(503, 'the exporter is shutting down', null, null, 'unavailable');
+  });
+
   const requireToken = bearer(config.auth.token);
   const write = requireToken;
   const read = config.auth.protect_reads
     ? requireToken
     : (_req: Request, _res: Response, next: NextFunction) => next();
-  const body = express.text({ type: () => true, limit: config.limits.max_body, defaultCharset: 'utf-8' });
+  const body = rawBody(config.limits.max_body);
+  const ingestTypes = requireContentType([JSON_TYPE, NDJSON_TYPE]);
   // The KServe CloudEvents sink reads its own body: Ce-* headers, not Content-Type, say what it is.
   app.use(cloudEvents(ctx, config.kserve.require_token ? write : undefined));
 
@@ -57,24 +80,37 @@ export function createApp(ctx: AppContext): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const ready = engine.ready && ctx.isAccepting();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+    const reason = !engine.ready
+      ? 'starting'
+      : !ctx.isAccepting()
+        ? 'shutting down'
+        : engine.storageFull
+          ? 'the database is full: writes are refused'
+          : null;
+    res.status(reason ? 503 : 200).json(reason ? { status: 'not ready', reason } : { status: 'ready' });
   });
   app.get('/metrics', read, async (req, res) => {
     const { contentType, body } = await metrics.render(req.get('accept'));
     res.type(contentType).send(body);
   });
 
-  app.post('/api/v1/predictions', write, body, async (req, res) => {
-    const source = { text: text(req), lines: { start: [], end: [] } as LineSpans };
-    const items = parseItems(source.text, req.get('content-type'), config.limits.max_batch, source.lines);
-    res.status(202).json(await acceptPredictions(engine, config, items, source));
+  app.post('/api/v1/predictions', write, ingestTypes, body, async (req, res) => {
+    const source = { text: bodyText(req), lines: { start: [], end: [] } as LineSpans };
+    const items = await parseItemsPausing(
+      source.text,
+      req.get('content-type'),
+      config.limits.max_batch,
+      source.lines,
+      nextTurn,
+    );
+    res.status(202).json(await acceptPredictions(engine, config, items, source, nextTurn));
   });
 
-  app.post('/api/v1/feedback', write, body, async (req, res) => {
-    const items = parseItems(text(req), req.get('content-type'), config.limits.max_batch);
-    const records = validateFeedback(items, engine.now());
+  app.post('/api/v1/feedback', write, ingestTypes, body, async (req, res) => {
+    const items = parseItems(bodyText(req), req.get('content-type'), config.limits.max_batch);
+    const records = validateFeedback(items, engine.now(), tsWindow(engine, config));
     const accepted = await engine.writer.writeFeedback(records);
+    engine.storageFull = false;
     res.status(202).json({ accepted });
   });
 
@@ -88,6 +124,9 @@ export function createApp(ctx: AppContext): express.Express {
       reference: m.reference
         ? { name: m.reference.name, rows: m.reference.rows, created_at: m.reference.created_at }
         : null,
+      ...(engine.skippedReferences.has(m.name)
+        ? { reference_error: engine.skippedReferences.get(m.name) }
+        : {}),
     }));
     res.json({ models });
   });
@@ -140,35 +179,27 @@ export function createApp(ctx: AppContext): express.Express {
     });
   });
 
-  // A data set (CSV/TSV, Parquet, NDJSON) streams to a temp file and DuckDB parses it on its own
-  // threads; {from_ts, to_ts} (JSON) takes the reference from the log.
-  app.put('/api/v1/models/:model/reference', write, async (req, res) => {
+  // A data set (CSV/TSV, Parquet, NDJSON) streams to a temp file (never held in the heap) that DuckDB
+  // parses on its own threads; {from_ts, to_ts} (JSON) takes the reference from the log.
+  const referenceTypes = requireContentType([JSON_TYPE, ...UPLOAD_CONTENT_TYPES]);
+  app.put('/api/v1/models/:model/reference', write, referenceTypes, async (req, res) => {
     const model = modelParam(req);
-    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = mediaType(req.get('content-type'));
     const name = isName(req.query.name) ? req.query.name : 'default';
     const overrides = {
       ...(typeof req.query.prediction === 'string' ? { prediction: req.query.prediction } : {}),
       ...(typeof req.query.score === 'string' ? { score: req.query.score } : {}),
       ...(typeof req.query.target === 'string' ? { target: [req.query.target] } : {}),
     };
-    let stored: ReturnType<Engine['saveReference']>;
-    if (type === 'application/json') {
+    let stored: Awaited<ReturnType<Engine['saveReference']>>;
+    const format = formatFromContentType(type);
+    if (format === null) {
       await new Promise<void>((resolve, reject) =>
         body(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
       );
-      const range = parseRange(text(req));
-      stored = engine.referenceFromLog(model, range.from_ts, range.to_ts, name);
+      const range = parseRange(bodyText(req));
+      stored = await engine.referenceFromLog(model, range.from_ts, range.to_ts, name);
     } else {
-      const format = formatFromContentType(type);
-      if (format === null) {
-        throw new IngestError(
-          415,
-          'expected text/csv, text/tab-separated-values, application/vnd.apache.parquet, application/x-ndjson, or application/json with {from_ts, to_ts}',
-          null,
-          null,
-          'unsupported_media_type',
-        );
-      }
       const upload = await receiveToFile(req, config.limits.max_body, format);
       try {
         const table = await readTableFile(upload.path, { format });
@@ -192,49 +223,73 @@ export function createApp(ctx: AppContext): express.Express {
     });
   });
 
-  app.post('/api/v1/models/:model/retrain', write, body, (req, res) => {
-    const model = modelParam(req);
-    let reason: unknown = null;
-    const raw = text(req).trim();
-    if (raw) {
+  // The reason is kept as sent (JSON), at most RETRAIN_REASON_BYTES.
+  app.post(
+    '/api/v1/models/:model/retrain',
+    write,
+    requireContentType([JSON_TYPE], true),
+    rawBody(RETRAIN_REASON_BYTES),
+    async (req, res) => {
+      const model = modelParam(req);
+      if (!engine.knowsModel(model))
+        throw new IngestError(404, `unknown model "${model}"`, null, 'model', 'not_found');
+      const raw = bodyText(req).trim();
+      let reason = 'null';
+      if (raw) {
+        try {
+          JSON.parse(raw);
+        } catch {
+          throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
+        }
+        reason = raw;
+      }
+      const id = await engine.requestRetraining(model, 'api', reason);
+      res.status(202).json({ id, model });
+    },
+  );
+
+  // Alertmanager webhook receiver: one retraining request per known model with a firing alert.
+  app.post(
+    '/api/v1/alerts/retrain',
+    write,
+    requireContentType([JSON_TYPE]),
+    rawBody(config.limits.max_webhook_body),
+    async (req, res) => {
+      let payload: unknown;
       try {
-        reason = JSON.parse(raw);
+        payload = JSON.parse(bodyText(req));
       } catch {
         throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
       }
-    }
-    const id = engine.requestRetraining(model, 'api', reason);
-    res.status(202).json({ id, model });
-  });
-
-  // Alertmanager webhook receiver: one retraining request per firing alert with a `model` label.
-  app.post('/api/v1/alerts/retrain', write, body, (req, res) => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text(req));
-    } catch {
-      throw new IngestError(400, 'invalid JSON body', null, null, 'invalid_json');
-    }
-    const alerts = (payload as { alerts?: unknown }).alerts;
-    if (!Array.isArray(alerts))
-      throw new IngestError(
-        400,
-        'expected an Alertmanager webhook payload with "alerts"',
-        null,
-        'alerts',
-        'invalid_field',
-      );
-    const recorded: { model: string; id: number }[] = [];
-    for (const alert of alerts as { status?: unknown; labels?: Record<string, unknown> }[]) {
-      const model = alert?.labels?.model;
-      if (alert?.status !== 'firing' || !isName(model)) continue;
-      recorded.push({
-        model,
-        id: engine.requestRetraining(model, 'alertmanager', { alertname: alert.labels?.alertname ?? null }),
-      });
-    }
-    res.json({ recorded });
-  });
+      const alerts = isRecord(payload) ? payload.alerts : undefined;
+      if (!Array.isArray(alerts))
+        throw new IngestError(
+          400,
+          'expected an Alertmanager webhook payload with "alerts"',
+          null,
+          'alerts',
+          'invalid_field',
+        );
+      // One request per model, whatever the number of its alerts; unknown models are counted, not stored.
+      const firing = new Map<string, unknown>();
+      for (const alert of alerts) {
+        if (!isRecord(alert) || alert.status !== 'firing') continue;
+        const labels = isRecord(alert.labels) ? alert.labels : {};
+        const model = labels.model;
+        if (!isName(model)) metrics.webhookAlertIgnored('no_model');
+        else if (!engine.knowsModel(model)) metrics.webhookAlertIgnored('unknown_model');
+        else if (!firing.has(model)) firing.set(model, labels.alertname ?? null);
+      }
+      const recorded: { model: string; id: number }[] = [];
+      for (const [model, alertname] of firing) {
+        const reason = JSON.stringify({
+          alertname: typeof alertname === 'string' ? shortName(alertname) : null,
+        });
+        recorded.push({ model, id: await engine.requestRetraining(model, 'alertmanager', reason) });
+      }
+      res.json({ recorded });
+    },
+  );
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found', index: null, field: null });
@@ -245,6 +300,10 @@ export function createApp(ctx: AppContext): express.Express {
     if (ingest) {
       if (req.method !== 'GET') metrics.rejected(ingest.reason);
       if (ingest.status === 503) res.set('retry-after', '1');
+      if (ingest.status === 507) {
+        engine.storageFull = true;
+        res.set('retry-after', '60');
+      }
       res.status(ingest.status).json(ingest.toJSON());
       return;
     }
@@ -254,8 +313,14 @@ export function createApp(ctx: AppContext): express.Express {
   return app;
 }
 
-function text(req: Request): string {
-  return typeof req.body === 'string' ? req.body : '';
+/** Lets the event loop serve what is waiting (a scrape) before going on with a large batch. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Bytes of JSON a retraining reason may take (413 beyond). */
+const RETRAIN_REASON_BYTES = 4096;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function modelParam(req: Request): string {
@@ -311,6 +376,15 @@ function toIngestError(err: unknown): IngestError | null {
   }
   if (e?.type === 'request.aborted')
     return new IngestError(400, 'request aborted', null, null, 'invalid_json');
+  if (e?.code === 'SQLITE_FULL') {
+    return new IngestError(
+      507,
+      'the database is full (disk full or database.max_size reached): nothing was written; retry once space is freed',
+      null,
+      null,
+      'storage_full',
+    );
+  }
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED') {
     return new IngestError(503, 'the database is busy; retry later', null, null, 'unavailable');
   }

@@ -29,6 +29,24 @@ afterAll(async () => {
   cleanup();
 });
 
+function retrainModels(): string[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT DISTINCT model FROM retraining_requests').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
+function retrainRows(): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM retraining_requests').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 function rows(): number {
   const db = new Database(dbPath, { readonly: true });
   try {
@@ -194,6 +212,61 @@ describe('fuzzing the write API', () => {
         },
       ),
       { numRuns: 120 },
+    );
+  });
+
+  it('webhook and retrain: arbitrary payloads, content types and escaped or repeated keys never give a 5xx', async () => {
+    const before = retrainRows();
+    const alert = fc.record({
+      status: fc.oneof(fc.constantFrom('firing', 'resolved'), fc.anything()),
+      labels: fc.oneof(
+        fc.record({
+          model: fc.oneof(fc.constantFrom('fz', 'nobody'), hostileString),
+          alertname: fc.anything(),
+        }),
+        fc.anything(),
+      ),
+    });
+    const payload = fc.oneof(
+      fc.record({ alerts: fc.array(alert, { maxLength: 30 }) }).map((p) => JSON.stringify(p)),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      // a key spelled with an escape and repeated: the parsed (last) one counts
+      fc.constant('{"alerts":[],"\\u0061lerts":[{"status":"firing","labels":{"model":"fz"}}]}'),
+      fc.string(),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        payload,
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', ''),
+        async (body, type) => {
+          const r = await send('POST', '/api/v1/alerts/retrain', body, type);
+          if (r.status !== 200) expectClientError(r);
+          const q = await send('POST', '/api/v1/models/fz/retrain', body, type);
+          if (q.status !== 202) expectClientError(q);
+        },
+      ),
+      { numRuns: 120 },
+    );
+    // requests are stored only for models the exporter knows (never "nobody")
+    const models = retrainModels();
+    expect(models.every((m) => exporter.engine.knowsModel(m))).toBe(true);
+    expect(models).not.toContain('nobody');
+    expect(retrainRows()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('reference from the log: arbitrary ranges never give a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ from_ts: fc.double(), to_ts: fc.double() }).map((v) => JSON.stringify(v)),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        async (body) => {
+          const r = await send('PUT', '/api/v1/models/fz/reference', body, 'application/json');
+          if (r.status !== 201) expectClientError(r);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 

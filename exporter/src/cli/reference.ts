@@ -43,7 +43,7 @@ export async function importReference(file: string, opts: ImportOptions): Promis
       score: opts.score,
       ...(opts.target ? { target: [opts.target] } : {}),
     });
-    const stored = engine.saveReference(opts.model, opts.name, table, { kind: 'file', file }, roles);
+    const stored = await engine.saveReference(opts.model, opts.name, table, { kind: 'file', file }, roles);
     const features = Object.entries(stored.profile.features).map(([n, p]) => `${n} (${p.type})`);
     progress.done(`read ${table.rows} rows`);
     process.stdout.write(

@@ -14,8 +14,18 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export async function shutdown(exporter: Exporter, signal: string): Promise<void> {
+/**
+ * Closes the exporter; exits the process at `deadlineSeconds` if closing has not finished by then (a
+ * write stuck behind another process's lock). Acknowledged batches are committed already.
+ */
+export async function shutdown(exporter: Exporter, signal: string, deadlineSeconds?: number): Promise<void> {
   exporter.log.info({ signal }, 'shutting down');
+  if (deadlineSeconds !== undefined) {
+    setTimeout(() => {
+      exporter.log.error({ seconds: deadlineSeconds }, 'shutdown deadline reached; exiting');
+      process.exit(1);
+    }, deadlineSeconds * 1000).unref();
+  }
   await exporter.close();
   exporter.log.info('stopped');
 }
@@ -37,5 +47,5 @@ export async function serve(opts: {
     'modelwatch exporter listening',
   );
   const signal = await untilSignal();
-  await shutdown(exporter, signal);
+  await shutdown(exporter, signal, config.listen.shutdown_timeout);
 }

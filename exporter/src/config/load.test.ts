@@ -33,7 +33,18 @@ describe('configuration', () => {
   it('has a default for every option, binding to 127.0.0.1', () => {
     delete process.env.MODELWATCH_TOKEN;
     const c = buildConfig({});
-    expect(c.listen).toEqual({ host: '127.0.0.1', port: 9793 });
+    expect(c.listen).toEqual({
+      host: '127.0.0.1',
+      port: 9793,
+      allowed_hosts: [],
+      max_connections: 1024,
+      header_timeout: 10,
+      request_timeout: 60,
+      shutdown_timeout: 10,
+    });
+    expect(c.limits.max_window_bytes).toBe(1024 ** 3);
+    expect(c.limits.max_clock_skew).toBe(300);
+    expect(c.limits.max_webhook_body).toBe(1024 ** 2);
     expect(c.evaluation.interval).toBe(15);
     expect(c.drift.method).toBe('auto');
     expect(c.thresholds.dataset_drift_share).toBe(0.5);

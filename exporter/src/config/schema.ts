@@ -178,12 +178,30 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(9793),
+      /**
+       * Host names (besides IP addresses and localhost) requests may use. Checked when listening on
+       * loopback (against DNS rebinding), or whenever this list is set.
+       */
+      allowed_hosts: z.array(z.string().min(1)).default([]),
+      /** Open connections at most; further ones are refused until some close. */
+      max_connections: z.number().int().min(8).default(1024),
+      /** Time a client has to send a request's headers (slow-header sockets are closed after it). */
+      header_timeout: duration.default(10),
+      /** Time a client has to send a whole request, body included. */
+      request_timeout: duration.default(60),
+      /**
+       * How long shutdown (SIGTERM) may take: in-flight requests finish within it, new ones get 503,
+       * then every connection is closed and the process exits.
+       */
+      shutdown_timeout: duration.default(10),
     })
     .prefault({}),
   database: z
     .strictObject({
       path: z.string().min(1).default('modelwatch.db'),
       busy_timeout: duration.default(5),
+      /** Size the database may grow to; writes beyond it are refused with 507 (as on a full disk). */
+      max_size: bytes.optional(),
     })
     .prefault({}),
   auth: z
@@ -252,6 +270,16 @@ export const configSchema = z.strictObject({
        * rows as the drift and performance windows ask for (100k for a window defined by time only).
        */
       max_window_rows: z.number().int().min(100).max(1_000_000).default(1_000_000),
+      /**
+       * Memory all models' in-memory windows may take together. Windows grow with the rows they hold;
+       * once this is spent a window keeps the rows it has room for (its newest) and new columns are
+       * dropped (counted in cardinality_limited_total).
+       */
+      max_window_bytes: bytes.default(1024 * 1024 * 1024),
+      /** Body limit of the Alertmanager webhook (its JSON is parsed on the thread that serves scrapes). */
+      max_webhook_body: bytes.default(1024 * 1024),
+      /** How far in the future a prediction's or label's `ts` may be (400 beyond). */
+      max_clock_skew: duration.default(300),
     })
     .prefault({}),
   /** Discover models from the log that are not listed under `models`. */

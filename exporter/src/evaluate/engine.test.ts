@@ -114,6 +114,7 @@ describe('ingest and the log reader', () => {
       },
       writeFeedback: (r) => inline.writeFeedback(r),
       prune: (b) => inline.prune(b),
+      write: (op, args) => inline.write(op, args),
       close: () => inline.close(),
     };
     const engine = new Engine(db, buildConfig({}), NO_TELEMETRY, pino({ level: 'silent' }), { writer });

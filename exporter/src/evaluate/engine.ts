@@ -9,10 +9,11 @@ import { modelConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { IngestSource } from '../ingest/body';
 import type { PredictionRecord } from '../ingest/validate';
-import { checkReferenceColumns } from '../reference/check';
+import { checkReferenceColumns, referenceColumns } from '../reference/columns';
+import { type FromLogRequest, type FromLogResult, profileFromLog } from '../reference/from-log';
 import { buildProfile, type ColumnRoles, DEFAULT_ROLES, type ReferenceProfile } from '../reference/profile';
 import { readTableFile } from '../reference/read';
-import { flattenRecord, InputError, type Table, TableBuilder } from '../reference/table';
+import type { Table } from '../reference/table';
 import type { ColumnType } from '../stats/types';
 import { type DB, databaseSizeBytes } from '../store/db';
 import { FeedbackStore } from '../store/feedback';
@@ -20,7 +21,7 @@ import { HistoryStore } from '../store/history';
 import { InlineLogWriter, type LogWriter } from '../store/log-writer';
 import type { InsertResult } from '../store/predictions';
 import { LogReader, type LogRow } from '../store/reader';
-import { type ReferenceSource, ReferenceStore } from '../store/references';
+import { type ReferenceSource, ReferenceStore, type StoredReference } from '../store/references';
 import {
   type DriftSnapshot,
   type EvaluationSettings,
@@ -31,7 +32,8 @@ import {
 } from './monitor';
 import type { HealthReport } from './report';
 import { createMonitor, evaluationSettings, loadHorizon } from './settings';
-import { PredictionTally, type Telemetry } from './telemetry';
+import { PredictionTally, type Telemetry, type WriteKind } from './telemetry';
+import { WindowBudget } from './window';
 
 /** History is written on every change of status or findings, and at least this often. */
 const HISTORY_EVERY_SECONDS = 300;
@@ -47,6 +49,8 @@ export interface EngineOptions {
   writer?: LogWriter;
   /** Where the multivariate tests run (default: inline; `serve` uses a worker thread). */
   multivariate?: MultivariateRunner;
+  /** Where a reference is taken from the log (default: inline on `db`; `serve` uses the stats thread). */
+  fromLog?: (request: FromLogRequest) => Promise<FromLogResult>;
 }
 
 /** Lets the event loop serve whatever is waiting (scrapes, ingest) before going on. */
@@ -64,9 +68,13 @@ export class Engine {
   readonly history: HistoryStore;
   readonly reader: LogReader;
   readonly feedback: FeedbackStore;
+  /** Memory every model's window draws from (`limits.max_window_bytes`). */
+  readonly windowBudget: WindowBudget;
   /** Increments after every evaluation round: metric collectors rebuild only when it changed. */
   generation = 0;
   ready = false;
+  /** Set by a write refused for a full database (/readyz answers 503); cleared by the next commit. */
+  storageFull = false;
   lastRoundSeconds = 0;
   private readonly clock: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -77,6 +85,7 @@ export class Engine {
   private warnedCap = false;
   private readonly notify: (report: HealthReport) => Promise<void>;
   private readonly multivariateRunner: MultivariateRunner | undefined;
+  private readonly fromLog: EngineOptions['fromLog'];
 
   constructor(
     readonly db: DB,
@@ -88,10 +97,12 @@ export class Engine {
     this.clock = options.clock ?? (() => Date.now() / 1000);
     this.writer = options.writer ?? new InlineLogWriter(db);
     this.multivariateRunner = options.multivariate;
+    this.fromLog = options.fromLog;
     this.references = new ReferenceStore(db);
     this.history = new HistoryStore(db);
     this.reader = new LogReader(db);
     this.feedback = new FeedbackStore(db);
+    this.windowBudget = new WindowBudget(config.limits.max_window_bytes);
     this.notify = options.notify ?? ((report) => this.postWebhook(report));
   }
 
@@ -105,16 +116,17 @@ export class Engine {
     const names = new Set([
       ...this.config.models.map((m) => m.name),
       ...(this.config.discover_models ? this.reader.models() : []),
+      // Models with a reference but no prediction yet (a reference imported or uploaded first).
+      ...(this.config.discover_models ? this.references.activeIds().keys() : []),
     ]);
     for (const name of names) {
       const monitor = this.monitor(name);
       if (!monitor) continue;
-      this.loadReference(monitor);
-      if (!monitor.reference) await this.bootstrapReference(monitor);
+      if (!monitor.reference && !this.skippedReferences.has(name)) await this.bootstrapReference(monitor);
       const horizon = loadHorizon(this.config, monitor.config);
       const since = horizon === undefined ? undefined : this.now() - horizon;
       let firstId = 0;
-      for (const row of this.reader.tail(name, monitor.window.capacity, since)) {
+      for (const row of this.reader.tail(name, monitor.window.maxRows, since)) {
         monitor.restore(row);
         if (firstId === 0) firstId = row.id;
       }
@@ -174,9 +186,23 @@ export class Engine {
       this.warnedCap = true;
       return null;
     }
-    const monitor = createMonitor(this.config, name, this.telemetry, this.multivariateRunner);
+    const monitor = createMonitor(
+      this.config,
+      name,
+      this.telemetry,
+      this.multivariateRunner,
+      this.windowBudget,
+    );
     this.monitors.set(name, monitor);
+    // A reference stored before the model's first prediction (an upload, `reference import`, a
+    // previous run) applies from the first row on.
+    this.loadReference(monitor);
     return monitor;
+  }
+
+  /** A model the exporter monitors or the config names (retraining requests for others are refused). */
+  knowsModel(name: string): boolean {
+    return this.monitors.has(name) || this.isConfigured(name);
   }
 
   private isConfigured(name: string): boolean {
@@ -229,6 +255,7 @@ export class Engine {
     this.writesInFlight++;
     try {
       const result = await this.writer.writePredictions(records, source);
+      this.storageFull = false;
       this.ingested(records, result.ids);
       return result;
     } finally {
@@ -300,10 +327,32 @@ export class Engine {
     return total;
   }
 
+  /**
+   * Applies the model's active reference. One stored under looser limits (more columns than
+   * `limits.max_features`, a name outside the rule) is reported and skipped, never applied: it would
+   * allocate a column per name at every start.
+   */
   private loadReference(monitor: ModelMonitor): void {
-    const ref = this.references.active<ReferenceProfile>(monitor.name);
-    monitor.setReference(ref ?? null);
+    const ref = this.references.active<ReferenceProfile>(monitor.name) ?? null;
+    if (ref) {
+      try {
+        checkReferenceColumns(referenceColumns(ref.profile), this.config.limits);
+      } catch (err) {
+        this.log.error(
+          { model: monitor.name, reference: ref.name, id: ref.id, err: (err as Error).message },
+          'stored reference skipped: it breaks the configured limits (upload a new one)',
+        );
+        this.skippedReferences.set(monitor.name, (err as Error).message);
+        monitor.setReference(null);
+        return;
+      }
+    }
+    this.skippedReferences.delete(monitor.name);
+    monitor.setReference(ref);
   }
+
+  /** Models whose stored active reference was skipped at load, with the reason (GET /api/v1/models). */
+  readonly skippedReferences = new Map<string, string>();
 
   /** A reference named in the config (file or log range), built once when the model has none. */
   private async bootstrapReference(monitor: ModelMonitor): Promise<void> {
@@ -312,9 +361,9 @@ export class Engine {
     try {
       if (source.file) {
         const table = await readTableFile(source.file);
-        this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
+        await this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
       } else if (source.from_ts !== undefined || source.to_ts !== undefined) {
-        this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');
+        await this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');
       }
     } catch (err) {
       this.log.warn(
@@ -342,17 +391,20 @@ export class Engine {
     return roles;
   }
 
-  /** Builds, stores and activates a reference; the model's monitor switches to it at once. */
-  saveReference(
+  /**
+   * Builds, stores (on the log writer, like every write) and activates a reference; the model's monitor
+   * switches to it once it is committed.
+   */
+  async saveReference(
     model: string,
     name: string,
     table: Table,
     source: ReferenceSource,
     roles = this.roles(model),
-  ) {
-    checkReferenceColumns(table, this.config.limits.max_features);
+  ): Promise<StoredReference<ReferenceProfile>> {
+    checkReferenceColumns(table.names, this.config.limits, [roles.prediction, roles.score, ...roles.target]);
     const profile = buildProfile(table, roles, this.config.reference.sample_size);
-    return this.storeReference(model, name, source, table, profile);
+    return this.storeReference(model, name, source, table.rows, profile);
   }
 
   /**
@@ -365,10 +417,10 @@ export class Engine {
     table: Table,
     source: ReferenceSource,
     roles = this.roles(model),
-  ) {
+  ): Promise<StoredReference<ReferenceProfile>> {
     if (table.rows * table.names.length < OFF_THREAD_MIN_CELLS)
       return this.saveReference(model, name, table, source, roles);
-    checkReferenceColumns(table, this.config.limits.max_features);
+    checkReferenceColumns(table.names, this.config.limits, [roles.prediction, roles.score, ...roles.target]);
     const { runInThread } = await import('../compare/parallel');
     const profile = (await runInThread({
       kind: 'profile',
@@ -376,40 +428,44 @@ export class Engine {
       roles,
       sampleCap: this.config.reference.sample_size,
     })) as ReferenceProfile;
-    return this.storeReference(model, name, source, table, profile);
+    return this.storeReference(model, name, source, table.rows, profile);
   }
 
-  private storeReference(
+  private async storeReference(
     model: string,
     name: string,
     source: ReferenceSource,
-    table: Table,
+    rows: number,
     profile: ReferenceProfile,
-  ) {
-    const stored = this.references.save<ReferenceProfile>(
+  ): Promise<StoredReference<ReferenceProfile>> {
+    const now = this.now();
+    const id = await this.writer.write('reference', [
       model,
       name,
       source,
-      table.rows,
-      profile,
-      this.now(),
-    );
+      rows,
+      JSON.stringify(profile),
+      now,
+    ]);
+    const stored = { id, model, name, created_at: now, source, rows, profile };
     const monitor = this.monitor(model);
     if (monitor) monitor.setReference(stored);
-    this.activeReferences.set(model, stored.id);
+    this.activeReferences.set(model, id);
     return stored;
   }
 
-  /** Reference from the model's logged predictions (and their labels) in [from, to]. */
-  referenceFromLog(model: string, from: number, to: number, name: string) {
-    if (!(to > from)) throw new InputError('to_ts must be greater than from_ts');
-    const builder = new TableBuilder();
-    let line = 0;
-    for (const record of this.reader.rangeWithLabels(model, from, to))
-      builder.add(flattenRecord(record, ++line));
-    if (builder.rows === 0)
-      throw new InputError(`no predictions of model "${model}" between ${from} and ${to}`);
-    return this.saveReference(model, name, builder.build(), { kind: 'log', from_ts: from, to_ts: to });
+  /** Reference from the model's logged predictions (and their labels) in [from, to], read and profiled off the event loop in `serve`. */
+  async referenceFromLog(model: string, from: number, to: number, name: string) {
+    const request: FromLogRequest = {
+      model,
+      from,
+      to,
+      roles: this.roles(model),
+      sampleSize: this.config.reference.sample_size,
+      maxFeatures: this.config.limits.max_features,
+    };
+    const { rows, profile } = this.fromLog ? await this.fromLog(request) : profileFromLog(this.db, request);
+    return this.storeReference(model, name, { kind: 'log', from_ts: from, to_ts: to }, rows, profile);
   }
 
   /** Reads new rows, then evaluates every model; one failing model does not stop the others. */
@@ -481,14 +537,32 @@ export class Engine {
     const key = `${report.status}|${report.findings.map((f) => `${f.type}:${f.feature ?? ''}:${f.metric ?? ''}:${f.window ?? ''}`).join(',')}`;
     const last = this.lastHistory.get(report.model);
     if (!last || last.key !== key || report.evaluated_at - last.ts >= HISTORY_EVERY_SECONDS) {
-      this.history.record(report.model, report.evaluated_at, report.status, report);
       this.lastHistory.set(report.model, { ts: report.evaluated_at, key });
+      this.background(
+        'history',
+        report.model,
+        this.writer.write('history', [
+          report.model,
+          report.evaluated_at,
+          report.status,
+          JSON.stringify(report),
+        ]),
+      );
     }
     const previous = this.lastRecommended.get(report.model) ?? false;
     if (report.retraining.recommended !== previous) {
       this.lastRecommended.set(report.model, report.retraining.recommended);
       if (report.retraining.recommended) {
-        this.history.recordRetrain(report.model, report.evaluated_at, 'recommendation', report.retraining);
+        this.background(
+          'retrain',
+          report.model,
+          this.writer.write('retrain', [
+            report.model,
+            report.evaluated_at,
+            'recommendation',
+            JSON.stringify(report.retraining),
+          ]),
+        );
         this.telemetry.retrainRequest(report.model);
       }
       this.notify(report).catch((err: unknown) =>
@@ -497,9 +571,32 @@ export class Engine {
     }
   }
 
+  /**
+   * A write that no request waits for (history, a recommendation): a failure is logged and counted as a
+   * write failure (`write_errors_total{what}`), not as a failed evaluation.
+   */
+  private background(what: WriteKind, model: string | null, write: Promise<unknown>): void {
+    const settled: Promise<void> = write
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        const reason = (err as { code?: string }).code ?? 'error';
+        if (reason === 'SQLITE_FULL') this.storageFull = true;
+        this.telemetry.writeFailed?.(what, reason);
+        this.log.error({ model, what, err: String(err) }, 'write failed');
+      })
+      .finally(() => this.pendingWrites.delete(settled));
+    this.pendingWrites.add(settled);
+  }
+  private readonly pendingWrites = new Set<Promise<void>>();
+
+  /** Resolves once the background writes handed over so far (history, recommendations) are done. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pendingWrites]);
+  }
+
   /** Records an explicit retraining request (API or Alertmanager) and forwards it to the webhook. */
-  requestRetraining(model: string, source: string, reason: unknown): number {
-    const id = this.history.recordRetrain(model, this.now(), source, reason);
+  async requestRetraining(model: string, source: string, reason: string): Promise<number> {
+    const id = await this.writer.write('retrain', [model, this.now(), source, reason]);
     this.telemetry.retrainRequest(model);
     const report = this.monitors.get(model)?.latest?.report;
     if (report && this.config.retraining.webhook_url) {
@@ -546,7 +643,7 @@ export class Engine {
     if (this.pruning) return 0;
     this.pruning = true;
     try {
-      this.history.prune(now - this.config.retention.history);
+      await this.writer.write('pruneHistory', [now - this.config.retention.history]);
       return await this.writer.prune(now - this.config.retention.predictions);
     } finally {
       this.pruning = false;

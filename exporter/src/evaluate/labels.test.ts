@@ -203,7 +203,7 @@ describe('the ring size', () => {
     const capacity = async (raw: Record<string, unknown>) => {
       await exporter?.close();
       await start(raw);
-      return exporter.engine.monitor('x')!.window.capacity;
+      return exporter.engine.monitor('x')!.window.maxRows;
     };
     expect(await capacity({})).toBe(100_000); // default: drift 10k rows, performance windows 1h and 24h
     expect(await capacity({ performance_windows: [{ name: 'a', rows: 20_000 }] })).toBe(20_000);

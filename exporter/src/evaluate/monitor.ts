@@ -107,7 +107,7 @@ export class ModelMonitor {
     pendingCap = PENDING_LABELS_CAP,
     options: MonitorOptions = {},
   ) {
-    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, options.maxFeatures);
+    this.window = new ColumnarWindow(capacity, MAX_DICTIONARY, options.maxFeatures, options.windowBudget);
     this.bins = new BinObservations(maxCategories);
     this.versions = new VersionLabels(options.maxVersions ?? 20);
     this.pending = new PendingLabels(name, telemetry, pendingCap);

@@ -11,7 +11,7 @@ import type { StoredReference } from '../store/references';
 import { ModelMonitor, type MultivariateRunner } from './monitor';
 import { PENDING_LABELS_CAP } from './pending-labels';
 import type { Telemetry } from './telemetry';
-import type { WindowSpec } from './window';
+import type { WindowBudget, WindowSpec } from './window';
 
 /** The reference a monitor compares against. */
 export type ActiveReference = StoredReference<ReferenceProfile>;
@@ -125,6 +125,7 @@ export function createMonitor(
   name: string,
   telemetry: Telemetry,
   multivariate?: MultivariateRunner,
+  windowBudget?: WindowBudget,
 ): ModelMonitor {
   const model = modelConfig(config, name);
   return new ModelMonitor(
@@ -138,6 +139,7 @@ export function createMonitor(
       maxFeatures: config.limits.max_features,
       maxVersions: config.limits.max_model_versions,
       multivariate,
+      windowBudget,
     },
   );
 }

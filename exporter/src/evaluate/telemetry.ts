@@ -32,7 +32,13 @@ export interface Telemetry {
   evaluation(model: string, seconds: number, ok: boolean): void;
   retrainRequest(model: string): void;
   rejected(reason: RejectReason): void;
+  /** A write besides ingest (history entry, retraining request, reference) failed on the writer. */
+  writeFailed?(what: WriteKind, reason: string): void;
 }
+
+/** What `modelwatch_write_errors_total{what}` counts. */
+export type WriteKind = 'history' | 'retrain' | 'reference' | 'retention';
+export const WRITE_KINDS: readonly WriteKind[] = ['history', 'retrain', 'reference', 'retention'];
 
 export const NO_TELEMETRY: Telemetry = {
   feedback() {},

@@ -2,7 +2,7 @@
  * The cardinality guards of one model: `model_version` label values (the first `max` seen, then
  * `__other__`), and what every guard has dropped or folded since start (`cardinality_limited_total`).
  */
-import { type ColumnarWindow, OTHER } from './window';
+import { type ColumnarWindow, OTHER, type WindowBudget } from './window';
 
 /** Caps a hostile or careless client cannot push past (see `limits` in the config). */
 export interface MonitorGuards {
@@ -10,6 +10,8 @@ export interface MonitorGuards {
   maxFeatures?: number;
   /** Distinct `model_version` label values on /metrics; further versions are counted as `__other__`. */
   maxVersions?: number;
+  /** Memory shared by every model's window (`limits.max_window_bytes`). */
+  windowBudget?: WindowBudget;
 }
 
 /** Values the guards dropped or folded, by kind (`cardinality_limited_total{kind}`), cumulative. */

@@ -6,6 +6,12 @@
  *
  * Ground truth is joined onto the rows: `labels` holds each row's label (from feedback), found through
  * a `prediction_id → slot` map that follows the ring as it overwrites its oldest rows.
+ *
+ * Memory follows the rows held, not the configured capacity: the arrays start at FIRST_SLOTS slots and
+ * double as rows arrive, up to `maxRows`. A budget shared by every model's window
+ * (`limits.max_window_bytes`) is charged for each allocation; when it is spent a window stops growing
+ * and wraps at the size it has (it keeps its newest rows), and a new column is not created (its values
+ * are dropped and counted like columns beyond `limits.max_features`).
  */
 
 import type { ColumnType, CurrentColumn } from '../stats/types';
@@ -24,6 +30,50 @@ export interface FoldCount {
 
 type Dictionary = { dict: string[]; index: Map<string, number> };
 
+/** Slots a window allocates first; it doubles from there. */
+export const FIRST_SLOTS = 64;
+
+/** Bytes charged per slot for a prediction_id and a model_version (two references and a short string). */
+const STRING_SLOT_BYTES = 48;
+/** Bytes per slot of the buffers an evaluation encodes labels, predictions and scores into (monitor). */
+const EVALUATION_SLOT_BYTES = 24;
+
+/**
+ * Memory the windows of one process may take (`limits.max_window_bytes`): every allocation is charged
+ * here, and refused once `used` would exceed `limit`.
+ */
+export class WindowBudget {
+  used = 0;
+  constructor(readonly limit = Number.POSITIVE_INFINITY) {}
+
+  /** Charges `bytes` when they fit (true) or leaves the budget as it is (false). */
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
+const columnBytes = (type: ColumnType): number => (type === 'numeric' ? 8 : 4);
+
+function growFloat(a: Float64Array, n: number, fill: number): Float64Array {
+  const out = new Float64Array(n);
+  out.set(a);
+  if (fill !== 0) out.fill(fill, a.length);
+  return out;
+}
+
+function growInt(a: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  out.set(a);
+  out.fill(-1, a.length);
+  return out;
+}
+
 /** `stamp`: the row (ColumnSet write counter) that last wrote the column. */
 type Column =
   | { type: 'numeric'; data: Float64Array; stamp: number }
@@ -40,20 +90,33 @@ class ColumnSet {
   dropped = 0;
 
   constructor(
-    private readonly capacity: number,
+    private capacity: number,
     private readonly maxDictionary: number,
     private readonly folds: FoldCount,
     /** Distinct columns kept; a hostile client naming a new feature per row cannot grow memory. */
     private readonly maxColumns = Number.MAX_SAFE_INTEGER,
+    private readonly budget = new WindowBudget(),
   ) {}
 
-  ensure(name: string, type: ColumnType): Column {
+  /** Bytes one slot takes across the set's columns. */
+  get slotBytes(): number {
+    let n = 0;
+    for (const col of this.columns.values()) n += columnBytes(col.type);
+    return n;
+  }
+
+  /** The column, created (or re-typed) as needed; undefined when the memory budget has no room for it. */
+  ensure(name: string, type: ColumnType): Column | undefined {
     let col = this.columns.get(name);
     if (col && col.type !== type) {
+      const delta = (columnBytes(type) - columnBytes(col.type)) * this.capacity;
+      if (delta > 0 && !this.budget.take(delta)) return undefined;
+      if (delta < 0) this.budget.give(-delta);
       col = convert(col, type, this.capacity);
       this.columns.set(name, col);
     }
     if (!col) {
+      if (!this.budget.take(columnBytes(type) * this.capacity)) return undefined;
       col =
         type === 'numeric'
           ? { type, data: new Float64Array(this.capacity).fill(Number.NaN), stamp: 0 }
@@ -61,6 +124,15 @@ class ColumnSet {
       this.columns.set(name, col);
     }
     return col;
+  }
+
+  /** Re-allocates every column at `capacity` slots, keeping slots [0, old capacity) (budget charged by the window). */
+  grow(capacity: number): void {
+    for (const col of this.columns.values()) {
+      if (col.type === 'numeric') col.data = growFloat(col.data, capacity, Number.NaN);
+      else col.codes = growInt(col.codes, capacity);
+    }
+    this.capacity = capacity;
   }
 
   private stamp = 0;
@@ -87,6 +159,10 @@ class ColumnSet {
             continue;
           }
           col = this.ensure(name, typeOf(name) ?? (typeof value === 'number' ? 'numeric' : 'categorical'));
+          if (col === undefined) {
+            this.dropped++;
+            continue;
+          }
         }
         this.put(col, name, slot, value);
         col.stamp = stamp;
@@ -104,6 +180,7 @@ class ColumnSet {
     if (col === undefined) {
       if (value === null || value === undefined) return;
       col = this.ensure(name, typeof value === 'number' ? 'numeric' : 'categorical');
+      if (col === undefined) return;
     }
     this.put(col, name, slot, value);
   }
@@ -179,8 +256,8 @@ function convert(col: Column, type: ColumnType, capacity: number): Column {
  * the two; neither means missing. Used for the label and the prediction as logged.
  */
 export class ScalarColumn {
-  readonly num: Float64Array;
-  readonly code: Int32Array;
+  num: Float64Array;
+  code: Int32Array;
   readonly dict: string[] = [];
   readonly index = new Map<string, number>();
 
@@ -191,6 +268,11 @@ export class ScalarColumn {
   ) {
     this.num = new Float64Array(capacity).fill(Number.NaN);
     this.code = new Int32Array(capacity).fill(-1);
+  }
+
+  grow(capacity: number): void {
+    this.num = growFloat(this.num, capacity, Number.NaN);
+    this.code = growInt(this.code, capacity);
   }
 
   /** Stores `value` in `slot`; anything but a finite number, a boolean or a string is stored as missing. */
@@ -222,11 +304,11 @@ export interface WindowSpec {
 }
 
 export class ColumnarWindow {
-  readonly ids: Float64Array;
-  readonly ts: Float64Array;
-  readonly scores: Float64Array;
-  readonly predictionIds: string[];
-  readonly versions: (string | null)[];
+  ids: Float64Array;
+  ts: Float64Array;
+  scores: Float64Array;
+  predictionIds: string[];
+  versions: (string | null)[];
   readonly features: ColumnSet;
   readonly attributes: ColumnSet;
   /** The model output: `prediction` (label or value) and `score`. */
@@ -236,7 +318,11 @@ export class ColumnarWindow {
   /** Ground truth joined from feedback (missing until the label arrives). */
   readonly labels: ScalarColumn;
   /** Per slot: 1 once the slot's label was counted as unusable (so it is counted once). */
-  readonly labelRejected: Uint8Array;
+  labelRejected: Uint8Array;
+  /** Slots allocated now (slot indexes are below it); grows by doubling up to `maxRows`. */
+  capacity: number;
+  /** True once the ring wrapped: it overwrites its oldest rows and no longer grows. */
+  private wrapped = false;
   private readonly slotOfId = new Map<string, number>();
   private head = 0;
   private count = 0;
@@ -248,19 +334,24 @@ export class ColumnarWindow {
   readonly folds: FoldCount = { values: 0 };
 
   constructor(
-    readonly capacity: number,
+    /** Rows the ring may hold (the largest window asked for, within limits.max_window_rows). */
+    readonly maxRows: number,
     maxDictionary = MAX_DICTIONARY,
     /** Distinct feature (and attribute) columns kept per model. */
     maxColumns = Number.MAX_SAFE_INTEGER,
+    private readonly budget = new WindowBudget(),
   ) {
+    const capacity = Math.min(maxRows, FIRST_SLOTS);
+    this.capacity = capacity;
+    this.budget.used += capacity * FIXED_SLOT_BYTES; // the first slots are always granted
     this.ids = new Float64Array(capacity);
     this.ts = new Float64Array(capacity);
     this.scores = new Float64Array(capacity).fill(Number.NaN);
     this.predictionIds = new Array<string>(capacity).fill('');
     this.versions = new Array<string | null>(capacity).fill(null);
-    this.features = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns);
-    this.attributes = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns);
-    this.outputs = new ColumnSet(capacity, maxDictionary, { values: 0 }); // folds counted by `predictions`
+    this.features = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns, budget);
+    this.attributes = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns, budget);
+    this.outputs = new ColumnSet(capacity, maxDictionary, { values: 0 }, Number.MAX_SAFE_INTEGER, budget); // folds counted by `predictions`
     this.predictions = new ScalarColumn(capacity, maxDictionary, this.folds);
     this.labels = new ScalarColumn(capacity, maxDictionary, this.folds);
     this.labelRejected = new Uint8Array(capacity);
@@ -270,8 +361,52 @@ export class ColumnarWindow {
     return this.count;
   }
 
+  /** Bytes one slot takes: the fixed per-row arrays plus one element of every column. */
+  get slotBytes(): number {
+    return FIXED_SLOT_BYTES + this.features.slotBytes + this.attributes.slotBytes + this.outputs.slotBytes;
+  }
+
+  /** Memory the window's arrays take (slots × slot bytes, prediction ids estimated at 48 bytes a slot). */
+  get bytes(): number {
+    return this.capacity * this.slotBytes;
+  }
+
+  /**
+   * Doubles the slots (at most `maxRows`) when the memory budget allows; false leaves the ring as it
+   * is, to wrap at its current size. Only before the first wrap, so slots keep their rows' order.
+   */
+  private grow(): boolean {
+    const next = Math.min(this.maxRows, this.capacity * 2);
+    if (!this.budget.take((next - this.capacity) * this.slotBytes)) return false;
+    this.ids = growFloat(this.ids, next, 0);
+    this.ts = growFloat(this.ts, next, 0);
+    this.scores = growFloat(this.scores, next, Number.NaN);
+    // New arrays rather than a longer `length`, which would leave holes (slow element access).
+    const ids = new Array<string>(next).fill('');
+    const versions = new Array<string | null>(next).fill(null);
+    for (let i = 0; i < this.capacity; i++) {
+      ids[i] = this.predictionIds[i]!;
+      versions[i] = this.versions[i]!;
+    }
+    this.predictionIds = ids;
+    this.versions = versions;
+    const rejected = new Uint8Array(next);
+    rejected.set(this.labelRejected);
+    this.labelRejected = rejected;
+    this.features.grow(next);
+    this.attributes.grow(next);
+    this.outputs.grow(next);
+    this.predictions.grow(next);
+    this.labels.grow(next);
+    this.head = this.capacity;
+    this.capacity = next;
+    return true;
+  }
+
   /** Appends a row, overwriting the oldest when full; `typeOf` gives declared feature types. */
   append(row: LogRow, typeOf: (feature: string) => ColumnType | undefined): number {
+    if (this.count === this.capacity && !this.wrapped && (this.capacity >= this.maxRows || !this.grow()))
+      this.wrapped = true;
     const slot = this.head;
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
@@ -337,6 +472,9 @@ export class ColumnarWindow {
     return { from, to };
   }
 }
+
+/** Bytes per slot of the arrays every window has: ids, ts, scores, labelRejected, the two scalar columns, strings. */
+const FIXED_SLOT_BYTES = 8 + 8 + 8 + 1 + 2 * (8 + 4) + STRING_SLOT_BYTES + EVALUATION_SLOT_BYTES;
 
 /** Reads one column of a ColumnSet over the selected slots in the shape the drift tests take. */
 export function currentColumn(set: ColumnSet, name: string, slots: Int32Array): CurrentColumn | undefined {

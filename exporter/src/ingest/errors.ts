@@ -2,7 +2,7 @@
 export class IngestError extends Error {
   override name = 'IngestError';
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 503,
+    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 503 | 507,
     message: string,
     /** Index of the offending item in the batch (line for NDJSON), or null for the whole request. */
     readonly index: number | null,
@@ -28,6 +28,7 @@ export type RejectReason =
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'unavailable'
+  | 'storage_full'
   | 'not_found';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
@@ -39,5 +40,6 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'unsupported_media_type',
   'unauthorized',
   'unavailable',
+  'storage_full',
   'not_found',
 ];

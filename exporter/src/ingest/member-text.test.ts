@@ -90,11 +90,14 @@ describe('objectMemberText', () => {
     expect(objectMemberText('{"features":{"a":1},"features":2}', 'features')).toBeNull();
   });
 
-  it('ignores the key inside strings, nested objects and arrays, and escaped spellings', () => {
+  it('ignores the key inside strings, nested objects and arrays; decodes escaped spellings (issue 14)', () => {
     expect(
       objectMemberText('{"model":"\\"features\\":{}","y":[{"features":{}}],"features":{"a":1}}', 'features'),
     ).toBe('{"a":1}');
-    expect(objectMemberText('{"feat\\u0075res":{"a":1}}', 'features')).toBeNull();
+    expect(objectMemberText('{"feat\\u0075res":{"a":1}}', 'features')).toBe('{"a":1}');
+    // the later member wins, whatever its spelling (JSON.parse takes it)
+    expect(objectMemberText('{"features":{"a":1},"feat\\u0075res":{"b":2}}', 'features')).toBe('{"b":2}');
+    expect(objectMemberText('{"feat\\u0075res":{"b":2},"features":{"a":1}}', 'features')).toBe('{"a":1}');
     expect(objectMemberText('{ "features" :\n { "a" : [1, {"b": "]}"}] } }', 'features')).toBe(
       '{ "a" : [1, {"b": "]}"}] }',
     );

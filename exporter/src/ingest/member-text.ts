@@ -6,8 +6,9 @@
  * store/predictions.ts), off the thread that parses and validates.
  *
  * Only called on text that `JSON.parse` has accepted. The result is the text of the value JSON.parse
- * used (the last top-level member with exactly this key) when it is an object; null when the key is
- * written with escapes, missing, or not an object — the caller then serialises the parsed value.
+ * used — the last top-level member whose key, once its escapes are decoded, is `key` — when it is an
+ * object; null when that member is missing or not an object. The caller (resolveFeatures) still checks
+ * that the text holds no duplicate member before storing it (`quoteCount`).
  */
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -51,34 +52,34 @@ let cachedQuoted = '';
 let cachedToken = '';
 
 /**
- * The member's value text. Fastest path, for the line ingest sees almost always: `"key":{` is the
- * first member holding an object (so it belongs to the top-level object), its value is flat, and the
- * key does not appear again after it (a later duplicate would win) — two regular-expression scans, a
- * third of the general path's time. Then a path for lines without `\u` escapes (every key spelled
- * `key` appears literally): the last literal `"key"` token followed by `:` and `{` — in a validated
- * prediction only the top-level `features` can be such a member, since `features` and `attributes`
- * hold scalars only. Otherwise a full scan that tracks strings and depth.
+ * The member's value text. Fastest path, for the line ingest sees almost always (no `\u` escape in the
+ * line, so every key that decodes to `key` is written literally — the other JSON escapes produce no
+ * letters): `"key":{` is the first member holding an object (so it belongs to the top-level object),
+ * its value is flat, and the key does not appear again after it (a later duplicate would win) — two
+ * regular-expression scans. Otherwise a full scan that tracks strings and depth and decodes keys.
+ *
+ * (A path that took the last literal `"key":{` anywhere in the line stored the `features` of a
+ * discarded duplicate `attributes` member, or the first of two `features` when the second was spelled
+ * with escapes: issue 14, defect 3.)
  */
 export function objectMemberText(text: string, key: string): string | null {
   if (text.indexOf('\\u') === -1) {
     const flat = flatMemberText(text, key);
     if (flat !== null) return flat;
-    const token = `"${key}"`;
-    const at = text.lastIndexOf(token);
-    if (at === -1) return null;
-    if (!escaped(text, at)) {
-      let j = at + token.length;
-      while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-      if (text.charCodeAt(j) === COLON) {
-        j++;
-        while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-        if (text.charCodeAt(j) !== OPEN_BRACE) return null;
-        const end = matchingEnd(text, j);
-        return end > 0 ? text.slice(j, end) : null;
-      }
-    }
   }
   return scanMemberText(text, key);
+}
+
+/**
+ * Double quotes in `text`. In the text of a flat object with no escaped quote it is twice the members
+ * plus twice the members holding a string: so it equals twice (distinct keys + string values) of the
+ * parsed object exactly when no key is repeated (a repeat adds a member, and a string member at least
+ * as often as a string value). resolveFeatures compares it with what validation counted.
+ */
+export function quoteCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) n++;
+  return n;
 }
 
 /** The fastest path's answer, or null when it does not apply (the caller then looks further). */
@@ -109,8 +110,8 @@ function scanMemberText(text: string, key: string): string | null {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = skipString(text, i);
-      // A key of the top-level object: a string at depth 1 followed by a colon.
-      if (depth === 1 && end - i - 2 === key.length && text.startsWith(key, i + 1)) {
+      // A key of the top-level object: a string at depth 1 followed by a colon, compared decoded.
+      if (depth === 1 && sameKey(text, i, end, key)) {
         let j = end;
         while (j < n && isSpace(text.charCodeAt(j))) j++;
         if (j < n && text.charCodeAt(j) === COLON) {
@@ -132,6 +133,13 @@ function scanMemberText(text: string, key: string): string | null {
     i++;
   }
   return found;
+}
+
+/** Whether the JSON string text[start, end) decodes to `key`. */
+function sameKey(text: string, start: number, end: number, key: string): boolean {
+  const raw = text.slice(start + 1, end - 1);
+  if (raw.indexOf('\\') === -1) return raw === key;
+  return (JSON.parse(text.slice(start, end)) as string) === key;
 }
 
 /** Index just past the object or array opening at `start`, or -1 if it does not close. */

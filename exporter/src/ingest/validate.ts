@@ -5,15 +5,13 @@
  * Hand-written rather than zod: this is the ingest hot path (zod measured ~27k items/s with 20
  * features on this machine, this validator several times that). The config loader uses zod.
  */
-import { isName, NAME_RULE } from '../names';
+import { isName, NAME_RULE, RESERVED_NAMES, shortName } from '../names';
 import type { ColumnType } from '../stats/types';
 import { IngestError } from './errors';
 
 export type Scalar = number | string | boolean;
 export type FeatureValue = Scalar | null;
 
-/** Names that would be dangerous as object keys downstream (prototype pollution). */
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_STRING = 1024;
 const MAX_ID = 256;
 
@@ -39,6 +37,11 @@ export interface PredictionRecord {
   /** Whether the client sent `ts` (a re-send without it is compared without the timestamp). */
   tsProvided: boolean;
   features: Record<string, FeatureValue>;
+  /**
+   * Quotes the text of `features` has when no key repeats and no string holds an escaped quote:
+   * 2 × (keys + string values). The log writer checks a sliced text against it (quoteCount).
+   */
+  featureQuotes: number;
   /** null: left to the log writer, which takes the client's own text from the item's line. */
   featuresJson: string | null;
   /** The prediction as sent (label or value). */
@@ -69,7 +72,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function checkFields(item: Record<string, unknown>, allowed: ReadonlySet<string>, index: number): void {
-  for (const key in item) if (!allowed.has(key)) invalid(index, key, `unknown field "${key}"`);
+  for (const key in item)
+    if (!allowed.has(key)) invalid(index, shortName(key), `unknown field "${shortName(key)}"`);
 }
 
 function name(value: unknown, index: number, field: string, what: string): string {
@@ -104,6 +108,9 @@ function isScalar(value: unknown): value is Scalar {
 
 const SCALAR_MESSAGE = `expected a finite number, a string (at most ${MAX_STRING} characters) or a boolean`;
 
+/** Keys plus string values the last scalarMap call counted (read right after the call). */
+let scalarMapTokens = 0;
+
 function scalarMap(
   value: unknown,
   index: number,
@@ -112,23 +119,36 @@ function scalarMap(
 ): Record<string, FeatureValue> {
   if (!isObject(value)) invalid(index, field, `expected an object of ${field} values`);
   let count = 0;
+  let strings = 0;
   for (const key in value) {
-    if (!isName(key)) invalid(index, `${field}.${key}`, `expected ${NAME_RULE}`);
-    if (RESERVED_KEYS.has(key)) invalid(index, `${field}.${key}`, `"${key}" is a reserved name`);
+    if (!isName(key)) invalid(index, `${field}.${shortName(key)}`, `expected ${NAME_RULE}`);
+    if (RESERVED_NAMES.has(key)) invalid(index, `${field}.${key}`, `"${key}" is a reserved name`);
     const v = value[key];
     if (v !== null && !isScalar(v)) invalid(index, `${field}.${key}`, `${SCALAR_MESSAGE}, or null`);
+    if (typeof v === 'string') strings++;
     if (++count > maxKeys) invalid(index, field, `more than ${maxKeys} ${field}`);
   }
+  scalarMapTokens = count + strings;
   return value as Record<string, FeatureValue>;
 }
 
-function timestamp(value: unknown, index: number): number | undefined {
+/** Timestamps accepted: [now − retention, now + limits.max_clock_skew] (docs/api.md). */
+export interface TsWindow {
+  min: number;
+  max: number;
+}
+
+function timestamp(value: unknown, index: number, window?: TsWindow): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     invalid(index, 'ts', 'expected Unix time in seconds (a positive number)');
   }
   if (value > 1e11)
     invalid(index, 'ts', 'expected Unix time in seconds, got a value that looks like milliseconds');
+  if (window && value > window.max)
+    invalid(index, 'ts', `expected a time at most limits.max_clock_skew ahead of now (${window.max})`);
+  if (window && value < window.min)
+    invalid(index, 'ts', `expected a time within the retention period (at or after ${window.min})`);
   return value;
 }
 
@@ -151,6 +171,7 @@ function validatePrediction(
   maxFeatures: number,
   types?: FeatureTypeLookup,
   fromLine = false,
+  window?: TsWindow,
 ): PredictionRecord {
   if (!isObject(raw)) invalid(index, null, 'expected a prediction object');
   checkFields(raw, PREDICTION_FIELDS, index);
@@ -158,6 +179,7 @@ function validatePrediction(
   const id = predictionId(raw.prediction_id, index);
   if (raw.features === undefined) invalid(index, 'features', 'missing required field "features"');
   const features = scalarMap(raw.features, index, 'features', maxFeatures);
+  const featureQuotes = 2 * scalarMapTokens;
   if (raw.prediction === undefined) invalid(index, 'prediction', 'missing required field "prediction"');
   if (!isScalar(raw.prediction)) invalid(index, 'prediction', SCALAR_MESSAGE);
   const score = optionalNumber(
@@ -182,7 +204,7 @@ function validatePrediction(
     }
     version = raw.model_version;
   }
-  const ts = timestamp(raw.ts, index);
+  const ts = timestamp(raw.ts, index, window);
   const latency = optionalNumber(
     raw.latency_seconds,
     index,
@@ -215,6 +237,7 @@ function validatePrediction(
     ts: ts ?? now,
     tsProvided: ts !== undefined,
     features,
+    featureQuotes,
     featuresJson: fromLine ? null : JSON.stringify(features),
     prediction: raw.prediction,
     predictionJson: JSON.stringify(raw.prediction),
@@ -235,14 +258,38 @@ export function validatePredictions(
   maxFeatures: number,
   types?: FeatureTypeLookup,
   fromLines = false,
+  window?: TsWindow,
 ): PredictionRecord[] {
   const records: PredictionRecord[] = new Array(items.length);
   for (let i = 0; i < items.length; i++)
-    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines);
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines, window);
   return records;
 }
 
-export function validateFeedback(items: readonly unknown[], now: number): FeedbackRecord[] {
+/** `validatePredictions`, handing the event loop back (`pause`) every `chunk` items. */
+export async function validatePredictionsPausing(
+  items: readonly unknown[],
+  now: number,
+  maxFeatures: number,
+  types: FeatureTypeLookup | undefined,
+  fromLines: boolean,
+  window: TsWindow | undefined,
+  pause: () => Promise<void>,
+  chunk = 500,
+): Promise<PredictionRecord[]> {
+  const records: PredictionRecord[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % chunk === 0) await pause();
+    records[i] = validatePrediction(items[i], i, now, maxFeatures, types, fromLines, window);
+  }
+  return records;
+}
+
+export function validateFeedback(
+  items: readonly unknown[],
+  now: number,
+  window?: TsWindow,
+): FeedbackRecord[] {
   return items.map((raw, index) => {
     if (!isObject(raw)) invalid(index, null, 'expected a feedback object');
     checkFields(raw, FEEDBACK_FIELDS, index);
@@ -250,7 +297,7 @@ export function validateFeedback(items: readonly unknown[], now: number): Feedba
     const id = predictionId(raw.prediction_id, index);
     if (raw.label === undefined) invalid(index, 'label', 'missing required field "label"');
     if (!isScalar(raw.label)) invalid(index, 'label', SCALAR_MESSAGE);
-    const ts = timestamp(raw.ts, index);
+    const ts = timestamp(raw.ts, index, window);
     return { model, prediction_id: id, labelJson: JSON.stringify(raw.label), ts: ts ?? now };
   });
 }

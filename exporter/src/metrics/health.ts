@@ -41,6 +41,27 @@ export const HEALTH_FAMILIES = [
     'live',
     family('gauge', 'database_size_bytes', [], 'Size of the SQLite database file including its WAL.'),
   ),
+  family(
+    'counter',
+    'webhook_alerts_ignored_total',
+    ['reason'],
+    'Firing alerts the Alertmanager webhook did not turn into a retraining request: unknown_model (a model the exporter neither monitors nor is configured with), no_model (no valid model label).',
+  ),
+  family(
+    'counter',
+    'write_errors_total',
+    ['what', 'reason'],
+    'Writes besides ingest that failed on the writer thread: what is history, retrain, reference or retention; reason is the SQLite error code (SQLITE_FULL: disk full).',
+  ),
+  refreshed(
+    'live',
+    family(
+      'gauge',
+      'window_memory_bytes',
+      ['model'],
+      "Memory the model's in-memory window takes (slots allocated x bytes per slot); it grows with the rows held, and all models together stay within limits.max_window_bytes.",
+    ),
+  ),
   refreshed(
     'live',
     family('gauge', 'build_info', ['version'], 'Always 1; the version label carries the exporter version.'),
@@ -65,5 +86,8 @@ export const health: Collector<HandlesOf<typeof HEALTH_FAMILIES>> = {
 
   live(h, engine) {
     h.modelwatch_database_size_bytes.set(engine.databaseSize());
+    const memory = h.modelwatch_window_memory_bytes;
+    memory.reset();
+    for (const m of engine.monitors.values()) memory.set({ model: m.name }, m.window.bytes);
   },
 };

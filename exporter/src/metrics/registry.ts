@@ -7,7 +7,7 @@
  * never computes a statistic.
  */
 import type { Engine } from '../evaluate/engine';
-import type { LabelRejectReason, Telemetry } from '../evaluate/telemetry';
+import type { LabelRejectReason, Telemetry, WriteKind } from '../evaluate/telemetry';
 import type { RejectReason } from '../ingest/errors';
 import type { CloudEventTelemetry, EventKind } from '../ingest/kserve';
 import type { Handles } from './catalog';
@@ -182,6 +182,12 @@ export class Metrics implements Telemetry, CloudEventTelemetry {
   }
   cloudEventsPending(count: number): void {
     this.h.modelwatch_cloudevents_pending.set(count);
+  }
+  writeFailed(what: WriteKind, reason: string): void {
+    this.h.modelwatch_write_errors_total.inc({ what, reason });
+  }
+  webhookAlertIgnored(reason: 'unknown_model' | 'no_model'): void {
+    this.h.modelwatch_webhook_alerts_ignored_total.inc({ reason });
   }
   rejected(reason: RejectReason): void {
     this.h.modelwatch_ingest_rejected_total.inc({ reason });

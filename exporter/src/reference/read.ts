@@ -35,27 +35,26 @@ export function formatFromPath(path: string): InputFormat {
   return 'csv';
 }
 
+/** Content types of a data set upload, each with its format (docs/api.md). */
+const CONTENT_TYPES: Record<string, InputFormat> = {
+  'text/csv': 'csv',
+  'application/csv': 'csv',
+  'text/tab-separated-values': 'tsv',
+  'application/vnd.apache.parquet': 'parquet',
+  'application/x-parquet': 'parquet',
+  'application/parquet': 'parquet',
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+  'application/x-jsonlines': 'ndjson',
+};
+
+export const UPLOAD_CONTENT_TYPES: readonly string[] = Object.keys(CONTENT_TYPES);
+
 /** Format by content type (docs/api.md), or null when the type names none of them. */
 export function formatFromContentType(contentType: string | undefined): InputFormat | null {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  switch (type) {
-    case 'text/csv':
-    case 'application/csv':
-      return 'csv';
-    case 'text/tab-separated-values':
-      return 'tsv';
-    case 'application/vnd.apache.parquet':
-    case 'application/x-parquet':
-    case 'application/parquet':
-      return 'parquet';
-    case 'application/x-ndjson':
-    case 'application/ndjson':
-    case 'application/jsonl':
-    case 'application/x-jsonlines':
-      return 'ndjson';
-    default:
-      return null;
-  }
+  return Object.hasOwn(CONTENT_TYPES, type) ? CONTENT_TYPES[type]! : null;
 }
 
 /** Phases of a read, for a progress line. `done`/`total` are rows when known. */

@@ -211,27 +211,42 @@ function cell(value: unknown, line: number, key: string): Cell {
   throw new InputError(`line ${line}: field "${key}" must be a number, string, boolean or null`);
 }
 
-/** Accumulates rows with possibly different keys into aligned columns (absent = missing). */
+/**
+ * Accumulates rows with possibly different keys into aligned columns (absent = missing), in time linear
+ * in the cells written: a column catches up with nulls when it is next written, and every column is
+ * padded once when the table is built (one new key per line must not make it quadratic). `maxColumns`
+ * stops a hostile input before it allocates a column per key (InputError).
+ */
 export class TableBuilder {
   private readonly cells = new Map<string, Cell[]>();
   rows = 0;
+
+  constructor(private readonly maxColumns = Number.POSITIVE_INFINITY) {}
 
   add(row: Map<string, Cell>): void {
     for (const [key, value] of row) {
       let col = this.cells.get(key);
       if (!col) {
-        col = new Array<Cell>(this.rows).fill(null);
+        if (this.cells.size >= this.maxColumns)
+          throw new InputError(`more than ${this.maxColumns} columns (limits.max_features)`);
+        col = [];
         this.cells.set(key, col);
       }
+      while (col.length < this.rows) col.push(null);
       col.push(value);
     }
     this.rows++;
-    for (const col of this.cells.values()) if (col.length < this.rows) col.push(null);
   }
 
+  /** The rows so far as a typed table. */
   build(): Table {
+    for (const col of this.cells.values()) while (col.length < this.rows) col.push(null);
     const table = tableFromCells(this.cells);
     table.rows = this.rows;
     return table;
+  }
+
+  get table(): Table {
+    return this.build();
   }
 }

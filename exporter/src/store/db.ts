@@ -16,6 +16,8 @@ export interface OpenOptions {
   /** Seconds to wait for a lock held by another connection. */
   busyTimeout?: number;
   readonly?: boolean;
+  /** Largest size the database file may reach (bytes); writes beyond it fail with SQLITE_FULL. */
+  maxBytes?: number;
 }
 
 export function openDatabase(path: string, options: OpenOptions = {}): DB {
@@ -37,6 +39,14 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
+      if (options.maxBytes !== undefined) {
+        const page = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / page))}`);
+      }
+      // A file whose write lock another process holds is not usable: fail now (exit 1), not at the
+      // first acknowledged write.
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
     }
   } catch (err) {
     db.close();

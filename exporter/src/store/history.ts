@@ -30,8 +30,9 @@ export class HistoryStore {
     );
   }
 
-  record(model: string, ts: number, status: string, report: unknown): void {
-    this.insertEvaluation.run(model, ts, status, JSON.stringify(report));
+  /** `report`: the report's JSON text (serialised by the caller, so it crosses threads as a string). */
+  record(model: string, ts: number, status: string, report: string): void {
+    this.insertEvaluation.run(model, ts, status, report);
   }
 
   query(model: string, from: number, to: number, limit: number): HistoryEntry[] {
@@ -46,8 +47,9 @@ export class HistoryStore {
       .map((r) => ({ ...r, report: JSON.parse(r.report) as unknown }));
   }
 
-  recordRetrain(model: string, ts: number, source: string, reason: unknown): number {
-    return Number(this.insertRetrain.run(model, ts, source, JSON.stringify(reason ?? null)).lastInsertRowid);
+  /** `reason`: JSON text. */
+  recordRetrain(model: string, ts: number, source: string, reason: string): number {
+    return Number(this.insertRetrain.run(model, ts, source, reason).lastInsertRowid);
   }
 
   retrainRequests(model: string, limit = 100): RetrainRequest[] {
@@ -60,16 +62,19 @@ export class HistoryStore {
       .map((r) => ({ ...r, reason: r.reason === null ? null : (JSON.parse(r.reason) as unknown) }));
   }
 
-  /** Deletes evaluations older than `before` in small batches; returns rows deleted. */
+  /** Deletes evaluations and retraining requests older than `before` in small batches; returns rows deleted. */
   prune(before: number, batch = 1000): number {
-    const stmt = this.db.prepare(
-      'DELETE FROM evaluations WHERE id IN (SELECT id FROM evaluations WHERE ts < ? LIMIT ?)',
-    );
     let total = 0;
-    for (;;) {
-      const n = stmt.run(before, batch).changes;
-      total += n;
-      if (n < batch) return total;
+    for (const table of ['evaluations', 'retraining_requests']) {
+      const stmt = this.db.prepare(
+        `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ts < ? LIMIT ?)`,
+      );
+      for (;;) {
+        const n = stmt.run(before, batch).changes;
+        total += n;
+        if (n < batch) break;
+      }
     }
+    return total;
   }
 }

@@ -25,7 +25,7 @@ const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}
 
 describe('the writer thread', () => {
   it('commits batches in order and answers with the row ids', async () => {
-    const writer = await ThreadLogWriter.start(path, 5, silentLogger);
+    const writer = await ThreadLogWriter.start(path, { busyTimeout: 5 }, silentLogger);
     const batches = [0, 1, 2, 3].map((b) =>
       records(Array.from({ length: 120 }, (_, i) => item(b * 120 + i))),
     );
@@ -39,7 +39,7 @@ describe('the writer thread', () => {
   });
 
   it('brings a conflict back as the same IngestError and writes nothing of that batch', async () => {
-    const writer = await ThreadLogWriter.start(path, 5, silentLogger);
+    const writer = await ThreadLogWriter.start(path, { busyTimeout: 5 }, silentLogger);
     await writer.writePredictions(records([item(1)]));
     const err = await writer
       .writePredictions(records([item(2), item(1, { prediction: 9 })]))
@@ -55,7 +55,7 @@ describe('the writer thread', () => {
   });
 
   it('prunes in batches interleaved with writes, and close waits for writes already handed over', async () => {
-    const writer = await ThreadLogWriter.start(path, 5, silentLogger);
+    const writer = await ThreadLogWriter.start(path, { busyTimeout: 5 }, silentLogger);
     await writer.writePredictions(records(Array.from({ length: 2500 }, (_, i) => item(i, { ts: 1000 + i }))));
     const pruned = writer.prune(1000 + 2400);
     const during = writer.writePredictions(records([item(99_999, { ts: 5000 })]));
@@ -73,8 +73,8 @@ describe('the writer thread', () => {
   });
 
   it('fails at start when the database cannot be opened', async () => {
-    await expect(ThreadLogWriter.start(join(dir, 'missing', 'x.db'), 5, silentLogger)).rejects.toThrow(
-      /cannot open database/,
-    );
+    await expect(
+      ThreadLogWriter.start(join(dir, 'missing', 'x.db'), { busyTimeout: 5 }, silentLogger),
+    ).rejects.toThrow(/cannot open database/);
   });
 });

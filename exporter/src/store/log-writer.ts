@@ -11,9 +11,11 @@ import type { IngestSource } from '../ingest/body';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import { ThreadClient } from '../thread/client';
 import { threadModule } from '../thread/entries';
-import type { DB } from './db';
+import type { DB, OpenOptions } from './db';
+import { HistoryStore } from './history';
 import { type InsertResult, PredictionWriter, type RowBatch, toRowBatch } from './predictions';
 import { pruneLog } from './reader';
+import { ReferenceStore } from './references';
 
 export interface LogWriter {
   /** Commits the batch (all or nothing); rejects with IngestError(409) on a conflicting re-send. */
@@ -21,6 +23,8 @@ export interface LogWriter {
   writeFeedback(records: readonly FeedbackRecord[]): Promise<number>;
   /** Deletes predictions and feedback older than `before` in small batches; resolves to the rows removed. */
   prune(before: number): Promise<number>;
+  /** The writes besides the log (history, retraining requests, references), one transaction each. */
+  write<K extends keyof AuxWrites>(op: K, args: Parameters<AuxWrites[K]>): Promise<ReturnType<AuxWrites[K]>>;
   /** Finishes the writes already handed over, then releases the connection. */
   close(): Promise<void>;
 }
@@ -28,8 +32,10 @@ export interface LogWriter {
 /** Writes on the caller's connection, synchronously (the promise is already settled on return). */
 export class InlineLogWriter implements LogWriter {
   private readonly writer: PredictionWriter;
+  private readonly aux: AuxWrites;
   constructor(private readonly db: DB) {
     this.writer = new PredictionWriter(db);
+    this.aux = auxWrites(db);
   }
   writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {
     return settle(() => this.writer.writePredictions(records, source));
@@ -40,9 +46,42 @@ export class InlineLogWriter implements LogWriter {
   prune(before: number): Promise<number> {
     return settle(() => pruneLog(this.db, before));
   }
+  write<K extends keyof AuxWrites>(op: K, args: Parameters<AuxWrites[K]>): Promise<ReturnType<AuxWrites[K]>> {
+    return settle(() => auxWrite(this.aux, op, args));
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/**
+ * The writes other than the log, as the writing thread runs them: an evaluation's history entry, a
+ * retraining request, a reference profile (JSON texts), history retention.
+ */
+export interface AuxWrites {
+  history(model: string, ts: number, status: string, report: string): void;
+  retrain(model: string, ts: number, source: string, reason: string): number;
+  reference: ReferenceStore['saveJson'];
+  pruneHistory(before: number): number;
+}
+
+export function auxWrites(db: DB): AuxWrites {
+  const history = new HistoryStore(db);
+  const references = new ReferenceStore(db);
+  return {
+    history: (model, ts, status, report) => history.record(model, ts, status, report),
+    retrain: (model, ts, source, reason) => history.recordRetrain(model, ts, source, reason),
+    reference: (...args) => references.saveJson(...args),
+    pruneHistory: (before) => history.prune(before),
+  };
+}
+
+export function auxWrite<K extends keyof AuxWrites>(
+  writes: AuxWrites,
+  op: K,
+  args: Parameters<AuxWrites[K]>,
+): ReturnType<AuxWrites[K]> {
+  return (writes[op] as (...a: unknown[]) => ReturnType<AuxWrites[K]>)(...args);
 }
 
 function settle<T>(fn: () => T): Promise<T> {
@@ -70,6 +109,12 @@ export class DeferredLogWriter implements LogWriter {
   async prune(before: number): Promise<number> {
     return (await this.ready).prune(before);
   }
+  async write<K extends keyof AuxWrites>(
+    op: K,
+    args: Parameters<AuxWrites[K]>,
+  ): Promise<ReturnType<AuxWrites[K]>> {
+    return (await this.ready).write(op, args);
+  }
   async close(): Promise<void> {
     const writer = await this.ready.catch(() => null);
     await writer?.close();
@@ -80,7 +125,8 @@ export class DeferredLogWriter implements LogWriter {
 export type WriterRequest =
   | { op: 'predictions'; rows: RowBatch }
   | { op: 'feedback'; rows: FeedbackRecord[] }
-  | { op: 'prune'; before: number };
+  | { op: 'prune'; before: number }
+  | { op: 'aux'; write: keyof AuxWrites; args: unknown[] };
 
 /** Rows deleted per prune request on the writer thread, and requests per retention pass. */
 export const PRUNE_BATCH = 1000;
@@ -91,9 +137,9 @@ export class ThreadLogWriter implements LogWriter {
   private constructor(private readonly thread: ThreadClient<WriterRequest>) {}
 
   /** Starts the thread and waits until its connection is open (an open error rejects here). */
-  static async start(path: string, busyTimeout: number, log: Logger): Promise<ThreadLogWriter> {
+  static async start(path: string, options: OpenOptions, log: Logger): Promise<ThreadLogWriter> {
     const entry = threadModule('writer-thread');
-    return new ThreadLogWriter(await ThreadClient.start(entry, { path, busyTimeout }, log, 'log writer'));
+    return new ThreadLogWriter(await ThreadClient.start(entry, { path, options }, log, 'log writer'));
   }
 
   writePredictions(records: readonly PredictionRecord[], source?: IngestSource): Promise<InsertResult> {
@@ -116,6 +162,10 @@ export class ThreadLogWriter implements LogWriter {
       if (n === 0) break;
     }
     return total;
+  }
+
+  write<K extends keyof AuxWrites>(op: K, args: Parameters<AuxWrites[K]>): Promise<ReturnType<AuxWrites[K]>> {
+    return this.thread.request({ op: 'aux', write: op, args });
   }
 
   /** Waits for the writes in flight, then ends the thread (which closes its connection). */

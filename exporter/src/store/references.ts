@@ -41,6 +41,19 @@ export class ReferenceStore {
     profile: P,
     now: number,
   ): StoredReference<P> {
+    const id = this.saveJson(model, name, source, rows, JSON.stringify(profile), now);
+    return { id, model, name, created_at: now, source, rows, profile };
+  }
+
+  /** `save` with the profile already serialised (it crosses to the writer thread as text); returns the id. */
+  saveJson(
+    model: string,
+    name: string,
+    source: ReferenceSource,
+    rows: number,
+    profile: string,
+    now: number,
+  ): number {
     const run = this.db.transaction(() => {
       this.db.prepare('UPDATE "references" SET active = 0 WHERE model = ?').run(model);
       this.db.prepare('DELETE FROM "references" WHERE model = ? AND name = ?').run(model, name);
@@ -48,11 +61,10 @@ export class ReferenceStore {
         .prepare(
           'INSERT INTO "references" (model, name, created_at, source, rows, profile, active) VALUES (?, ?, ?, ?, ?, ?, 1)',
         )
-        .run(model, name, now, JSON.stringify(source), rows, JSON.stringify(profile));
+        .run(model, name, now, JSON.stringify(source), rows, profile);
       return Number(info.lastInsertRowid);
     });
-    const id = run.immediate();
-    return { id, model, name, created_at: now, source, rows, profile };
+    return run.immediate();
   }
 
   active<P>(model: string): StoredReference<P> | undefined {

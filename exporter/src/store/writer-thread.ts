@@ -5,15 +5,16 @@
  */
 import { workerData } from 'node:worker_threads';
 import { serveThread } from '../thread/serve';
-import { openDatabase } from './db';
-import { PRUNE_BATCH, type WriterRequest } from './log-writer';
+import { type OpenOptions, openDatabase } from './db';
+import { type AuxWrites, auxWrite, auxWrites, PRUNE_BATCH, type WriterRequest } from './log-writer';
 import { PredictionWriter } from './predictions';
 import { pruneLog } from './reader';
 
 serveThread<WriterRequest>(() => {
-  const { path, busyTimeout } = workerData as { path: string; busyTimeout: number };
-  const db = openDatabase(path, { busyTimeout });
+  const { path, options } = workerData as { path: string; options: OpenOptions };
+  const db = openDatabase(path, options);
   const writer = new PredictionWriter(db);
+  const aux = auxWrites(db);
   return {
     handle(request) {
       switch (request.op) {
@@ -23,6 +24,8 @@ serveThread<WriterRequest>(() => {
           return writer.writeFeedback(request.rows);
         case 'prune':
           return pruneLog(db, request.before, PRUNE_BATCH, 1);
+        case 'aux':
+          return auxWrite(aux, request.write, request.args as Parameters<AuxWrites[typeof request.write]>);
       }
     },
     close: () => db.close(),
