@@ -17,16 +17,7 @@ import { formatFromContentType, readTableFile, UPLOAD_CONTENT_TYPES } from '../r
 import { InputError } from '../reference/table';
 import { acceptPredictions, tsWindow } from './accept';
 import { cloudEvents } from './cloudevents';
-import {
-  bodyText,
-  CSV_TYPE,
-  JSON_TYPE,
-  mediaType,
-  NDJSON_TYPE,
-  PARQUET_TYPE,
-  rawBody,
-  requireContentType,
-} from './content-type';
+import { bodyText, JSON_TYPE, mediaType, NDJSON_TYPE, rawBody, requireContentType } from './content-type';
 import { hostCheck } from './host';
 import { receiveToFile } from './upload';
 
