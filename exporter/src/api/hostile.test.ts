@@ -127,7 +127,7 @@ describe('defect 6: a stored reference applies after a restart', () => {
     const db = openDatabase(dbPath);
     const importer = new Engine(db, buildConfig({ database: { path: dbPath } }), NO_TELEMETRY, silentLogger);
     const table = tableFromCells({ x: [1, 2, 3, 4], color: ['red', 'blue', 'red', 'blue'] });
-    importer.saveReference('im', 'small', table, { kind: 'file', file: 'small.csv' });
+    await importer.saveReference('im', 'small', table, { kind: 'file', file: 'small.csv' });
     db.close();
 
     const e = await start();
