@@ -44,6 +44,9 @@ const EMPTY_IN_DEMO: Record<string, string> = {
   modelwatch_model_r2: 'regression metric; the demo model is a binary classifier',
   modelwatch_model_mape_ratio: 'regression metric; the demo model is a binary classifier',
   modelwatch_cardinality_limited_total: 'the demo stays within every cardinality cap',
+  modelwatch_write_errors_total: 'no write fails in the demo (a series appears with the first failure)',
+  modelwatch_webhook_alerts_ignored_total:
+    'every alert the demo routes to the webhook names the demo model (a series appears with the first ignored one)',
   modelwatch_feature_drift_p_value:
     'the demo reference has 5000 rows, so the auto method picks Wasserstein and Jensen-Shannon, which have no p-value',
   'modelwatch_feature_drift_threshold{model="credit-risk", feature=~".+", method=~"ks|chisquare|ztest"}':
