@@ -41,6 +41,17 @@ function checkModels(engine: Engine, records: readonly PredictionRecord[]): void
   }
 }
 
+/** The arguments validation takes after the items, the same for every route. */
+function validationArgs(engine: Engine, config: Config, fromLines: boolean) {
+  return [
+    engine.now(),
+    config.limits.max_features,
+    (m: string) => engine.featureTypes(m),
+    fromLines,
+    tsWindow(engine, config),
+  ] as const;
+}
+
 /** Validates a batch and checks its models may be accepted; throws IngestError(400) naming the item. */
 export function checkPredictions(
   engine: Engine,
@@ -48,14 +59,7 @@ export function checkPredictions(
   items: readonly unknown[],
   fromLines = false,
 ): PredictionRecord[] {
-  const records = validatePredictions(
-    items,
-    engine.now(),
-    config.limits.max_features,
-    (m) => engine.featureTypes(m),
-    fromLines,
-    tsWindow(engine, config),
-  );
+  const records = validatePredictions(items, ...validationArgs(engine, config, fromLines));
   checkModels(engine, records);
   return records;
 }
@@ -76,15 +80,7 @@ export async function acceptPredictions(
   let records: PredictionRecord[];
   if (pause === undefined) records = checkPredictions(engine, config, items, fromLines);
   else {
-    records = await validatePredictionsPausing(
-      items,
-      engine.now(),
-      config.limits.max_features,
-      (m) => engine.featureTypes(m),
-      fromLines,
-      tsWindow(engine, config),
-      pause,
-    );
+    records = await validatePredictionsPausing(items, ...validationArgs(engine, config, fromLines), pause);
     checkModels(engine, records);
   }
   const result = await engine.ingest(records, fromLines ? source : undefined);

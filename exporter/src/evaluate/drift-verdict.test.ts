@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnDriftResult } from '../stats/types';
 import {
+import { emptyBins } from '../stats/drift';
   columnRule,
   DriftVerdict,
   type FeatureRule,
@@ -22,14 +23,7 @@ function result(score: number | null, direction: 'p_value' | 'distance' = 'p_val
     direction,
     drifted,
     stats: {},
-    bins: {
-      labels: [],
-      lower: [],
-      reference: new Float64Array(0),
-      current: new Float64Array(0),
-      referenceCounts: new Float64Array(0),
-      currentCounts: new Float64Array(0),
-    },
+    bins: emptyBins(),
     rows: { reference: 1000, current: 1000 },
   };
 }

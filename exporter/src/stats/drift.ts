@@ -85,7 +85,8 @@ function cleanNumber(x: number | null | undefined): number | null {
   return typeof x === 'number' && !Number.isNaN(x) ? x : null;
 }
 
-function emptyBins(): BinnedPair {
+/** A histogram with no bins (a column without values on either side). */
+export function emptyBins(): BinnedPair {
   return {
     labels: [],
     lower: [],
