@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { emptyBins } from '../stats/drift';
 import type { ColumnDriftResult } from '../stats/types';
 import {
-import { emptyBins } from '../stats/drift';
   columnRule,
   DriftVerdict,
   type FeatureRule,
