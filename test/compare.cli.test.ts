@@ -310,6 +310,23 @@ describe('modelwatch compare: bad options exit 2 with the reason', () => {
         /argument 'ranking' is invalid\. Allowed choices are classification, regression/,
       ],
       [['--current', file('cur.csv')], /required option '--reference <file>' not specified/],
+      [
+        base('--decision', 'bayes'),
+        /argument 'bayes' is invalid\. Allowed choices are calibrated, threshold/,
+      ],
+      [
+        base('--decision', 'calibrated', '--threshold', '0.1'),
+        /--threshold applies to --decision threshold; calibrated verdicts use --min-effect/,
+      ],
+      [
+        base('--false-alarm-run-length', '0.5'),
+        /invalid --false-alarm-run-length 0\.5: expected a number ≥ 1/,
+      ],
+      [
+        base('--false-alarm-run-length', 'Infinity'),
+        /argument 'Infinity' is invalid\. expected a finite number/,
+      ],
+      [base('--min-effect', '-0.1'), /invalid --min-effect -0\.1: expected a number ≥ 0/],
     ]);
   });
 

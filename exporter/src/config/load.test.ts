@@ -47,6 +47,9 @@ describe('configuration', () => {
     expect(c.limits.max_webhook_body).toBe(1024 ** 2);
     expect(c.evaluation.interval).toBe(15);
     expect(c.drift.method).toBe('auto');
+    expect(c.drift.decision).toBe('calibrated');
+    expect(c.drift.false_alarm_run_length).toBe(10_000);
+    expect(c.drift.min_effect).toBeUndefined();
     expect(c.thresholds.dataset_drift_share).toBe(0.5);
     expect(c.auth.token).toBeUndefined();
     expect(c.models).toEqual([]);
@@ -75,6 +78,23 @@ describe('configuration', () => {
     expect(message).toContain('"numeric"');
     expect(message).toContain('listen.port');
     expect(message).toContain('unknown_key');
+  });
+
+  it('validates the drift decision settings', () => {
+    expect(() => buildConfig({ drift: { decision: 'bayes' } })).toThrow(/drift\.decision/);
+    expect(() => buildConfig({ drift: { false_alarm_run_length: 0.5 } })).toThrow(
+      /drift\.false_alarm_run_length/,
+    );
+    expect(() => buildConfig({ drift: { min_effect: -1 } })).toThrow(/drift\.min_effect/);
+    expect(() => buildConfig({ models: [{ name: 'm', features: { x: { min_effect: 'big' } } }] })).toThrow(
+      /models\.0\.features\.x\.min_effect|models\[0\]\.features\.x\.min_effect/,
+    );
+    const c = buildConfig({
+      drift: { decision: 'threshold' },
+      models: [{ name: 'm', drift: { decision: 'calibrated', false_alarm_run_length: 100 } }],
+    });
+    expect(c.drift.decision).toBe('threshold');
+    expect(modelConfig(c, 'm').drift).toMatchObject({ decision: 'calibrated', false_alarm_run_length: 100 });
   });
 
   it('rejects duplicate models and short tokens', () => {
