@@ -3,6 +3,7 @@ import { driftDecision, evaluationLevel, occupiedBins, pearsonNoise, totalVariat
 import { driftColumn } from './drift';
 import { wassersteinTailExcess } from './drift-tests/wasserstein';
 import { profileColumn } from './profile';
+import { createDriftTestRegistry } from './registry';
 import { chi2Isf, normalIsf, normalSf } from './special';
 import type { BinnedPair } from './types';
 
@@ -169,5 +170,30 @@ describe('driftColumn with the calibrated decision', () => {
       },
     );
     expect(tiny.drifted).toBe(false);
+  });
+
+  it('a distance test without a null keeps the threshold rule, at the threshold as configured, with a note', () => {
+    const registry = createDriftTestRegistry();
+    registry.register({
+      name: 'gap',
+      columnTypes: ['numeric'],
+      defaultThreshold: 0.5,
+      direction: 'distance',
+      compute: () => ({ score: 0.3, stats: {} }),
+    });
+    const profile = profileColumn(normal(2000, 0, 3));
+    const r = driftColumn(
+      profile,
+      { type: 'numeric', values: normal(2000, 0, 5) },
+      {
+        method: 'gap',
+        threshold: 0.2,
+        registry,
+        decision: { mode: 'calibrated', alpha: 1e-6 },
+      },
+    );
+    expect(r).toMatchObject({ threshold: 0.2, drifted: true });
+    expect(r.decision).toBeUndefined();
+    expect(r.note).toMatch(/gap has no null distribution here; the threshold rule decided/);
   });
 });

@@ -205,10 +205,10 @@ export function driftColumn(
     threshold = opts.threshold ?? explicit.defaultThreshold;
   }
   // Calibrated: without a verdict, the line shown is the level (p-values) or the smallest change counted.
-  const decision = opts.decision;
-  if (decision?.mode === 'calibrated')
-    threshold =
-      test.direction === 'p_value' ? decision.alpha : (decision.minEffect ?? test.minEffect ?? threshold);
+  const ruleThreshold = threshold;
+  const calibrated = opts.decision?.mode === 'calibrated' ? opts.decision : undefined;
+  const minEffect = calibrated?.minEffect ?? test.minEffect;
+  if (calibrated) threshold = test.direction === 'p_value' ? calibrated.alpha : (minEffect ?? ruleThreshold);
 
   // Every statistic that applies to the column type (only the deciding one's without allStats).
   const statTests = applicableStatTests(input.type, input.distinctUnion);
@@ -287,8 +287,19 @@ export function driftColumn(
       reason: outcome.reason ?? `${test.name} is undefined for this data`,
     };
   }
-  if (opts.decision?.mode === 'calibrated')
-    return { ...base, score, ...calibratedVerdict(test, input, rows, score, stats, opts.decision) };
+  if (calibrated) {
+    const verdict = calibratedVerdict(
+      test,
+      input,
+      rows,
+      score,
+      stats,
+      calibrated.alpha,
+      minEffect ?? 0,
+      ruleThreshold,
+    );
+    return { ...base, score, ...verdict };
+  }
   return { ...base, score, drifted: isDrifted(test.direction, score, threshold) };
 }
 
@@ -296,8 +307,8 @@ export function driftColumn(
  * The calibrated verdict (docs/detection.md): drifted when the score is beyond what sampling noise gives
  * at level `alpha` and the change is at least `minEffect`. Distance tests: one threshold in force,
  * max(noise quantile, min effect), on their own score. p-value tests: p < alpha (the threshold in force)
- * and the test's effect ≥ min effect. A distance test that cannot say its noise keeps the threshold rule,
- * with a note.
+ * and the test's effect ≥ min effect. A distance test that cannot say its noise keeps the threshold rule
+ * (its threshold as configured or auto-chosen), with a note.
  */
 function calibratedVerdict(
   test: DriftTest,
@@ -305,10 +316,10 @@ function calibratedVerdict(
   rows: { reference: number; current: number },
   score: number,
   stats: DriftStats,
-  decision: { alpha: number; minEffect?: number },
+  alpha: number,
+  minEffect: number,
+  ruleThreshold: number,
 ): Pick<ColumnDriftResult, 'threshold' | 'drifted' | 'decision' | 'calibration' | 'note'> {
-  const alpha = decision.alpha;
-  const minEffect = decision.minEffect ?? test.minEffect ?? 0;
   if (test.direction === 'p_value') {
     const effect = cleanNumber(test.effect?.(input, stats));
     const drifted = score < alpha && (effect === null || effect >= minEffect);
@@ -321,10 +332,9 @@ function calibratedVerdict(
   }
   const noise = cleanNumber(test.noise?.(input, rows, alpha));
   if (noise === null) {
-    const threshold = test.defaultThreshold;
     return {
-      threshold,
-      drifted: isDrifted(test.direction, score, threshold),
+      threshold: ruleThreshold,
+      drifted: isDrifted(test.direction, score, ruleThreshold),
       note: `${test.name} has no null distribution here; the threshold rule decided`,
     };
   }
