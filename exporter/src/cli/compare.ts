@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parallelCompareReport } from '../compare/parallel';
+import { parallelCompareReport, startComparePool } from '../compare/parallel';
 import { type CompareOptions, checkDriftOptions } from '../compare/report';
 import { formatCompareText } from '../compare/text';
 import { readTableFile } from '../reference/read';
@@ -83,8 +83,20 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
   if (opts.minEffect !== undefined && !(opts.minEffect >= 0))
     throw new InputError(`invalid --min-effect ${opts.minEffect}: expected a number ≥ 0`);
   const progress = new ProgressLine();
-  const reference = await readInput(opts.reference, 'reference', progress);
-  const current = await readInput(opts.current, 'current', progress);
+  // The compare threads boot while the files are read (parallelCompareReport stops them).
+  const pool = startComparePool();
+  // Both files at once: DuckDB reads each on its own threads. The reference's error is reported first.
+  const [ref, cur] = await Promise.allSettled([
+    readInput(opts.reference, 'reference', progress),
+    readInput(opts.current, 'current', progress),
+  ]);
+  for (const side of [ref, cur])
+    if (side.status === 'rejected') {
+      pool.stop();
+      throw side.reason;
+    }
+  const reference = (ref as PromiseFulfilledResult<Table>).value;
+  const current = (cur as PromiseFulfilledResult<Table>).value;
   const options: CompareOptions = {
     referenceName: opts.reference,
     currentName: opts.current,
@@ -101,6 +113,7 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
     ...(opts.minEffect !== undefined ? { minEffect: opts.minEffect } : {}),
   };
   const report = await parallelCompareReport(reference, current, options, {
+    pool,
     onFeature: (done, total) => progress.update(`comparing: ${done}/${total} features`),
   });
   progress.done(`compared ${report.rows.reference} against ${report.rows.current} rows`);

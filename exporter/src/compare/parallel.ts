@@ -18,6 +18,7 @@ import {
   type CompareReport,
   compareFeatureInputs,
   type FeatureOutcome,
+  type FeatureSettings,
 } from './report';
 import { type CompareTask, type CompareThreadReply, runTask } from './tasks';
 
@@ -32,6 +33,30 @@ export interface ParallelOptions {
   force?: boolean;
   /** Called after each feature with the number done and the total. */
   onFeature?: (done: number, total: number) => void;
+  /**
+   * Threads already started (startComparePool), e.g. while the files were read: used when the work is
+   * spread, and stopped when the report is done either way.
+   */
+  pool?: ComparePool;
+}
+
+/** Compare threads started ahead of their tasks (starting one costs ~50 ms of its own core). */
+export interface ComparePool {
+  readonly workers: readonly Worker[];
+  stop(): void;
+}
+
+/** Starts `threads` − 1 compare threads (this thread is the other one); none on a single core. */
+export function startComparePool(threads: number = availableParallelism()): ComparePool {
+  const workers = Array.from({ length: Math.max(0, threads - 1) }, () =>
+    startWorker(threadModule('compare-thread'), {}),
+  );
+  return {
+    workers,
+    stop: () => {
+      for (const w of workers) void w.terminate();
+    },
+  };
 }
 
 /** Like buildCompareReport, with the work spread over threads when there is enough of it. */
@@ -40,6 +65,19 @@ export async function parallelCompareReport(
   current: Table,
   options: CompareOptions = {},
   parallel: ParallelOptions = {},
+): Promise<CompareReport> {
+  try {
+    return await spreadCompare(reference, current, options, parallel);
+  } finally {
+    parallel.pool?.stop();
+  }
+}
+
+async function spreadCompare(
+  reference: Table,
+  current: Table,
+  options: CompareOptions,
+  parallel: ParallelOptions,
 ): Promise<CompareReport> {
   const { inputs, settings, multivariate } = compareFeatureInputs(reference, current, options);
   const cells = inputs.length * (reference.rows + current.rows);
@@ -65,27 +103,26 @@ export async function parallelCompareReport(
   };
 
   const enough = inputs.length >= PARALLEL_MIN_FEATURES && cells >= PARALLEL_MIN_CELLS;
-  if (threads > 1 && builtinOnly && (enough || parallel.force === true)) {
-    const { registry: _, ...plain } = settings;
-    const workers: Worker[] = [];
-    try {
+  const spread = threads > 1 && builtinOnly && (enough || parallel.force === true);
+  const pool = spread ? (parallel.pool ?? startComparePool(threads)) : undefined;
+  try {
+    if (pool !== undefined && pool.workers.length > 0) {
+      const { registry: _, ...plain } = settings;
       let next = 0;
       const take = (): number | null => (next < tasks.length ? next++ : null);
-      const running = Array.from({ length: threads - 1 }, () => {
-        const worker = startWorker(threadModule('compare-thread'), { settings: plain });
-        workers.push(worker);
-        return runWorker(worker, tasks, take, finished);
-      });
+      const running = pool.workers
+        .slice(0, threads - 1)
+        .map((worker) => runWorker(worker, plain, tasks, take, finished));
       for (let id = take(); id !== null; id = take()) {
         finished(tasks[id]!, runTask(tasks[id]!, settings));
         await yieldToLoop();
       }
       await Promise.all(running);
-    } finally {
-      for (const w of workers) void w.terminate();
+    } else {
+      for (const task of tasks) finished(task, runTask(task, settings));
     }
-  } else {
-    for (const task of tasks) finished(task, runTask(task, settings));
+  } finally {
+    pool?.stop();
   }
   return buildCompareReport(reference, current, options, { features, multivariate: mv });
 }
@@ -93,6 +130,7 @@ export async function parallelCompareReport(
 /** Feeds a worker tasks (two in flight) until `take` runs out; resolves when its last one is done. */
 function runWorker(
   worker: Worker,
+  settings: Omit<FeatureSettings, 'registry'>,
   tasks: readonly CompareTask[],
   take: () => number | null,
   finished: (task: CompareTask, value: unknown) => void,
@@ -122,6 +160,7 @@ function runWorker(
     worker.on('exit', (code) => {
       if (inFlight > 0) reject(new Error(`a compare thread exited with code ${code}`));
     });
+    worker.postMessage({ settings });
     send();
     send();
     if (inFlight === 0) resolve();
@@ -134,7 +173,8 @@ function runWorker(
  */
 export function runInThread(task: CompareTask): Promise<unknown> {
   const settings = { method: 'auto', names: { reference: 'reference', current: 'current' } };
-  const worker = startWorker(threadModule('compare-thread'), { settings });
+  const worker = startWorker(threadModule('compare-thread'), {});
+  worker.postMessage({ settings });
   return new Promise<unknown>((resolve, reject) => {
     worker.on('message', (reply: CompareThreadReply) => {
       if (reply.ok) resolve(reply.value);

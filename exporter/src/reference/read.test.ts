@@ -161,6 +161,22 @@ describe('readTableFile (CSV)', () => {
     await expect(readTableFile(join(dir, 'missing.csv'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('types a column by every row, not by the rows DuckDB samples: a late text value or non-finite spelling', async () => {
+    const numbers = Array.from({ length: 3000 }, (_, i) => `${i},${i / 7}`).join('\n');
+    const late = await readTableFile(file('csv', `a,b\n${numbers}\n3000,oops\n3001,1.5\n`));
+    expect(late.rows).toBe(3002);
+    expect(late.columns.get('a')?.type).toBe('numeric');
+    expect(late.columns.get('b')?.type).toBe('categorical');
+    expect(cellText(late.columns.get('b')!, 3000)).toBe('oops');
+    // `inf` parses as a DuckDB DOUBLE, but docs/compare.md makes such a column categorical.
+    const inf = await readTableFile(file('csv', `a,b\n${numbers}\n3000,inf\n`));
+    expect(inf.columns.get('b')?.type).toBe('categorical');
+    const plain = await readTableFile(file('csv', `a,b\n${numbers}\n3000,NA\n`));
+    expect(plain.columns.get('b')?.type).toBe('numeric');
+    expect((plain.columns.get('b') as { values: Float64Array }).values[3000]).toBeNaN();
+    expect((plain.columns.get('b') as { values: Float64Array }).values[2999]).toBe(2999 / 7);
+  });
+
   it('reads a path with glob characters literally', async () => {
     const path = join(dir, 'data[1]*.csv');
     writeFileSync(path, 'a\n1\n');

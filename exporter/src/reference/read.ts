@@ -11,7 +11,6 @@
  * the categories `true`/`false`, other types (dates, …) are categories of their text.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -73,11 +72,9 @@ let instance: Promise<DuckDBInstance> | null = null;
 
 async function connect(): Promise<DuckDBConnection> {
   instance ??= (async () => {
-    // require, not import(): an ES import of this CommonJS package has Node scan every file it
-    // re-exports for named exports (~0.1 s of each start).
-    const { DuckDBInstance } = createRequire(import.meta.url)(
-      '@duckdb/node-api',
-    ) as typeof import('@duckdb/node-api');
+    // Loaded on first use; the build bundles it into a chunk of its own (scripts/build.mjs). Its
+    // CommonJS exports object is the default export, both there and under Node's own import().
+    const { DuckDBInstance } = (await import('@duckdb/node-api')).default;
     // No extension is ever downloaded (the built-in parquet and json ones are linked in).
     return DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
@@ -425,18 +422,23 @@ function csvHeader(path: string, format: InputFormat): string[] {
 }
 
 /** The typed read_csv DuckDB sniffs (DOUBLE where every sampled value is a plain number, else text). */
-function typedCsv(path: string, format: InputFormat, header: readonly string[]): string {
+function typedCsv(path: string, format: InputFormat, header: readonly string[], sampleRows?: number): string {
   return (
     `read_csv(${lit(path)}, header = true, names = [${header.map(lit).join(', ')}], ` +
+    (sampleRows !== undefined ? `sample_size = ${sampleRows}, ` : '') +
     `auto_type_candidates = ['DOUBLE', 'VARCHAR'], nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`
   );
 }
 
+/** Rows DuckDB's sniffer samples to type the columns on the fast path (the read itself checks every row). */
+const SNIFF_ROWS = 2048;
+
 /**
- * The common case in one pass with no copy in DuckDB: DuckDB types every column DOUBLE, and the values
- * stream straight into the Float64Arrays. Null when that does not hold (a text column, a spelling of a
- * non-finite value, a value past DuckDB's sample that is not a number, a malformed file): then the file
- * is read through the general path (csvPlans), which also names the line of a malformed row.
+ * The common case with no copy in DuckDB: DuckDB's sniffer, on the first SNIFF_ROWS rows, types every
+ * column DOUBLE, and the file is then read with those types given (no second sniff), the values streaming
+ * straight into the Float64Arrays. Null when that does not hold (a text column, a spelling of a
+ * non-finite value, a value past the sample that is not a number, a malformed file): then the file is
+ * read through the general path (csvPlans), which also names the line of a malformed row.
  */
 async function csvAllNumbers(
   conn: DuckDBConnection,
@@ -445,10 +447,9 @@ async function csvAllNumbers(
   onProgress: ReadProgress | undefined,
 ): Promise<Table | null> {
   const header = csvHeader(path, format);
-  const source = typedCsv(path, format, header);
   let types: string[];
   try {
-    types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+    types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${typedCsv(path, format, header, SNIFF_ROWS)}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_type));
   } catch {
@@ -456,22 +457,25 @@ async function csvAllNumbers(
   }
   if (types.length !== header.length || types.some((t) => t !== 'DOUBLE')) return null;
   const cols = header.map((_, i) => `column${i}`);
+  const source =
+    `read_csv(${lit(path)}, header = true, auto_detect = false, ` +
+    `columns = {${cols.map((c) => `${lit(c)}: 'DOUBLE'`).join(', ')}}, ` +
+    `nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`;
   // Values (missing = NaN), then a flag: 1 when a row holds a non-finite number (inf, nan, 1e400),
   // which docs/compare.md makes a categorical column.
   const values = cols.map((c) => `coalesce(${c}, 'NaN'::DOUBLE)`);
   const flag = `CASE WHEN ${cols.map((c) => `NOT isfinite(${c})`).join(' OR ')} THEN 1::DOUBLE ELSE 0::DOUBLE END`;
-  const renamed = `SELECT * FROM ${source} AS t(${cols.join(', ')})`;
   // Rows estimated from the first MiB, so the arrays are allocated once (grown if the guess is short).
   const { start, size } = head(path, 1 << 20);
   let lines = 0;
-  for (const b of start) if (b === 10) lines++;
+  for (let at = start.indexOf(10); at !== -1; at = start.indexOf(10, at + 1)) lines++;
   let capacity = Math.max(1024, Math.ceil((size / Math.max(1, start.length)) * Math.max(1, lines) * 1.05));
   let columns = header.map(() => new Float64Array(new SharedArrayBuffer(capacity * 8)));
   let rows = 0;
   try {
     // Materialized, not streamed: a streamed result ends quietly at a parse error (the binding reports
     // an error and the end of the data alike), and here the row count is not known beforehand.
-    const result = await conn.run(`SELECT ${[...values, flag].join(', ')} FROM (${renamed})`);
+    const result = await conn.run(`SELECT ${[...values, flag].join(', ')} FROM ${source}`);
     onProgress?.('loading', 0, 0);
     for (;;) {
       const chunk = await result.fetchChunk();

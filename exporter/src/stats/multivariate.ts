@@ -11,6 +11,7 @@
  * reference mean and standard deviation; a missing (NaN/±inf) value is imputed by the reference mean
  * (0 after standardising). Pure: the same inputs and seed give the same result.
  */
+import { sortFloat64 } from './numeric';
 import { rocAuc } from './performance';
 
 /** A numeric feature observed on both sides (values row-aligned within each side; NaN = missing). */
@@ -66,11 +67,46 @@ function lengthOf(a: ArrayLike<number>): number {
   return a.length;
 }
 
+/** Per feature, the mean and the scale (std, ddof 0; 1 when 0) of its finite reference values. */
+export interface ReferenceMoments {
+  mean: Float64Array;
+  scale: Float64Array;
+}
+
+/** The moments standardise uses; computed once when both tests run on the same features. */
+export function referenceMoments(features: readonly MultivariateFeature[]): ReferenceMoments {
+  const mean = new Float64Array(features.length);
+  const scale = new Float64Array(features.length);
+  features.forEach((f, j) => {
+    const n = f.reference.length;
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const v = f.reference[i]!;
+      if (Number.isFinite(v)) {
+        sum += v;
+        count++;
+      }
+    }
+    const mu = count > 0 ? sum / count : 0;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const v = f.reference[i]!;
+      if (Number.isFinite(v)) ss += (v - mu) * (v - mu);
+    }
+    const sd = count > 0 ? Math.sqrt(ss / count) : 0;
+    mean[j] = mu;
+    scale[j] = sd > 0 ? sd : 1;
+  });
+  return { mean, scale };
+}
+
 /** Subsample rows and standardise every feature by the reference mean and std (std 0 → scale 1). */
 function standardise(
   features: readonly MultivariateFeature[],
   opts: MultivariateOptions,
   rand: () => number,
+  moments?: ReferenceMoments,
 ): Standardised {
   const d = features.length;
   if (d === 0) throw new RangeError('multivariate drift needs at least one feature');
@@ -86,29 +122,14 @@ function standardise(
   const curRows = sampleIndices(nCurAll, cap, rand);
   const reference = new Float64Array(refRows.length * d);
   const current = new Float64Array(curRows.length * d);
+  const { mean, scale } = moments ?? referenceMoments(features);
   features.forEach((f, j) => {
-    // Reference moments over all finite reference values of the feature.
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < nRefAll; i++) {
-      const v = f.reference[i]!;
-      if (Number.isFinite(v)) {
-        sum += v;
-        count++;
-      }
-    }
-    const mu = count > 0 ? sum / count : 0;
-    let ss = 0;
-    for (let i = 0; i < nRefAll; i++) {
-      const v = f.reference[i]!;
-      if (Number.isFinite(v)) ss += (v - mu) * (v - mu);
-    }
-    const sd = count > 0 ? Math.sqrt(ss / count) : 0;
-    const scale = sd > 0 ? sd : 1;
+    const mu = mean[j]!;
+    const sd = scale[j]!;
     const put = (out: Float64Array, rows: Int32Array, src: ArrayLike<number>) => {
       for (let r = 0; r < rows.length; r++) {
         const v = src[rows[r]!]!;
-        out[r * d + j] = Number.isFinite(v) ? (v - mu) / scale : 0;
+        out[r * d + j] = Number.isFinite(v) ? (v - mu) / sd : 0;
       }
     };
     put(reference, refRows, f.reference);
@@ -136,8 +157,9 @@ export interface MmdResult {
   rows: { reference: number; current: number };
 }
 
-function median(values: Float64Array): number {
-  const s = values.slice().sort();
+/** Median of finite values; sorts `values` in place. */
+function medianInPlace(values: Float64Array): number {
+  const s = sortFloat64(values);
   const n = s.length;
   if (n === 0) return Number.NaN;
   const mid = n >> 1;
@@ -146,9 +168,16 @@ function median(values: Float64Array): number {
 
 /**
  * Unbiased MMD² from the pooled kernel matrix K (upper triangle used), `isRef[i]` = 1 for reference rows
- * and 0 for current rows. Branch-free: per row, the sum over later reference rows and over all later rows.
+ * and 0 for current rows, and `toAll[i]`, the sum of row i's upper triangle (the same for every labelling:
+ * upperRowSums). Branch-free: per row, the sum over later reference rows.
  */
-function mmd2FromKernel(K: Float64Array, N: number, isRef: Float64Array, nRef: number): number {
+function mmd2FromKernel(
+  K: Float64Array,
+  N: number,
+  isRef: Float64Array,
+  nRef: number,
+  toAll: Float64Array,
+): number {
   const nCur = N - nRef;
   let sxx = 0;
   let syy = 0;
@@ -156,13 +185,8 @@ function mmd2FromKernel(K: Float64Array, N: number, isRef: Float64Array, nRef: n
   for (let i = 0; i < N; i++) {
     const row = i * N;
     let toRef = 0;
-    let toAll = 0;
-    for (let j = i + 1; j < N; j++) {
-      const k = K[row + j]!;
-      toRef += k * isRef[j]!;
-      toAll += k;
-    }
-    const toCur = toAll - toRef;
+    for (let j = i + 1; j < N; j++) toRef += K[row + j]! * isRef[j]!;
+    const toCur = toAll[i]! - toRef;
     if (isRef[i] === 1) {
       sxx += toRef;
       sxy += toCur;
@@ -174,14 +198,30 @@ function mmd2FromKernel(K: Float64Array, N: number, isRef: Float64Array, nRef: n
   return (2 * sxx) / (nRef * (nRef - 1)) + (2 * syy) / (nCur * (nCur - 1)) - (2 * sxy) / (nRef * nCur);
 }
 
+/** Per row of K, the sum of its upper triangle (left to right). */
+function upperRowSums(K: Float64Array, N: number): Float64Array {
+  const sums = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const row = i * N;
+    let toAll = 0;
+    for (let j = i + 1; j < N; j++) toAll += K[row + j]!;
+    sums[i] = toAll;
+  }
+  return sums;
+}
+
 /**
  * Kernel two-sample test (Gretton et al. 2012): unbiased MMD² with a Gaussian kernel whose bandwidth is
  * the median heuristic, and a permutation p-value. Needs at least 2 rows per side.
  */
-export function mmdTest(features: readonly MultivariateFeature[], opts: MmdOptions = {}): MmdResult {
+export function mmdTest(
+  features: readonly MultivariateFeature[],
+  opts: MmdOptions = {},
+  moments?: ReferenceMoments,
+): MmdResult {
   const rand = mulberry32(opts.seed ?? 42);
   const permutations = opts.permutations ?? 100;
-  const s = standardise(features, opts, rand);
+  const s = standardise(features, opts, rand, moments);
   const { nRef, nCur, d } = s;
   if (nRef < 2 || nCur < 2) throw new RangeError('MMD needs at least two rows on each side');
   const N = nRef + nCur;
@@ -203,14 +243,15 @@ export function mmdTest(features: readonly MultivariateFeature[], opts: MmdOptio
       upper[u++] = dist;
     }
   }
-  let bandwidth = median(upper);
+  let bandwidth = medianInPlace(upper);
   if (!(bandwidth > 0)) bandwidth = 1; // all rows identical: any bandwidth gives MMD² = 0
   for (let i = 0; i < N; i++)
     for (let j = i + 1; j < N; j++) K[i * N + j] = Math.exp(-K[i * N + j]! / (2 * bandwidth));
 
   const labels = new Float64Array(N);
   labels.fill(1, 0, nRef);
-  const observed = mmd2FromKernel(K, N, labels, nRef);
+  const toAll = upperRowSums(K, N);
+  const observed = mmd2FromKernel(K, N, labels, nRef, toAll);
   let atLeast = 0;
   const perm = labels.slice();
   for (let p = 0; p < permutations; p++) {
@@ -220,7 +261,7 @@ export function mmdTest(features: readonly MultivariateFeature[], opts: MmdOptio
       perm[i] = perm[j]!;
       perm[j] = t;
     }
-    if (mmd2FromKernel(K, N, perm, nRef) >= observed) atLeast++;
+    if (mmd2FromKernel(K, N, perm, nRef, toAll) >= observed) atLeast++;
   }
   return {
     mmd2: observed,
@@ -343,11 +384,12 @@ function predict(beta: Float64Array, X: Float64Array, rows: Int32Array, d: numbe
 export function domainClassifier(
   features: readonly MultivariateFeature[],
   opts: DomainClassifierOptions = {},
+  moments?: ReferenceMoments,
 ): DomainClassifierResult {
   const rand = mulberry32(opts.seed ?? 42);
   const folds = opts.folds ?? 5;
   const l2 = opts.l2 ?? 1;
-  const s = standardise(features, opts, rand);
+  const s = standardise(features, opts, rand, moments);
   const { nRef, nCur, d } = s;
   if (nRef < folds || nCur < folds)
     throw new RangeError(`the domain classifier needs at least ${folds} rows on each side`);
@@ -443,8 +485,9 @@ export function multivariateDrift(
     classifier: null,
   };
   const reasons: string[] = [];
+  const moments = referenceMoments(features);
   try {
-    const m = mmdTest(features, opts);
+    const m = mmdTest(features, opts, moments);
     const mmd2 = Number.isFinite(m.mmd2) ? m.mmd2 : null;
     if (mmd2 === null) reasons.push('mmd: not defined for these data');
     else
@@ -459,7 +502,7 @@ export function multivariateDrift(
     reasons.push(`mmd: ${(err as Error).message}`);
   }
   try {
-    const c = domainClassifier(features, opts);
+    const c = domainClassifier(features, opts, moments);
     if (Number.isFinite(c.auc)) {
       report.classifier = { score: c.auc, fold_auc: c.foldAuc, importance: c.importance, rows: c.rows };
     } else reasons.push('classifier: not defined for these data');

@@ -258,15 +258,107 @@ function radixScratch(n: number): {
 /** Below this length the built-in sort is as fast as the radix sort. */
 const RADIX_MIN = 2048;
 
+// The order-preserving key of a double's high word h is h ^ ((h >> 31) | 0x80000000): every bit flipped
+// for negatives, the sign bit for the rest (branch-free, as signs come in any order). Written out in the
+// loops below: a call returning a uint32 above 2³¹ would box it.
+
+const HIGH_DIGITS = [
+  { shift: 0, mask: 0x7ff },
+  { shift: 11, mask: 0x7ff },
+  { shift: 22, mask: 0x3ff },
+] as const;
+const highHist = HIGH_DIGITS.map((d) => new Uint32Array(d.mask + 1));
+let highScratch: Float64Array | null = null;
+
+/** Runs of values sharing their high word up to this length are put in order by insertion. */
+const RUN_INSERTION_MAX = 32;
+
 /**
  * Sorts non-NaN doubles ascending in place, in the order `Float64Array.prototype.sort` gives (−0 before
- * +0): an LSD radix sort on the IEEE-754 bits, four 16-bit digits whose histograms come from one pass,
- * skipping a digit every value shares. Several times faster than the comparison sort on the 10⁵–10⁶
- * values of a data set column.
+ * +0). An LSD radix sort on the high 32 bits of each double (sign, exponent and 20 bits of mantissa: three
+ * digits of 11, 11 and 10 bits, whose histograms come from one pass, skipping a digit every value
+ * shares), which moves the doubles themselves; then each run of values sharing their high word (one
+ * sign, so compared as numbers) is put in order: by insertion when short, by the full radix sort
+ * (radixSort64) or the built-in sort when long, and not at all when its values are all equal (ties).
+ * Several times faster than the comparison sort on the 10⁵–10⁶ values of a data set column.
  */
 export function sortFloat64(a: Float64Array): Float64Array {
   const n = a.length;
   if (n < RADIX_MIN) return a.sort();
+  if (highScratch === null || highScratch.length < n)
+    highScratch = new Float64Array(Math.max(n, Math.ceil((highScratch?.length ?? 0) * 1.5)));
+  let src = a;
+  let dst = highScratch.subarray(0, n);
+  let srcWords = new Uint32Array(src.buffer, src.byteOffset, 2 * n);
+  let dstWords = new Uint32Array(dst.buffer, dst.byteOffset, 2 * n);
+  const [h0, h1, h2] = highHist as [Uint32Array, Uint32Array, Uint32Array];
+  h0.fill(0);
+  h1.fill(0);
+  h2.fill(0);
+  for (let i = 0; i < n; i++) {
+    const h = srcWords[2 * i + 1]!;
+    const key = h ^ ((h >> 31) | 0x80000000);
+    h0[key & 0x7ff]!++;
+    h1[(key >>> 11) & 0x7ff]!++;
+    h2[key >>> 22]!++;
+  }
+  for (const [d, { shift, mask }] of HIGH_DIGITS.entries()) {
+    const counts = highHist[d]!;
+    const h = srcWords[1]!;
+    if (counts[((h ^ ((h >> 31) | 0x80000000)) >>> shift) & mask] === n) continue; // every key has this digit
+    let sum = 0;
+    for (let k = 0; k < counts.length; k++) {
+      const c = counts[k]!;
+      counts[k] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const w = srcWords[2 * i + 1]!;
+      dst[counts[((w ^ ((w >> 31) | 0x80000000)) >>> shift) & mask]!++] = src[i]!;
+    }
+    [src, dst] = [dst, src];
+    [srcWords, dstWords] = [dstWords, srcWords];
+  }
+  if (src !== a) a.set(src);
+  const words = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  let start = 0;
+  for (let i = 1; i <= n; i++) {
+    if (i < n && words[2 * i + 1] === words[2 * i - 1]) continue;
+    if (i - start > 1) sortRun(a, start, i);
+    start = i;
+  }
+  return a;
+}
+
+/** Puts a[start..end) in order: values of one sign sharing their high word, in input order. */
+function sortRun(a: Float64Array, start: number, end: number): void {
+  const first = a[start]!;
+  let equal = true;
+  for (let j = start + 1; j < end && equal; j++) equal = a[j] === first;
+  if (equal) return;
+  if (end - start > RUN_INSERTION_MAX) {
+    const run = a.subarray(start, end);
+    if (run.length >= RADIX_MIN) radixSort64(run);
+    else run.sort();
+    return;
+  }
+  for (let j = start + 1; j < end; j++) {
+    const v = a[j]!;
+    let k = j - 1;
+    while (k >= start && a[k]! > v) {
+      a[k + 1] = a[k]!;
+      k--;
+    }
+    a[k + 1] = v;
+  }
+}
+
+/**
+ * The full LSD radix sort on the IEEE-754 bits (four 16-bit digits whose histograms come from one pass,
+ * skipping a digit every value shares), for long runs of values that share their high word.
+ */
+function radixSort64(a: Float64Array): Float64Array {
+  const n = a.length;
   const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
   const s = radixScratch(n);
   let lo = s.lo;

@@ -33,6 +33,25 @@ describe('sortFloat64', () => {
     expectBuiltinOrder(b);
     expectBuiltinOrder(Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e6));
   });
+
+  it('orders runs of values that share their high 32 bits, short, long or all equal', () => {
+    const n = 60_000;
+    // Epoch seconds within an hour: runs of ~1,000 s share a high word (long runs: the full radix sort).
+    expectBuiltinOrder(Float64Array.from({ length: n }, (_, i) => 1.7e9 + ((i * 7919) % 3600) + (i % 7) / 8));
+    // Runs of 500 (the built-in sort): 120 high words 2⁻¹⁹ apart, 500 values in each; both signs.
+    expectBuiltinOrder(
+      Float64Array.from(
+        { length: n },
+        (_, i) => (i % 2 ? -1 : 1) * (1 + ((i * 7) % 120) * 2 ** -19 + ((i * 13) % 500) * 1e-13),
+      ),
+    );
+    // Runs of a few (insertion).
+    expectBuiltinOrder(
+      Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 3000) + ((i * 13) % 20) * 1e-9),
+    );
+    // Ties: a few distinct values, each repeated thousands of times, −0 and +0 among them.
+    expectBuiltinOrder(Float64Array.from({ length: n }, (_, i) => [0, -0, 2.5, -2.5, 1e-300][(i * 7) % 5]!));
+  });
 });
 
 describe('stdPopulation', () => {

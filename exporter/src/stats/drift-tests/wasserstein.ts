@@ -11,13 +11,17 @@ import type { DriftTest, DriftTestInput } from '../types';
 /** Floor for the reference standard deviation (a constant reference would otherwise divide by zero). */
 export const WASSERSTEIN_STD_FLOOR = 0.001;
 
+/** The terms of the distance, kept between calls (a column pair of 10⁵ rows each needs 1.6 MB). */
+let termsScratch = new Float64Array(0);
+
 /** First Wasserstein distance between two sorted, non-empty samples (same summation as scipy). */
 export function wassersteinDistance(uSorted: ArrayLike<number>, vSorted: ArrayLike<number>): number {
   const n = uSorted.length;
   const m = vSorted.length;
   if (n === 0 || m === 0) return Number.NaN;
   const total = n + m;
-  const terms = new Float64Array(total - 1);
+  if (termsScratch.length < total - 1) termsScratch = new Float64Array(total - 1);
+  const terms = termsScratch;
   // Merge the two sorted samples; after taking the k-th pooled value, ui/vi count values ≤ it.
   let i = 0;
   let j = 0;
@@ -37,7 +41,7 @@ export function wassersteinDistance(uSorted: ArrayLike<number>, vSorted: ArrayLi
     while (ui < n && uSorted[ui]! <= value) ui++;
     while (vi < m && vSorted[vi]! <= value) vi++;
   }
-  return pairwiseSum(terms);
+  return pairwiseSum(terms, 0, total - 1);
 }
 
 /** Paths, grid points and level of the simulation that sizes the null's tail excess (once per reference). */
@@ -46,6 +50,29 @@ const NULL_GRID = 128;
 const NULL_LEVEL = 0.05;
 const NULL_SEED = 0x5eed;
 const excessCache = new WeakMap<object, number>();
+
+const normalsCache = new Map<number, Float64Array>();
+
+/**
+ * The standard normals the simulation draws, path after path (g + 1 per path), from the seeded
+ * generator (mulberry32, Box–Muller in pairs). They do not depend on the reference, so they are drawn
+ * once per grid size and shared by every column: the same numbers, in the same order, as drawing them
+ * per call.
+ */
+function bridgeNormals(g: number): Float64Array {
+  let z = normalsCache.get(g);
+  if (z !== undefined) return z;
+  z = new Float64Array(NULL_PATHS * (g + 1));
+  const rand = mulberry32(NULL_SEED);
+  for (let i = 0; i < z.length; i += 2) {
+    const radius = Math.sqrt(-2 * Math.log(rand() || Number.MIN_VALUE));
+    const angle = 2 * Math.PI * rand();
+    z[i] = radius * Math.cos(angle);
+    if (i + 1 < z.length) z[i + 1] = radius * Math.sin(angle);
+  }
+  normalsCache.set(g, z);
+  return z;
+}
 
 /**
  * How far the limit of the normed distance, ‖B∘F‖₁/scale for a Brownian bridge B, reaches beyond its
@@ -66,30 +93,20 @@ export function wassersteinTailExcess(ref: Float64Array, scale: number, sigma: n
     cdf[j] = (at + 1) / n;
     width[j] = (ref[next]! - ref[at]!) / scale;
   }
-  const rand = mulberry32(NULL_SEED);
-  let spare = Number.NaN; // Box–Muller gives normals in pairs
-  const normal = (): number => {
-    if (!Number.isNaN(spare)) {
-      const z = spare;
-      spare = Number.NaN;
-      return z;
-    }
-    const radius = Math.sqrt(-2 * Math.log(rand() || Number.MIN_VALUE));
-    const angle = 2 * Math.PI * rand();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  };
+  // The walk's step sizes: √ of the probability between consecutive grid points.
+  const step = new Float64Array(g + 1);
+  for (let j = 0; j < g; j++) step[j] = Math.sqrt(cdf[j]! - (j === 0 ? 0 : cdf[j - 1]!));
+  step[g] = Math.sqrt(1 - cdf[g - 1]!);
+  const z = bridgeNormals(g);
   const w = new Float64Array(g);
   const norms = new Float64Array(NULL_PATHS);
-  for (let p = 0; p < NULL_PATHS; p++) {
+  for (let p = 0, at = 0; p < NULL_PATHS; p++) {
     let walk = 0;
-    let previous = 0;
     for (let j = 0; j < g; j++) {
-      walk += Math.sqrt(cdf[j]! - previous) * normal();
-      previous = cdf[j]!;
+      walk += step[j]! * z[at++]!;
       w[j] = walk;
     }
-    const end = walk + Math.sqrt(1 - previous) * normal();
+    const end = walk + step[g]! * z[at++]!;
     let norm = 0;
     for (let j = 0; j < g; j++) norm += Math.abs(w[j]! - cdf[j]! * end) * width[j]!;
     norms[p] = norm;
