@@ -167,9 +167,10 @@ function medianInPlace(values: Float64Array): number {
 }
 
 /**
- * Unbiased MMD² from the pooled kernel matrix K (upper triangle used), `isRef[i]` = 1 for reference rows
- * and 0 for current rows, and `toAll[i]`, the sum of row i's upper triangle (the same for every labelling:
- * upperRowSums). Branch-free: per row, the sum over later reference rows.
+ * Unbiased MMD² from the pooled kernel matrix's upper triangle `K`, packed row after row (row i holds
+ * columns i + 1 … N − 1), `isRef[i]` = 1 for reference rows and 0 for current rows, and `toAll[i]`, the
+ * sum of row i (the same for every labelling: upperRowSums). Branch-free: per row, the sum over later
+ * reference rows.
  */
 function mmd2FromKernel(
   K: Float64Array,
@@ -182,10 +183,10 @@ function mmd2FromKernel(
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  for (let i = 0; i < N; i++) {
-    const row = i * N;
+  for (let i = 0, row = 0; i < N; i++) {
     let toRef = 0;
-    for (let j = i + 1; j < N; j++) toRef += K[row + j]! * isRef[j]!;
+    for (let j = i + 1, at = row; j < N; j++, at++) toRef += K[at]! * isRef[j]!;
+    row += N - i - 1;
     const toCur = toAll[i]! - toRef;
     if (isRef[i] === 1) {
       sxx += toRef;
@@ -198,13 +199,12 @@ function mmd2FromKernel(
   return (2 * sxx) / (nRef * (nRef - 1)) + (2 * syy) / (nCur * (nCur - 1)) - (2 * sxy) / (nRef * nCur);
 }
 
-/** Per row of K, the sum of its upper triangle (left to right). */
+/** Per row of the packed upper triangle K, the sum of its entries (left to right). */
 function upperRowSums(K: Float64Array, N: number): Float64Array {
   const sums = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    const row = i * N;
+  for (let i = 0, at = 0; i < N; i++) {
     let toAll = 0;
-    for (let j = i + 1; j < N; j++) toAll += K[row + j]!;
+    for (let j = i + 1; j < N; j++) toAll += K[at++]!;
     sums[i] = toAll;
   }
   return sums;
@@ -228,25 +228,21 @@ export function mmdTest(
   const X = new Float64Array(N * d);
   X.set(s.reference, 0);
   X.set(s.current, nRef * d);
-  // Pairwise squared distances (upper triangle), median bandwidth, then the kernel matrix in place.
-  const K = new Float64Array(N * N);
-  const upper = new Float64Array((N * (N - 1)) / 2);
-  let u = 0;
-  for (let i = 0; i < N; i++) {
+  // Pairwise squared distances (the upper triangle, packed), median bandwidth, then the kernel in place.
+  const K = new Float64Array((N * (N - 1)) / 2);
+  for (let i = 0, at = 0; i < N; i++) {
     for (let j = i + 1; j < N; j++) {
       let dist = 0;
       for (let k = 0; k < d; k++) {
         const diff = X[i * d + k]! - X[j * d + k]!;
         dist += diff * diff;
       }
-      K[i * N + j] = dist;
-      upper[u++] = dist;
+      K[at++] = dist;
     }
   }
-  let bandwidth = medianInPlace(upper);
+  let bandwidth = medianInPlace(K.slice());
   if (!(bandwidth > 0)) bandwidth = 1; // all rows identical: any bandwidth gives MMD² = 0
-  for (let i = 0; i < N; i++)
-    for (let j = i + 1; j < N; j++) K[i * N + j] = Math.exp(-K[i * N + j]! / (2 * bandwidth));
+  for (let at = 0; at < K.length; at++) K[at] = Math.exp(-K[at]! / (2 * bandwidth));
 
   const labels = new Float64Array(N);
   labels.fill(1, 0, nRef);
