@@ -64,18 +64,24 @@ export function checkPredictions(
   return records;
 }
 
+/** A batch that passed validation: its records, and their NDJSON lines when the writer slices from them. */
+export interface CheckedBatch {
+  records: PredictionRecord[];
+  source: IngestSource | undefined;
+}
+
 /**
  * `source`: the items' NDJSON lines, when they came as NDJSON (see PredictionRecord.featuresJson).
  * `pause`: hands the event loop back every few hundred items while validating a large batch, so a
  * scrape waits for a chunk, not for the whole batch.
  */
-export async function acceptPredictions(
+export async function checkBatch(
   engine: Engine,
   config: Config,
   items: readonly unknown[],
   source?: IngestSource,
   pause?: () => Promise<void>,
-): Promise<Accepted> {
+): Promise<CheckedBatch> {
   const fromLines = source !== undefined && source.lines.start.length === items.length;
   let records: PredictionRecord[];
   if (pause === undefined) records = checkPredictions(engine, config, items, fromLines);
@@ -83,6 +89,49 @@ export async function acceptPredictions(
     records = await validatePredictionsPausing(items, ...validationArgs(engine, config, fromLines), pause);
     checkModels(engine, records);
   }
-  const result = await engine.ingest(records, fromLines ? source : undefined);
-  return { accepted: records.length, duplicates: result.duplicates };
+  return { records, source: fromLines ? source : undefined };
+}
+
+/** Writes a checked batch (all or nothing) and applies it to the windows. */
+export async function writeBatch(engine: Engine, batch: CheckedBatch): Promise<Accepted> {
+  const result = await engine.ingest(batch.records, batch.source);
+  return { accepted: batch.records.length, duplicates: result.duplicates };
+}
+
+/** checkBatch, then writeBatch. */
+export async function acceptPredictions(
+  engine: Engine,
+  config: Config,
+  items: readonly unknown[],
+  source?: IngestSource,
+  pause?: () => Promise<void>,
+): Promise<Accepted> {
+  return writeBatch(engine, await checkBatch(engine, config, items, source, pause));
+}
+
+/**
+ * Batches take turns through parsing and validation, in arrival order. Each still hands the event loop
+ * back every few hundred items, so a scrape waits for a chunk; but the next batch starts only when the
+ * one before is validated. When batches alternated chunks, every batch in flight finished validating
+ * at about the same time, the log writer thread waited for the first of them and then got them all at
+ * once, and the main thread then waited for it: a few per cent fewer predictions per second under
+ * the ingest bench's 4 connections (docs/benchmarks.md, ingest).
+ */
+export class Turns {
+  private last: Promise<void> = Promise.resolve();
+
+  /** Runs `fn` once every turn taken before has ended (resolved or thrown). */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const before = this.last;
+    let end!: () => void;
+    this.last = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    try {
+      await before;
+      return await fn();
+    } finally {
+      end();
+    }
+  }
 }

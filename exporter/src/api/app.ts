@@ -15,7 +15,7 @@ import { isName, NAME_RULE, shortName } from '../names';
 import type { ReferenceProfile } from '../reference/profile';
 import { formatFromContentType, readTableFile, UPLOAD_CONTENT_TYPES } from '../reference/read';
 import { InputError } from '../reference/table';
-import { acceptPredictions, tsWindow } from './accept';
+import { checkBatch, Turns, tsWindow, writeBatch } from './accept';
 import { cloudEvents } from './cloudevents';
 import { bodyText, JSON_TYPE, mediaType, NDJSON_TYPE, rawBody, requireContentType } from './content-type';
 import { hostCheck } from './host';
@@ -85,16 +85,21 @@ export function createApp(ctx: AppContext): express.Express {
     res.type(contentType).send(body);
   });
 
+  // Parsing and validation pause for the event loop; batches take turns through them (accept.ts).
+  const turns = new Turns();
   app.post('/api/v1/predictions', write, ingestTypes, body, async (req, res) => {
-    const source = { text: bodyText(req), lines: { start: [], end: [] } as LineSpans };
-    const items = await parseItemsPausing(
-      source.text,
-      req.get('content-type'),
-      config.limits.max_batch,
-      source.lines,
-      nextTurn,
-    );
-    res.status(202).json(await acceptPredictions(engine, config, items, source, nextTurn));
+    const checked = await turns.run(async () => {
+      const source = { text: bodyText(req), lines: { start: [], end: [] } as LineSpans };
+      const items = await parseItemsPausing(
+        source.text,
+        req.get('content-type'),
+        config.limits.max_batch,
+        source.lines,
+        nextTurn,
+      );
+      return checkBatch(engine, config, items, source, nextTurn);
+    });
+    res.status(202).json(await writeBatch(engine, checked));
   });
 
   app.post('/api/v1/feedback', write, ingestTypes, body, async (req, res) => {

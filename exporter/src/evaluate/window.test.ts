@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogRow } from '../store/reader';
 import { ColumnarWindow, FIRST_SLOTS, WindowBudget } from './window';
@@ -77,5 +78,44 @@ describe('ColumnarWindow memory (issue 14, defect 2)', () => {
     other.append(row(1, { wide: 1 }), untyped);
     expect(other.features.columns.has('wide')).toBe(false);
     expect(other.features.dropped).toBe(1);
+  });
+});
+
+describe('ColumnarWindow prediction_id lookup', () => {
+  /** The newest slot in the ring holding `id`, by scanning it (what slotOf must answer). */
+  function newestSlot(w: ColumnarWindow, id: string): number | undefined {
+    const slots = w.select({}, Number.POSITIVE_INFINITY);
+    for (let i = slots.length - 1; i >= 0; i--) if (w.predictionIds[slots[i]!] === id) return slots[i];
+    return undefined;
+  }
+
+  it('answers the same whether the map is built at the first lookup or kept from the start', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 1500 }),
+        fc.integer({ min: 0, max: 1500 }),
+        (maxRows, budgetBytes, ids, lookupAt) => {
+          // a small budget makes a window wrap before maxRows; both windows get the same one
+          const early = new ColumnarWindow(maxRows, 10_000, 8, new WindowBudget(budgetBytes || Infinity));
+          const late = new ColumnarWindow(maxRows, 10_000, 8, new WindowBudget(budgetBytes || Infinity));
+          early.slotOf('none');
+          ids.forEach((n, i) => {
+            const r = { ...row(i), prediction_id: `p${n}` };
+            early.append(r, untyped);
+            late.append(r, untyped);
+            // a lookup part-way switches `late` to keeping the map as well
+            if (i === lookupAt) expect(late.slotOf(`p${n}`)).toBe(early.slotOf(`p${n}`));
+          });
+          for (let n = 0; n <= 400; n++) {
+            const expected = newestSlot(early, `p${n}`);
+            expect(early.slotOf(`p${n}`)).toBe(expected);
+            expect(late.slotOf(`p${n}`)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -5,7 +5,9 @@
  * selects the rows of a window and reads columns without touching SQLite.
  *
  * Ground truth is joined onto the rows: `labels` holds each row's label (from feedback), found through
- * a `prediction_id → slot` map that follows the ring as it overwrites its oldest rows.
+ * a `prediction_id → slot` map that follows the ring as it overwrites its oldest rows. The map is built
+ * at the first label lookup and kept from then on, so a model that never gets feedback does not pay for
+ * it on every appended row (docs/benchmarks.md, ingest).
  *
  * Memory follows the rows held, not the configured capacity: the arrays start at FIRST_SLOTS slots and
  * double as rows arrive, up to `maxRows`. A budget shared by every model's window
@@ -323,7 +325,8 @@ export class ColumnarWindow {
   capacity: number;
   /** True once the ring wrapped: it overwrites its oldest rows and no longer grows. */
   private wrapped = false;
-  private readonly slotOfId = new Map<string, number>();
+  /** prediction_id → its newest slot; null until the first lookup (slotOf builds it). */
+  private slotOfId: Map<string, number> | null = null;
   private head = 0;
   private count = 0;
   /** Rows in the ring that hold a label. */
@@ -413,7 +416,8 @@ export class ColumnarWindow {
     else {
       // Overwriting the oldest row: forget its prediction_id and its label.
       const old = this.predictionIds[slot]!;
-      if (this.slotOfId.get(old) === slot) this.slotOfId.delete(old);
+      const index = this.slotOfId;
+      if (index !== null && index.get(old) === slot) index.delete(old);
       this.setLabel(slot, null);
     }
     this.appended++;
@@ -426,13 +430,28 @@ export class ColumnarWindow {
     this.attributes.write(slot, row.attributes, ALWAYS_CATEGORICAL);
     this.outputs.writeOne(slot, 'prediction', row.prediction);
     this.predictions.set(slot, row.prediction);
-    this.slotOfId.set(row.prediction_id, slot);
+    this.slotOfId?.set(row.prediction_id, slot);
     return slot;
   }
 
   /** Slot of the row with this prediction_id, or undefined when it is not (or no longer) in the ring. */
   slotOf(predictionId: string): number | undefined {
+    this.slotOfId ??= this.indexIds();
     return this.slotOfId.get(predictionId);
+  }
+
+  /**
+   * The prediction_id → slot map of the rows in the ring, oldest first so that a repeated id maps to
+   * its newest row (as appending keeps it). One pass over the window, once per window: append keeps
+   * the map from then on.
+   */
+  private indexIds(): Map<string, number> {
+    const index = new Map<string, number>();
+    for (let k = this.count; k >= 1; k--) {
+      const slot = (this.head - k + this.capacity) % this.capacity;
+      index.set(this.predictionIds[slot]!, slot);
+    }
+    return index;
   }
 
   /** Sets (or, with null, removes) the label of a slot; a later call replaces an earlier label. */

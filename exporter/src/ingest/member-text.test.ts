@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { objectMemberText } from './member-text';
+import { objectMemberText, quoteCount, storedMemberText } from './member-text';
 
 const key = fc.oneof(
   fc.constantFrom(
@@ -41,6 +41,77 @@ const objectText = fc
         )
         .join(',')}}`,
   );
+
+/** Strings without a quote or backslash but with JSON's structural characters: lines without escapes. */
+const plain = fc.string({ unit: fc.constantFrom('a', 'b', '{', '}', '[', ']', ':', ',', ' '), maxLength: 6 });
+const plainKey = fc.oneof(fc.constantFrom('features', 'model', 'x', 'y'), plain);
+const plainValue = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  plain,
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(
+    plainKey,
+    fc.oneof(fc.integer(), plain, fc.dictionary(plainKey, fc.integer(), { maxKeys: 2 })),
+    { maxKeys: 3 },
+  ),
+);
+/**
+ * A line without any backslash: members written one by one (repeated keys), flat or nested values,
+ * `features` among them, sometimes with a space before its colon (then only a nested one is `"features":{`).
+ */
+const plainText = fc
+  .tuple(
+    fc.array(fc.tuple(plainKey, plainValue), { maxLength: 5 }),
+    fc.array(fc.tuple(plainKey, fc.oneof(fc.integer(), plain, fc.constant(null))), { maxLength: 6 }),
+    fc.array(fc.tuple(plainKey, plainValue), { maxLength: 3 }),
+    fc.boolean(),
+  )
+  .map(([before, features, after, spaced]) => {
+    const members = (m: [string, unknown][]) =>
+      m.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+    const object = `{${members(features).join(spaced ? ', ' : ',')}}`;
+    const key = spaced ? '"features" :' : '"features":';
+    return `{${[...members(before), `${key}${object}`, ...members(after)].join(',')}}`;
+  });
+
+/** Quotes validation counts for the parsed `features`: 2 × (keys + string values). */
+function validatedQuotes(text: string): number | null {
+  const v = (JSON.parse(text) as Record<string, unknown>).features;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const values = Object.values(v);
+  return 2 * (values.length + values.filter((x) => typeof x === 'string').length);
+}
+
+describe('storedMemberText', () => {
+  /** The slice-and-count answer the one-pass check must give. */
+  const sliceAndCount = (text: string, quotes: number) => {
+    const slice = objectMemberText(text, 'features');
+    return slice !== null && slice.indexOf('\\"') === -1 && quoteCount(slice) === quotes ? slice : null;
+  };
+
+  it('gives the slice-and-count answer for lines with and without escapes, any count', () => {
+    fc.assert(
+      fc.property(fc.oneof(plainText, objectText), fc.integer({ min: -3, max: 3 }), (text, delta) => {
+        const quotes = validatedQuotes(text);
+        fc.pre(quotes !== null);
+        const q = quotes + 2 * delta;
+        expect(storedMemberText(text, 'features', q)).toBe(sliceAndCount(text, q));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('stores the sent text when no key repeats, and nothing when one does', () => {
+    const line = '{"model":"m","features":{"a":1,"b":"x}{[ ]"},"prediction":1}';
+    expect(storedMemberText(line, 'features', 6)).toBe('{"a":1,"b":"x}{[ ]"}');
+    // a repeated key: JSON.parse keeps {"a":2}, so 2 quotes were validated, the text has 4
+    expect(storedMemberText('{"features":{"a":1,"a":2}}', 'features', 2)).toBeNull();
+    // an escape anywhere: the slice-and-count path, same answers
+    expect(storedMemberText(line.replace('"m"', '"\\u006d"'), 'features', 6)).toBe('{"a":1,"b":"x}{[ ]"}');
+    expect(storedMemberText('{"features":{"a":"\\"","a":2}}', 'features', 2)).toBeNull();
+  });
+});
 
 describe('objectMemberText', () => {
   it('returns exactly the text of the object JSON.parse takes for the key', () => {

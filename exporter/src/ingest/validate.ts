@@ -214,7 +214,8 @@ function validatePrediction(
   );
 
   const known = types?.(model);
-  if (known) {
+  // A model without declared types or a reference has an empty map: no pass over the features.
+  if (known !== undefined && known.size > 0) {
     for (const feature in features) {
       const expected = known.get(feature);
       const value = features[feature];

@@ -5,7 +5,7 @@
  */
 import type { IngestSource } from '../ingest/body';
 import { IngestError } from '../ingest/errors';
-import { objectMemberText, quoteCount } from '../ingest/member-text';
+import { storedMemberText } from '../ingest/member-text';
 import type { FeedbackRecord, PredictionRecord } from '../ingest/validate';
 import type { DB } from './db';
 
@@ -229,11 +229,11 @@ export class PredictionWriter {
 /**
  * Fills in the features texts left to the writing thread, so that what is stored is exactly what the
  * main thread validated, for every spelling of every key. The client's own text of the object is
- * sliced from the item's line when it is the member JSON.parse took (objectMemberText) and has no
- * repeated key (no escaped quote, and as many quotes as validation counted keys and string values:
- * a reader that keeps the first of two duplicates, as SQLite's json_extract does, then reads the same
- * values). Otherwise the line's parsed object is serialised again. Slicing here rather than on the main thread moves ~1 µs per 20-feature
- * row off the thread that parses and validates.
+ * sliced from the item's line when it is the member JSON.parse took and has no repeated key
+ * (storedMemberText: no escaped quote, and as many quotes as validation counted keys and string
+ * values, so a reader that keeps the first of two duplicates, as SQLite's json_extract does, reads the
+ * same values). Otherwise the line's parsed object is serialised again. Slicing here rather than on
+ * the main thread moves ~1 µs per 20-feature row off the thread that parses and validates.
  */
 export function resolveFeatures(b: RowBatch): void {
   const source = b.source;
@@ -241,11 +241,9 @@ export function resolveFeatures(b: RowBatch): void {
     if (b.features[i] !== null) continue;
     if (!source) throw new Error(`row ${i}: features text left to the writer without its source line`);
     const line = source.text.slice(source.lines.start[i]!, source.lines.end[i]!);
-    const slice = objectMemberText(line, 'features');
     b.features[i] =
-      slice !== null && slice.indexOf('\\"') === -1 && quoteCount(slice) === b.featureQuotes[i]
-        ? slice
-        : JSON.stringify((JSON.parse(line) as { features: unknown }).features);
+      storedMemberText(line, 'features', b.featureQuotes[i]!) ??
+      JSON.stringify((JSON.parse(line) as { features: unknown }).features);
   }
 }
 
