@@ -81,6 +81,40 @@ describe('ColumnarWindow memory (issue 14, defect 2)', () => {
   });
 });
 
+describe('ColumnarWindow category dictionaries (issue 14, defect 2)', () => {
+  it('charges each new category to the budget and reports it in bytes; past the budget values are __other__', () => {
+    const budget = new WindowBudget(3_000_000);
+    const w = new ColumnarWindow(2_000, 10_000, Number.MAX_SAFE_INTEGER, budget);
+    const long = (i: number) => `${i}:${'x'.repeat(1000)}`; // ~2 KB each, a new one per row and column
+    for (let i = 1; i <= 2_000; i++) w.append(row(i, { a: long(i), b: long(-i) }), untyped);
+    // 4,000 distinct ~2 KB strings would be ~8 MB: the budget stops the dictionaries at 3 MB
+    expect(budget.used).toBeLessThanOrEqual(3_000_000);
+    const a = w.features.columns.get('a')!;
+    const b = w.features.columns.get('b')!;
+    if (a.type !== 'categorical' || b.type !== 'categorical') throw new Error('expected categorical columns');
+    const chars = [...a.dict, ...b.dict].reduce((n, v) => n + 2 * v.length, 0);
+    expect(w.dictionaries.bytes).toBeGreaterThanOrEqual(chars);
+    expect(w.bytes).toBe(w.capacity * w.slotBytes + w.dictionaries.bytes);
+    expect(w.bytes).toBeLessThanOrEqual(budget.used);
+    expect(a.dict).toContain('__other__');
+    expect(w.folds.values).toBeGreaterThan(0);
+    // the window kept its newest rows (it stopped growing when the budget was spent)
+    const slots = w.select({}, 10_000);
+    expect(w.ids[slots[slots.length - 1]!]).toBe(2_000);
+  });
+
+  it('gives a dictionary back to the budget when its column becomes numeric', () => {
+    const budget = new WindowBudget();
+    const w = new ColumnarWindow(1_000, 10_000, Number.MAX_SAFE_INTEGER, budget);
+    for (let i = 1; i <= 100; i++) w.append(row(i, { v: `${i}` }), untyped);
+    const before = w.dictionaries.bytes;
+    expect(before).toBeGreaterThan(100 * 64);
+    w.features.ensure('v', 'numeric'); // a reference fixes the type the log had guessed
+    expect(w.features.columns.get('v')?.type).toBe('numeric');
+    expect(w.dictionaries.bytes).toBe(0);
+  });
+});
+
 describe('ColumnarWindow prediction_id lookup', () => {
   /** The newest slot in the ring holding `id`, by scanning it (what slotOf must answer). */
   function newestSlot(w: ColumnarWindow, id: string): number | undefined {

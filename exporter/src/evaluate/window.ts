@@ -13,7 +13,9 @@
  * double as rows arrive, up to `maxRows`. A budget shared by every model's window
  * (`limits.max_window_bytes`) is charged for each allocation; when it is spent a window stops growing
  * and wraps at the size it has (it keeps its newest rows), and a new column is not created (its values
- * are dropped and counted like columns beyond `limits.max_features`).
+ * are dropped and counted like columns beyond `limits.max_features`). The category dictionaries draw from
+ * the same budget, an entry at a time (DictionaryAccount): once it is spent a new value is folded into
+ * `__other__` and counted, as when a dictionary reaches MAX_DICTIONARY entries.
  */
 
 import type { ColumnType, CurrentColumn } from '../stats/types';
@@ -31,6 +33,35 @@ export interface FoldCount {
 }
 
 type Dictionary = { dict: string[]; index: Map<string, number> };
+
+/** Bytes charged for one dictionary entry: its UTF-16 characters plus the string, array and Map entries. */
+const dictionaryEntryBytes = (value: string): number => 2 * value.length + 64;
+
+/**
+ * The bytes a window's category dictionaries take, charged to the memory budget entry by entry
+ * (dictionaries only grow: an entry stays while its column does).
+ */
+export class DictionaryAccount {
+  bytes = 0;
+  constructor(private readonly budget: WindowBudget) {}
+
+  /** Charges a new entry; false when the budget has no room for it. */
+  admit(value: string): boolean {
+    const bytes = dictionaryEntryBytes(value);
+    if (!this.budget.take(bytes)) return false;
+    this.bytes += bytes;
+    return true;
+  }
+
+  /** Gives back a whole dictionary (its column was re-typed numeric). */
+  release(dict: readonly string[]): void {
+    let bytes = 0;
+    for (const value of dict) bytes += dictionaryEntryBytes(value);
+    bytes = Math.min(bytes, this.bytes);
+    this.bytes -= bytes;
+    this.budget.give(bytes);
+  }
+}
 
 /** Slots a window allocates first; it doubles from there. */
 export const FIRST_SLOTS = 64;
@@ -98,6 +129,7 @@ class ColumnSet {
     /** Distinct columns kept; a hostile client naming a new feature per row cannot grow memory. */
     private readonly maxColumns = Number.MAX_SAFE_INTEGER,
     private readonly budget = new WindowBudget(),
+    private readonly account = new DictionaryAccount(budget),
   ) {}
 
   /** Bytes one slot takes across the set's columns. */
@@ -114,7 +146,8 @@ class ColumnSet {
       const delta = (columnBytes(type) - columnBytes(col.type)) * this.capacity;
       if (delta > 0 && !this.budget.take(delta)) return undefined;
       if (delta < 0) this.budget.give(-delta);
-      col = convert(col, type, this.capacity);
+      if (col.type === 'categorical') this.account.release(col.dict);
+      col = convert(col, type, this.capacity, this.account);
       this.columns.set(name, col);
     }
     if (!col) {
@@ -198,7 +231,7 @@ class ColumnSet {
       col.codes[slot] = -1;
       if (typeof value === 'object' && value !== null) this.violate(name);
     } else {
-      col.codes[slot] = code(col, String(value), this.maxDictionary, this.folds);
+      col.codes[slot] = code(col, String(value), this.maxDictionary, this.folds, this.account);
     }
   }
 
@@ -207,11 +240,21 @@ class ColumnSet {
   }
 }
 
-/** The value's code in the dictionary, adding it while there is room (then `__other__`, counted). */
-function code(col: Dictionary, value: string, max: number, folds?: FoldCount): number {
+/**
+ * The value's code in the dictionary, adding it while there is room: fewer than `max` entries and, with an
+ * account, memory in the budget. Otherwise the value is `__other__` (counted in `folds`).
+ */
+function code(
+  col: Dictionary,
+  value: string,
+  max: number,
+  folds?: FoldCount,
+  account?: DictionaryAccount,
+): number {
   let c = col.index.get(value);
   if (c === undefined) {
-    const full = col.dict.length >= max;
+    const full =
+      col.dict.length >= max || (account !== undefined && value !== OTHER && !account.admit(value));
     if (full && folds) folds.values++;
     const key = full ? OTHER : value;
     c = col.index.get(key);
@@ -225,7 +268,7 @@ function code(col: Dictionary, value: string, max: number, folds?: FoldCount): n
 }
 
 /** Re-types a column in place of the old one (a reference fixes a type the log had guessed otherwise). */
-function convert(col: Column, type: ColumnType, capacity: number): Column {
+function convert(col: Column, type: ColumnType, capacity: number, account: DictionaryAccount): Column {
   if (col.type === 'numeric' && type === 'categorical') {
     const out: Column = {
       type,
@@ -236,7 +279,7 @@ function convert(col: Column, type: ColumnType, capacity: number): Column {
     };
     for (let i = 0; i < capacity; i++) {
       const v = col.data[i]!;
-      if (!Number.isNaN(v)) out.codes[i] = code(out, String(v), Number.MAX_SAFE_INTEGER);
+      if (!Number.isNaN(v)) out.codes[i] = code(out, String(v), Number.MAX_SAFE_INTEGER, undefined, account);
     }
     return out;
   }
@@ -267,6 +310,7 @@ export class ScalarColumn {
     capacity: number,
     private readonly maxDictionary: number,
     private readonly folds?: FoldCount,
+    private readonly account?: DictionaryAccount,
   ) {
     this.num = new Float64Array(capacity).fill(Number.NaN);
     this.code = new Int32Array(capacity).fill(-1);
@@ -284,7 +328,8 @@ export class ScalarColumn {
     if (typeof value === 'number') {
       if (Number.isFinite(value)) this.num[slot] = value;
     } else if (typeof value === 'boolean') this.num[slot] = value ? 1 : 0;
-    else if (typeof value === 'string') this.code[slot] = code(this, value, this.maxDictionary, this.folds);
+    else if (typeof value === 'string')
+      this.code[slot] = code(this, value, this.maxDictionary, this.folds, this.account);
   }
 
   has(slot: number): boolean {
@@ -335,6 +380,8 @@ export class ColumnarWindow {
   appended = 0;
   /** Category values folded into `__other__` by a full dictionary, in any column (cumulative). */
   readonly folds: FoldCount = { values: 0 };
+  /** The category dictionaries' share of the budget. */
+  readonly dictionaries: DictionaryAccount;
 
   constructor(
     /** Rows the ring may hold (the largest window asked for, within limits.max_window_rows). */
@@ -346,17 +393,27 @@ export class ColumnarWindow {
   ) {
     const capacity = Math.min(maxRows, FIRST_SLOTS);
     this.capacity = capacity;
+    this.dictionaries = new DictionaryAccount(budget);
     this.budget.used += capacity * FIXED_SLOT_BYTES; // the first slots are always granted
     this.ids = new Float64Array(capacity);
     this.ts = new Float64Array(capacity);
     this.scores = new Float64Array(capacity).fill(Number.NaN);
     this.predictionIds = new Array<string>(capacity).fill('');
     this.versions = new Array<string | null>(capacity).fill(null);
-    this.features = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns, budget);
-    this.attributes = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns, budget);
-    this.outputs = new ColumnSet(capacity, maxDictionary, { values: 0 }, Number.MAX_SAFE_INTEGER, budget); // folds counted by `predictions`
-    this.predictions = new ScalarColumn(capacity, maxDictionary, this.folds);
-    this.labels = new ScalarColumn(capacity, maxDictionary, this.folds);
+    const account = this.dictionaries;
+    this.features = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns, budget, account);
+    this.attributes = new ColumnSet(capacity, maxDictionary, this.folds, maxColumns, budget, account);
+    // folds counted by `predictions`
+    this.outputs = new ColumnSet(
+      capacity,
+      maxDictionary,
+      { values: 0 },
+      Number.MAX_SAFE_INTEGER,
+      budget,
+      account,
+    );
+    this.predictions = new ScalarColumn(capacity, maxDictionary, this.folds, account);
+    this.labels = new ScalarColumn(capacity, maxDictionary, this.folds, account);
     this.labelRejected = new Uint8Array(capacity);
   }
 
@@ -369,9 +426,12 @@ export class ColumnarWindow {
     return FIXED_SLOT_BYTES + this.features.slotBytes + this.attributes.slotBytes + this.outputs.slotBytes;
   }
 
-  /** Memory the window's arrays take (slots × slot bytes, prediction ids estimated at 48 bytes a slot). */
+  /**
+   * Memory the window takes: its arrays (slots × slot bytes, prediction ids estimated at 48 bytes a slot)
+   * and its category dictionaries.
+   */
   get bytes(): number {
-    return this.capacity * this.slotBytes;
+    return this.capacity * this.slotBytes + this.dictionaries.bytes;
   }
 
   /**

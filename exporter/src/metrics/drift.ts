@@ -96,7 +96,7 @@ export const DRIFT_FAMILIES = [
       'counter',
       'cardinality_limited_total',
       ['model', 'kind'],
-      'Values the cardinality guards dropped or folded into "__other__" since start, by kind: model (predictions of models beyond limits.max_models, stored but not monitored; model="__other__"), model_version (beyond limits.max_model_versions), feature and attribute (values of columns beyond limits.max_features), category (new values once a column holds 10,000 distinct ones).',
+      'Values the cardinality guards dropped or folded into "__other__" since start, by kind: model (predictions of models beyond limits.max_models, stored but not monitored; model="__other__"), model_version (beyond limits.max_model_versions), feature and attribute (values of columns beyond limits.max_features), category (new values once a column holds 10,000 distinct ones, or once limits.max_window_bytes is spent).',
     ),
   ),
 ] as const;

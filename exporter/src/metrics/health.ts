@@ -59,7 +59,7 @@ export const HEALTH_FAMILIES = [
       'gauge',
       'window_memory_bytes',
       ['model'],
-      "Memory the model's in-memory window takes (slots allocated x bytes per slot); it grows with the rows held, and all models together stay within limits.max_window_bytes.",
+      "Memory the model's in-memory window takes (slots allocated x bytes per slot, plus its category dictionaries); it grows with the rows held, and all models together stay within limits.max_window_bytes.",
     ),
   ),
   refreshed(
