@@ -119,7 +119,8 @@ export function quoteCount(text: string): number {
  */
 export function storedMemberText(text: string, key: string, quotes: number): string | null {
   if (text.indexOf('\\') === -1 && quotes % 2 === 0) {
-    const plain = countedMemberText(text, key, quotes / 2);
+    // the flat object must also hold exactly quotes / 2 strings
+    const plain = flatMemberText(text, key, flatObjectOf(quotes / 2));
     if (plain !== null) return plain;
   }
   const slice = objectMemberText(text, key);
@@ -127,35 +128,19 @@ export function storedMemberText(text: string, key: string, quotes: number): str
 }
 
 /**
- * flatMemberText for text without backslashes whose object must also hold exactly `strings` strings;
- * null when any condition fails (storedMemberText then decides on the general path).
+ * The fastest path's answer, or null when it does not apply (the caller then looks further). `object`:
+ * the sticky pattern the value must match from its `{` (FLAT_OBJECT, or flatObjectOf's counted one).
  */
-function countedMemberText(text: string, key: string, strings: number): string | null {
-  cacheKey(key);
-  const at = text.indexOf(cachedToken);
-  if (at === -1) return null;
-  const open = at + cachedToken.length - 1;
-  FLAT_PREFIX.lastIndex = 0;
-  if (!FLAT_PREFIX.test(text) || FLAT_PREFIX.lastIndex !== open) return null;
-  const object = flatObjectOf(strings);
-  object.lastIndex = open;
-  if (!object.test(text)) return null;
-  const end = object.lastIndex;
-  if (text.indexOf(cachedQuoted, end) !== -1) return null;
-  return text.slice(open, end);
-}
-
-/** The fastest path's answer, or null when it does not apply (the caller then looks further). */
-function flatMemberText(text: string, key: string): string | null {
+function flatMemberText(text: string, key: string, object: RegExp = FLAT_OBJECT): string | null {
   cacheKey(key);
   const at = text.indexOf(cachedToken);
   if (at === -1 || escaped(text, at)) return null;
   const open = at + cachedToken.length - 1;
   FLAT_PREFIX.lastIndex = 0;
   if (!FLAT_PREFIX.test(text) || FLAT_PREFIX.lastIndex !== open) return null;
-  FLAT_OBJECT.lastIndex = open;
-  if (!FLAT_OBJECT.test(text)) return null;
-  const end = FLAT_OBJECT.lastIndex;
+  object.lastIndex = open;
+  if (!object.test(text)) return null;
+  const end = object.lastIndex;
   if (text.indexOf(cachedQuoted, end) !== -1) return null;
   return text.slice(open, end);
 }
