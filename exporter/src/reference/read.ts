@@ -105,7 +105,10 @@ const WHITESPACE_SQL = lit(String.fromCharCode(...WHITESPACE_CODES));
 const TRIM = (x: string) => `trim(${x}, ${WHITESPACE_SQL})`;
 /** parseFiniteNumber's pattern (stats/profile.ts). */
 const DECIMAL = '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?';
-const MISSING_SQL = "('', 'NA', 'NaN', 'null')";
+/** The cells that count as missing (docs/compare.md), as an SQL list and as read_csv's `nullstr`. */
+const MISSING_TOKENS = ['', 'NA', 'NaN', 'null'];
+const MISSING_SQL = `(${MISSING_TOKENS.map(lit).join(', ')})`;
+const NULLSTR = `nullstr = [${MISSING_TOKENS.map(lit).join(', ')}]`;
 
 // ---------------------------------------------------------------------------------------------------
 // File checks
@@ -426,7 +429,7 @@ function typedCsv(path: string, format: InputFormat, header: readonly string[], 
   return (
     `read_csv(${lit(path)}, header = true, names = [${header.map(lit).join(', ')}], ` +
     (sampleRows !== undefined ? `sample_size = ${sampleRows}, ` : '') +
-    `auto_type_candidates = ['DOUBLE', 'VARCHAR'], nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`
+    `auto_type_candidates = ['DOUBLE', 'VARCHAR'], ${NULLSTR}, ${csvOptions(format)})`
   );
 }
 
@@ -460,7 +463,7 @@ async function csvAllNumbers(
   const source =
     `read_csv(${lit(path)}, header = true, auto_detect = false, ` +
     `columns = {${cols.map((c) => `${lit(c)}: 'DOUBLE'`).join(', ')}}, ` +
-    `nullstr = ['', 'NA', 'NaN', 'null'], ${csvOptions(format)})`;
+    `${NULLSTR}, ${csvOptions(format)})`;
   // Values (missing = NaN), then a flag: 1 when a row holds a non-finite number (inf, nan, 1e400),
   // which docs/compare.md makes a categorical column.
   const values = cols.map((c) => `coalesce(${c}, 'NaN'::DOUBLE)`);

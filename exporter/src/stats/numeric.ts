@@ -270,6 +270,16 @@ const HIGH_DIGITS = [
 const highHist = HIGH_DIGITS.map((d) => new Uint32Array(d.mask + 1));
 let highScratch: Float64Array | null = null;
 
+/** Turns a digit's histogram into each bucket's first position (exclusive prefix sums), in place. */
+function bucketStarts(counts: Uint32Array): void {
+  let sum = 0;
+  for (let k = 0; k < counts.length; k++) {
+    const c = counts[k]!;
+    counts[k] = sum;
+    sum += c;
+  }
+}
+
 /** Runs of values sharing their high word up to this length are put in order by insertion. */
 const RUN_INSERTION_MAX = 32;
 
@@ -306,12 +316,7 @@ export function sortFloat64(a: Float64Array): Float64Array {
     const counts = highHist[d]!;
     const h = srcWords[1]!;
     if (counts[((h ^ ((h >> 31) | 0x80000000)) >>> shift) & mask] === n) continue; // every key has this digit
-    let sum = 0;
-    for (let k = 0; k < counts.length; k++) {
-      const c = counts[k]!;
-      counts[k] = sum;
-      sum += c;
-    }
+    bucketStarts(counts);
     for (let i = 0; i < n; i++) {
       const w = srcWords[2 * i + 1]!;
       dst[counts[((w ^ ((w >> 31) | 0x80000000)) >>> shift) & mask]!++] = src[i]!;
@@ -388,12 +393,7 @@ function radixSort64(a: Float64Array): Float64Array {
     const shift = d % 2 === 0 ? 0 : 16;
     const first = ((fromHi ? hi[0]! : lo[0]!) >>> shift) & 0xffff;
     if (counts[first] === n) continue; // every key has this digit
-    let sum = 0;
-    for (let k = 0; k < 65536; k++) {
-      const c = counts[k]!;
-      counts[k] = sum;
-      sum += c;
-    }
+    bucketStarts(counts);
     const src = fromHi ? hi : lo;
     for (let i = 0; i < n; i++) {
       const p = counts[(src[i]! >>> shift) & 0xffff]!++;
