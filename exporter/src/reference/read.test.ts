@@ -171,6 +171,23 @@ describe('readTableFile (CSV)', () => {
     // `inf` parses as a DuckDB DOUBLE, but docs/compare.md makes such a column categorical.
     const inf = await readTableFile(file('csv', `a,b\n${numbers}\n3000,inf\n`));
     expect(inf.columns.get('b')?.type).toBe('categorical');
+    // DuckDB's DOUBLE also reads `1_000` as 1000; docs/compare.md allows no digit separators.
+    const spelled = await readTableFile(file('csv', `a,b\n${numbers}\n3000,1_000\n`));
+    expect(spelled.columns.get('a')?.type).toBe('numeric');
+    expect(spelled.columns.get('b')?.type).toBe('categorical');
+    expect(cellText(spelled.columns.get('b')!, 3000)).toBe('1_000');
+    // The same past the sample DuckDB types a file with a text column by (20,480 rows).
+    const many = Array.from({ length: 25_000 }, (_, i) => `${i},${i / 8},t`).join('\n');
+    const mixed = await readTableFile(file('csv', `a,b,c\n${many}\n1,1_000,t\n`));
+    expect(mixed.columns.get('a')?.type).toBe('numeric');
+    expect(mixed.columns.get('b')?.type).toBe('categorical');
+    expect(cellText(mixed.columns.get('b')!, 25_000)).toBe('1_000');
+    // An underscore in a text column leaves the numeric columns numeric.
+    const named = await readTableFile(file('csv', `a_1,b,c\n${numbers.replaceAll('\n', ',new_york\n')},x_y\n`));
+    expect(named.names).toEqual(['a_1', 'b', 'c']);
+    expect(named.columns.get('a_1')?.type).toBe('numeric');
+    expect(named.columns.get('b')?.type).toBe('numeric');
+    expect(cellText(named.columns.get('c')!, 0)).toBe('new_york');
     const plain = await readTableFile(file('csv', `a,b\n${numbers}\n3000,NA\n`));
     expect(plain.columns.get('b')?.type).toBe('numeric');
     expect((plain.columns.get('b') as { values: Float64Array }).values[3000]).toBeNaN();

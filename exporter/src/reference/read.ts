@@ -11,6 +11,7 @@
  * the categories `true`/`false`, other types (dates, …) are categories of their text.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -262,9 +263,12 @@ async function readWith(
   let trimCategories = true;
   onProgress?.('parsing', 0, 0);
   if (format === 'csv' || format === 'tsv') {
-    const direct = await csvAllNumbers(conn, path, format, onProgress);
+    const header = csvHeader(path, format);
+    const underscore = dataHasUnderscore(path, header.dataStart);
+    underscore.catch(() => {}); // awaited below; a read error here is DuckDB's to report
+    const direct = await csvAllNumbers(conn, path, format, header, underscore, onProgress);
     if (direct !== null) return direct;
-    plans = await csvPlans(conn, path, format, src, id, cleanup);
+    plans = await csvPlans(conn, path, format, header, underscore, src, id, cleanup);
   } else if (format === 'parquet') {
     await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM read_parquet(${lit(path)})`);
     cleanup.push(`DROP VIEW IF EXISTS ${src}`);
@@ -382,14 +386,24 @@ function csvOptions(format: InputFormat): string {
   return `delim = ${lit(format === 'tsv' ? '\t' : ',')}, quote = '"', escape = '"', comment = '', skip = 0`;
 }
 
+/** The header row: its names and the byte offset where the data rows start. */
+interface CsvHeader {
+  names: string[];
+  dataStart: number;
+}
+
 /**
  * The header row: the first record of the file (RFC 4180 quoting, a leading BOM dropped), names trimmed;
  * empty and duplicate names are errors.
  */
-function csvHeader(path: string, format: InputFormat): string[] {
+function csvHeader(path: string, format: InputFormat): CsvHeader {
   const delim = format === 'tsv' ? '\t' : ',';
   let text = head(path, 1 << 20).start.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let bom = 0;
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+    bom = 3;
+  }
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -421,71 +435,113 @@ function csvHeader(path: string, format: InputFormat): string[] {
     if (seen.has(h)) throw new InputError(`${FORMAT_NAMES[format]} header: duplicate column "${h}"`);
     seen.add(h);
   }
-  return header;
+  return { names: header, dataStart: bom + Buffer.byteLength(text.slice(0, i + 1)) };
 }
 
 /** The typed read_csv DuckDB sniffs (DOUBLE where every sampled value is a plain number, else text). */
-function typedCsv(path: string, format: InputFormat, header: readonly string[], sampleRows?: number): string {
+function typedCsv(path: string, format: InputFormat, header: readonly string[]): string {
   return (
     `read_csv(${lit(path)}, header = true, names = [${header.map(lit).join(', ')}], ` +
-    (sampleRows !== undefined ? `sample_size = ${sampleRows}, ` : '') +
     `auto_type_candidates = ['DOUBLE', 'VARCHAR'], ${NULLSTR}, ${csvOptions(format)})`
   );
 }
 
-/** Rows DuckDB's sniffer samples to type the columns on the fast path (the read itself checks every row). */
-const SNIFF_ROWS = 2048;
+/** read_csv with every column given one type, no sniffing. */
+function csvAs(
+  path: string,
+  format: InputFormat,
+  header: readonly string[],
+  type: 'DOUBLE' | 'VARCHAR',
+): string {
+  return (
+    `read_csv(${lit(path)}, header = true, auto_detect = false, ` +
+    `columns = {${header.map((_, i) => `${lit(`column${i}`)}: '${type}'`).join(', ')}}, ` +
+    `${type === 'DOUBLE' ? `${NULLSTR}, ` : ''}${csvOptions(format)})`
+  );
+}
 
 /**
- * The common case with no copy in DuckDB: DuckDB's sniffer, on the first SNIFF_ROWS rows, types every
- * column DOUBLE, and the file is then read with those types given (no second sniff), the values streaming
- * straight into the Float64Arrays. Null when that does not hold (a text column, a spelling of a
- * non-finite value, a value past the sample that is not a number, a malformed file): then the file is
- * read through the general path (csvPlans), which also names the line of a malformed row.
+ * Whether the data rows (from byte `from`) hold an underscore: DuckDB's DOUBLE accepts `1_000` as 1000,
+ * which docs/compare.md does not (no digit separators), so a file with one is checked column by column.
+ * Read in 1 MiB blocks beside DuckDB's own read.
+ */
+async function dataHasUnderscore(path: string, from: number): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const block = Buffer.allocUnsafe(1 << 20);
+    for (let at = from; ; ) {
+      const { bytesRead } = await file.read(block, 0, block.length, at);
+      if (bytesRead === 0) return false;
+      if (block.subarray(0, bytesRead).includes(0x5f)) return true;
+      at += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** A DOUBLE vector of a DuckDB chunk: the values and, when some are NULL, the validity bits. */
+interface DoubleVector {
+  items: Float64Array;
+  validity: { data: BigUint64Array | null };
+}
+
+/**
+ * Copies a chunk's DOUBLE column into `out` at `at`, NULL (missing) as NaN. False when a present value is
+ * not finite (`inf`, `nan`, `1e400`), which docs/compare.md makes the column categorical.
+ */
+function copyDoubles(vector: DoubleVector, n: number, out: Float64Array, at: number): boolean {
+  out.set(vector.items.subarray(0, n), at);
+  const bits = vector.validity.data;
+  const valid = bits === null ? null : new Uint32Array(bits.buffer, bits.byteOffset, Math.ceil(n / 32));
+  for (let i = 0; i < n; i++) {
+    const v = out[at + i]!;
+    // Not finite, and present (a NULL slot holds whatever was there): a value the rule refuses.
+    if (v - v !== 0 && (valid === null || (valid[i >>> 5]! >>> (i & 31)) & 1)) return false;
+  }
+  if (valid !== null) {
+    for (let w = 0; w < valid.length; w++) {
+      const word = valid[w]!;
+      if (word === 0xffffffff) continue;
+      for (let b = 0; b < 32 && 32 * w + b < n; b++)
+        if (!((word >>> b) & 1)) out[at + 32 * w + b] = Number.NaN;
+    }
+  }
+  return true;
+}
+
+/**
+ * The common case with no copy in DuckDB and no sniffing: every column read as DOUBLE (DuckDB stops at
+ * the first cell that does not parse), the values streaming straight into the Float64Arrays. Null when
+ * that does not hold (a text column, a spelling of a non-finite value, an underscore in a number, a
+ * malformed file): then the file is read through the general path (csvPlans), which also names the line
+ * of a malformed row.
  */
 async function csvAllNumbers(
   conn: DuckDBConnection,
   path: string,
   format: InputFormat,
+  header: CsvHeader,
+  underscore: Promise<boolean>,
   onProgress: ReadProgress | undefined,
 ): Promise<Table | null> {
-  const header = csvHeader(path, format);
-  let types: string[];
-  try {
-    types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${typedCsv(path, format, header, SNIFF_ROWS)}`))
-      .getRowObjectsJS()
-      .map((r) => String(r.column_type));
-  } catch {
-    return null;
-  }
-  if (types.length !== header.length || types.some((t) => t !== 'DOUBLE')) return null;
-  const cols = header.map((_, i) => `column${i}`);
-  const source =
-    `read_csv(${lit(path)}, header = true, auto_detect = false, ` +
-    `columns = {${cols.map((c) => `${lit(c)}: 'DOUBLE'`).join(', ')}}, ` +
-    `${NULLSTR}, ${csvOptions(format)})`;
-  // Values (missing = NaN), then a flag: 1 when a row holds a non-finite number (inf, nan, 1e400),
-  // which docs/compare.md makes a categorical column.
-  const values = cols.map((c) => `coalesce(${c}, 'NaN'::DOUBLE)`);
-  const flag = `CASE WHEN ${cols.map((c) => `NOT isfinite(${c})`).join(' OR ')} THEN 1::DOUBLE ELSE 0::DOUBLE END`;
+  const names = header.names;
   // Rows estimated from the first MiB, so the arrays are allocated once (grown if the guess is short).
   const { start, size } = head(path, 1 << 20);
   let lines = 0;
   for (let at = start.indexOf(10); at !== -1; at = start.indexOf(10, at + 1)) lines++;
   let capacity = Math.max(1024, Math.ceil((size / Math.max(1, start.length)) * Math.max(1, lines) * 1.05));
-  let columns = header.map(() => new Float64Array(new SharedArrayBuffer(capacity * 8)));
+  let columns = names.map(() => new Float64Array(new SharedArrayBuffer(capacity * 8)));
   let rows = 0;
   try {
     // Materialized, not streamed: a streamed result ends quietly at a parse error (the binding reports
     // an error and the end of the data alike), and here the row count is not known beforehand.
-    const result = await conn.run(`SELECT ${[...values, flag].join(', ')} FROM ${source}`);
+    const result = await conn.run(`SELECT * FROM ${csvAs(path, format, names, 'DOUBLE')}`);
     onProgress?.('loading', 0, 0);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
       const n = chunk.rowCount;
-      const bad = (chunk.getColumnVector(header.length) as unknown as { items: Float64Array }).items;
-      for (let i = 0; i < n; i++) if (bad[i] !== 0) return null;
       if (rows + n > capacity) {
         capacity = Math.ceil((rows + n) * 1.5);
         columns = columns.map((c) => {
@@ -494,19 +550,18 @@ async function csvAllNumbers(
           return grown;
         });
       }
-      for (let k = 0; k < header.length; k++) {
-        columns[k]!.set(
-          (chunk.getColumnVector(k) as unknown as { items: Float64Array }).items.subarray(0, n),
-          rows,
-        );
+      for (let k = 0; k < names.length; k++) {
+        const vector = chunk.getColumnVector(k) as unknown as DoubleVector;
+        if (!copyDoubles(vector, n, columns[k]!, rows)) return null;
       }
       rows += n;
     }
   } catch {
     return null;
   }
-  const table: Table = { names: [...header], columns: new Map(), rows };
-  for (const [k, name] of header.entries()) {
+  if (await underscore) return null;
+  const table: Table = { names: [...names], columns: new Map(), rows };
+  for (const [k, name] of names.entries()) {
     table.columns.set(name, { type: 'numeric', values: columns[k]!.subarray(0, rows) });
   }
   return table;
@@ -514,25 +569,28 @@ async function csvAllNumbers(
 
 /**
  * CSV/TSV into a temp table. First attempt: DuckDB parses columns it finds to be plain numbers straight
- * to DOUBLE (the fast path) and leaves the rest as text. DuckDB's DOUBLE accepts nothing our rule rejects
- * except spellings of non-finite values (inf, nan, 1e400), which show up as non-finite doubles: then, or
- * when a value after DuckDB's sample does not fit its guess, the file is read again with every column as
- * text, where our rule decides alone.
+ * to DOUBLE (the fast path) and leaves the rest as text. DuckDB's DOUBLE accepts two things our rule
+ * rejects: spellings of non-finite values (inf, nan, 1e400), which show up as non-finite doubles, and
+ * underscores between digits (1_000), looked for in the text of the DOUBLE columns when the file holds
+ * an underscore at all. Then, or when a value after DuckDB's sample does not fit its guess, the file is
+ * read again with every column as text, where our rule decides alone.
  */
 async function csvPlans(
   conn: DuckDBConnection,
   path: string,
   format: InputFormat,
+  header: CsvHeader,
+  underscore: Promise<boolean>,
   src: string,
   id: number,
   cleanup: string[],
 ): Promise<ColumnPlan[]> {
-  const header = csvHeader(path, format);
+  const names = header.names;
   const raw = `mw_raw_${id}`;
   cleanup.push(`DROP TABLE IF EXISTS ${raw}`);
   let typed = true;
   try {
-    await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT * FROM ${typedCsv(path, format, header)}`);
+    await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT * FROM ${typedCsv(path, format, names)}`);
   } catch {
     // A value past DuckDB's sample that does not fit its guess, or a file its sniffer cannot place
     // (ragged rows, an unclosed quote): the text read below either succeeds or names the line.
@@ -540,30 +598,36 @@ async function csvPlans(
   }
   let described = typed ? (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS() : [];
   if (typed) {
-    const doubles = described
-      .filter((r) => r.column_type === 'DOUBLE')
-      .map((r) => ident(String(r.column_name)));
+    const doubles = described.flatMap((r, i) => (r.column_type === 'DOUBLE' ? [i] : []));
     if (doubles.length > 0) {
       const bad = (
         await conn.runAndReadAll(
-          `SELECT ${doubles.map((d) => `count(*) FILTER (WHERE NOT isfinite(${d}))`).join(' + ')} FROM ${raw}`,
+          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE NOT isfinite(${ident(String(described[i]!.column_name))}))`).join(' + ')} FROM ${raw}`,
         )
       ).getRowsJS()[0]![0];
       if (Number(bad) > 0) typed = false;
+    }
+    if (typed && doubles.length > 0 && (await underscore)) {
+      const spelled = (
+        await conn.runAndReadAll(
+          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE contains(column${i}, '_'))`).join(' + ')} FROM ${csvAs(path, format, names, 'VARCHAR')}`,
+        )
+      ).getRowsJS()[0]![0];
+      if (Number(spelled) > 0) typed = false;
     }
   }
   if (!typed) {
     await conn.run(`DROP TABLE IF EXISTS ${raw}`);
     await conn.run(
       `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, auto_detect = false, ` +
-        `columns = {${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ${csvOptions(format)})`,
+        `columns = {${names.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ${csvOptions(format)})`,
     );
     described = (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS();
   }
   await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM ${raw}`);
   cleanup.push(`DROP VIEW IF EXISTS ${src}`);
   return described.map((r, i) => ({
-    name: header[i]!,
+    name: names[i]!,
     expr: ident(String(r.column_name)),
     kind: r.column_type === 'DOUBLE' ? ('number' as const) : ('text' as const),
   }));
