@@ -11,7 +11,7 @@
  * reference mean and standard deviation; a missing (NaN/±inf) value is imputed by the reference mean
  * (0 after standardising). Pure: the same inputs and seed give the same result.
  */
-import { sortFloat64 } from './numeric';
+import { medianInPlace } from './numeric';
 import { rocAuc } from './performance';
 
 /** A numeric feature observed on both sides (values row-aligned within each side; NaN = missing). */
@@ -157,57 +157,57 @@ export interface MmdResult {
   rows: { reference: number; current: number };
 }
 
-/** Median of finite values; sorts `values` in place. */
-function medianInPlace(values: Float64Array): number {
-  const s = sortFloat64(values);
-  const n = s.length;
-  if (n === 0) return Number.NaN;
-  const mid = n >> 1;
-  return n % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+/**
+ * The sums of the pooled kernel matrix that do not depend on the labelling, from its upper triangle `K`
+ * (packed row after row: row i holds columns i + 1 … N − 1): each row's sum over every other row, and the
+ * sum of all pairs.
+ */
+function kernelSums(K: Float64Array, N: number): { rowSums: Float64Array; total: number } {
+  const rowSums = new Float64Array(N);
+  let total = 0;
+  for (let i = 0, at = 0; i < N; i++) {
+    let upper = 0;
+    for (let j = i + 1; j < N; j++) {
+      const k = K[at++]!;
+      upper += k;
+      rowSums[j] += k;
+    }
+    rowSums[i] += upper;
+    total += upper;
+  }
+  return { rowSums, total };
 }
 
 /**
- * Unbiased MMD² from the pooled kernel matrix's upper triangle `K`, packed row after row (row i holds
- * columns i + 1 … N − 1), `isRef[i]` = 1 for reference rows and 0 for current rows, and `toAll[i]`, the
- * sum of row i (the same for every labelling: upperRowSums). Branch-free: per row, the sum over later
- * reference rows.
+ * Unbiased MMD² for the labelling `isRef` (1 for reference rows, 0 for current rows; nRef of them) from
+ * the packed upper triangle `K` and kernelSums. Only the reference–reference sum A needs the pairs (the
+ * rows of reference rows, branch-free over their later reference rows); with R, the reference rows' sums,
+ * the cross sum is C = R − 2A and the current–current sum B = total − R + A.
  */
 function mmd2FromKernel(
   K: Float64Array,
   N: number,
   isRef: Float64Array,
   nRef: number,
-  toAll: Float64Array,
+  sums: { rowSums: Float64Array; total: number },
 ): number {
   const nCur = N - nRef;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
+  let refRef = 0;
+  let refRows = 0;
   for (let i = 0, row = 0; i < N; i++) {
-    let toRef = 0;
-    for (let j = i + 1, at = row; j < N; j++, at++) toRef += K[at]! * isRef[j]!;
-    row += N - i - 1;
-    const toCur = toAll[i]! - toRef;
     if (isRef[i] === 1) {
-      sxx += toRef;
-      sxy += toCur;
-    } else {
-      syy += toCur;
-      sxy += toRef;
+      let toRef = 0;
+      for (let j = i + 1, at = row; j < N; j++, at++) toRef += K[at]! * isRef[j]!;
+      refRef += toRef;
+      refRows += sums.rowSums[i]!;
     }
+    row += N - i - 1;
   }
-  return (2 * sxx) / (nRef * (nRef - 1)) + (2 * syy) / (nCur * (nCur - 1)) - (2 * sxy) / (nRef * nCur);
-}
-
-/** Per row of the packed upper triangle K, the sum of its entries (left to right). */
-function upperRowSums(K: Float64Array, N: number): Float64Array {
-  const sums = new Float64Array(N);
-  for (let i = 0, at = 0; i < N; i++) {
-    let toAll = 0;
-    for (let j = i + 1; j < N; j++) toAll += K[at++]!;
-    sums[i] = toAll;
-  }
-  return sums;
+  const cross = refRows - 2 * refRef;
+  const curCur = sums.total - refRows + refRef;
+  return (
+    (2 * refRef) / (nRef * (nRef - 1)) + (2 * curCur) / (nCur * (nCur - 1)) - (2 * cross) / (nRef * nCur)
+  );
 }
 
 /**
@@ -246,8 +246,8 @@ export function mmdTest(
 
   const labels = new Float64Array(N);
   labels.fill(1, 0, nRef);
-  const toAll = upperRowSums(K, N);
-  const observed = mmd2FromKernel(K, N, labels, nRef, toAll);
+  const sums = kernelSums(K, N);
+  const observed = mmd2FromKernel(K, N, labels, nRef, sums);
   let atLeast = 0;
   const perm = labels.slice();
   for (let p = 0; p < permutations; p++) {
@@ -257,7 +257,7 @@ export function mmdTest(
       perm[i] = perm[j]!;
       perm[j] = t;
     }
-    if (mmd2FromKernel(K, N, perm, nRef, toAll) >= observed) atLeast++;
+    if (mmd2FromKernel(K, N, perm, nRef, sums) >= observed) atLeast++;
   }
   return {
     mmd2: observed,

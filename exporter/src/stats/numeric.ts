@@ -335,6 +335,66 @@ export function sortFloat64(a: Float64Array): Float64Array {
   return a;
 }
 
+/**
+ * The k-th smallest (0-based) of non-NaN doubles, rearranging `a` in place so that every value before
+ * index k is ≤ a[k] and every value after it ≥ a[k] (Hoare's selection with a median-of-three pivot; a
+ * range still long after 2·log₂ n rounds is sorted instead, so the time stays O(n log n) at worst). The
+ * value a full sort puts at k, except that −0 and +0 may come out either way. For a median of 10⁵–10⁶
+ * values, several times faster than sorting them.
+ */
+export function selectInPlace(a: Float64Array, k: number): number {
+  if (!(k >= 0 && k < a.length)) throw new RangeError(`select: index ${k} outside 0…${a.length - 1}`);
+  let lo = 0;
+  let hi = a.length - 1;
+  let rounds = 2 * Math.ceil(Math.log2(a.length + 1)) + 8;
+  while (hi > lo) {
+    if (rounds-- === 0) {
+      sortFloat64(a.subarray(lo, hi + 1));
+      break;
+    }
+    const mid = lo + ((hi - lo) >>> 1);
+    // Median of three: a[lo] ≤ a[mid] ≤ a[hi], the middle one the pivot.
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // a[lo..j] ≤ pivot ≤ a[i..hi], and whatever lies between equals the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/** Median of non-NaN doubles (the mean of the middle two for an even count; NaN when empty); rearranges `a`. */
+export function medianInPlace(a: Float64Array): number {
+  const n = a.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  const upper = selectInPlace(a, mid);
+  if (n % 2 === 1) return upper;
+  let lower = a[0]!;
+  for (let i = 1; i < mid; i++) if (a[i]! > lower) lower = a[i]!;
+  return (lower + upper) / 2;
+}
+
 /** Puts a[start..end) in order: values of one sign sharing their high word, in input order. */
 function sortRun(a: Float64Array, start: number, end: number): void {
   const first = a[start]!;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pairwiseSum, sortFloat64, stdPopulation } from './numeric';
+import { medianInPlace, pairwiseSum, selectInPlace, sortFloat64, stdPopulation } from './numeric';
 
 /** Same order as the built-in typed-array sort, bit for bit (−0 before +0, ±inf at the ends). */
 function expectBuiltinOrder(values: Float64Array): void {
@@ -51,6 +51,66 @@ describe('sortFloat64', () => {
     );
     // Ties: a few distinct values, each repeated thousands of times, −0 and +0 among them.
     expectBuiltinOrder(Float64Array.from({ length: n }, (_, i) => [0, -0, 2.5, -2.5, 1e-300][(i * 7) % 5]!));
+  });
+});
+
+describe('selectInPlace and medianInPlace', () => {
+  /** The value a sort puts at each probed index, and the partition around it. */
+  function expectSelected(values: Float64Array, k: number): void {
+    const sorted = values.slice().sort();
+    const a = values.slice();
+    const v = selectInPlace(a, k);
+    expect(v === sorted[k]).toBe(true);
+    for (let i = 0; i < k; i++) if (!(a[i]! <= v)) expect({ i, left: a[i] }).toEqual({ i, left: `≤ ${v}` });
+    for (let i = k + 1; i < a.length; i++)
+      if (!(a[i]! >= v)) expect({ i, right: a[i] }).toEqual({ i, right: `≥ ${v}` });
+    expect(a.slice().sort()).toEqual(sorted); // a rearrangement, nothing lost
+  }
+
+  it('finds the k-th smallest of generated arrays, ties and long arrays included', () => {
+    fc.assert(
+      fc.property(
+        fc.float64Array({ noNaN: true, minLength: 1, maxLength: 3000 }),
+        fc.nat(),
+        fc.boolean(),
+        (a, k, ties) => {
+          const values = ties ? a.map((x) => (Number.isFinite(x) ? Math.round(x % 7) : x)) : a;
+          expectSelected(values, k % values.length);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    const rand = (() => {
+      let s = 7;
+      return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    })();
+    const big = Float64Array.from({ length: 200_001 }, () => Math.floor(rand() * 1000) / 10);
+    for (const k of [0, 1, 100_000, 199_999, 200_000]) expectSelected(big, k);
+    // Sorted, reversed and all-equal input (the pivot's worst cases for a naive choice).
+    const ramp = Float64Array.from({ length: 50_000 }, (_, i) => i);
+    expectSelected(ramp, 25_000);
+    expectSelected(ramp.slice().reverse(), 12_345);
+    expectSelected(new Float64Array(10_000).fill(3), 5000);
+    expect(() => selectInPlace(new Float64Array(3), 3)).toThrow(RangeError);
+  });
+
+  it('gives the median a sort gives: the middle value, or the mean of the middle two', () => {
+    fc.assert(
+      fc.property(
+        fc.float64Array({ noNaN: true, noDefaultInfinity: true, minLength: 1, maxLength: 2000 }),
+        (a) => {
+          const s = a.slice().sort();
+          const n = s.length;
+          const expected = n % 2 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
+          expect(
+            medianInPlace(a.slice()) === expected ||
+              (Number.isNaN(expected) && Number.isNaN(medianInPlace(a.slice()))),
+          ).toBe(true);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    expect(medianInPlace(new Float64Array(0))).toBeNaN();
   });
 });
 
