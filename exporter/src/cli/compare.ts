@@ -7,6 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { parallelCompareReport, startComparePool } from '../compare/parallel';
 import { type CompareOptions, checkDriftOptions } from '../compare/report';
 import { formatCompareText } from '../compare/text';
@@ -83,6 +84,11 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
   if (opts.minEffect !== undefined && !(opts.minEffect >= 0))
     throw new InputError(`invalid --min-effect ${opts.minEffect}: expected a number ≥ 0`);
   const progress = new ProgressLine();
+  // The compare threads compile their hot loops synchronously: by default V8 keeps running a 10⁵-row
+  // loop in its interpreter while a background thread, competing for the same cores, compiles it
+  // (~10% of the run, docs/benchmarks.md). The flag holds for threads started from here on (this thread
+  // keeps its background compiler), and compare is a one-shot command, so it is set here and only here.
+  setFlagsFromString('--no-concurrent-recompilation');
   // The compare threads boot while the files are read (parallelCompareReport stops them).
   const pool = startComparePool();
   // Both files at once: DuckDB reads each on its own threads. The reference's error is reported first.

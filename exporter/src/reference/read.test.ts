@@ -183,7 +183,9 @@ describe('readTableFile (CSV)', () => {
     expect(mixed.columns.get('b')?.type).toBe('categorical');
     expect(cellText(mixed.columns.get('b')!, 25_000)).toBe('1_000');
     // An underscore in a text column leaves the numeric columns numeric.
-    const named = await readTableFile(file('csv', `a_1,b,c\n${numbers.replaceAll('\n', ',new_york\n')},x_y\n`));
+    const named = await readTableFile(
+      file('csv', `a_1,b,c\n${numbers.replaceAll('\n', ',new_york\n')},x_y\n`),
+    );
     expect(named.names).toEqual(['a_1', 'b', 'c']);
     expect(named.columns.get('a_1')?.type).toBe('numeric');
     expect(named.columns.get('b')?.type).toBe('numeric');

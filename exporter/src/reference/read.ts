@@ -526,43 +526,35 @@ async function csvAllNumbers(
   onProgress: ReadProgress | undefined,
 ): Promise<Table | null> {
   const names = header.names;
-  // Rows estimated from the first MiB, so the arrays are allocated once (grown if the guess is short).
-  const { start, size } = head(path, 1 << 20);
-  let lines = 0;
-  for (let at = start.indexOf(10); at !== -1; at = start.indexOf(10, at + 1)) lines++;
-  let capacity = Math.max(1024, Math.ceil((size / Math.max(1, start.length)) * Math.max(1, lines) * 1.05));
-  let columns = names.map(() => new Float64Array(new SharedArrayBuffer(capacity * 8)));
-  let rows = 0;
+  let columns: Float64Array[];
+  let rows: number;
   try {
     // Materialized, not streamed: a streamed result ends quietly at a parse error (the binding reports
-    // an error and the end of the data alike), and here the row count is not known beforehand.
+    // an error and the end of the data alike). Its chunks are then read synchronously.
     const result = await conn.run(`SELECT * FROM ${csvAs(path, format, names, 'DOUBLE')}`);
-    onProgress?.('loading', 0, 0);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
+    rows = Number(result.rowCount);
+    columns = names.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
+    onProgress?.('loading', 0, rows);
+    let at = 0;
+    for (let c = 0, count = result.chunkCount; c < count; c++) {
+      const chunk = result.getChunk(c);
       const n = chunk.rowCount;
-      if (rows + n > capacity) {
-        capacity = Math.ceil((rows + n) * 1.5);
-        columns = columns.map((c) => {
-          const grown = new Float64Array(new SharedArrayBuffer(capacity * 8));
-          grown.set(c.subarray(0, rows));
-          return grown;
-        });
-      }
+      if (at + n > rows) return null;
       for (let k = 0; k < names.length; k++) {
         const vector = chunk.getColumnVector(k) as unknown as DoubleVector;
-        if (!copyDoubles(vector, n, columns[k]!, rows)) return null;
+        if (!copyDoubles(vector, n, columns[k]!, at)) return null;
       }
-      rows += n;
+      at += n;
     }
+    if (at !== rows) return null;
+    onProgress?.('loading', rows, rows);
   } catch {
     return null;
   }
   if (await underscore) return null;
   const table: Table = { names: [...names], columns: new Map(), rows };
   for (const [k, name] of names.entries()) {
-    table.columns.set(name, { type: 'numeric', values: columns[k]!.subarray(0, rows) });
+    table.columns.set(name, { type: 'numeric', values: columns[k]! });
   }
   return table;
 }

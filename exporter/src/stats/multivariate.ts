@@ -170,9 +170,9 @@ function kernelSums(K: Float64Array, N: number): { rowSums: Float64Array; total:
     for (let j = i + 1; j < N; j++) {
       const k = K[at++]!;
       upper += k;
-      rowSums[j] += k;
+      rowSums[j] = rowSums[j]! + k;
     }
-    rowSums[i] += upper;
+    rowSums[i] = rowSums[i]! + upper;
     total += upper;
   }
   return { rowSums, total };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './multivariate';
 import { medianInPlace, pairwiseSum, selectInPlace, sortFloat64, stdPopulation } from './numeric';
 
 /** Same order as the built-in typed-array sort, bit for bit (−0 before +0, ±inf at the ends). */
@@ -80,10 +81,7 @@ describe('selectInPlace and medianInPlace', () => {
       ),
       { numRuns: 80 },
     );
-    const rand = (() => {
-      let s = 7;
-      return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-    })();
+    const rand = mulberry32(7);
     const big = Float64Array.from({ length: 200_001 }, () => Math.floor(rand() * 1000) / 10);
     for (const k of [0, 1, 100_000, 199_999, 200_000]) expectSelected(big, k);
     // Sorted, reversed and all-equal input (the pivot's worst cases for a naive choice).
