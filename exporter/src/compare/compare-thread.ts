@@ -1,37 +1,55 @@
 /**
- * A worker thread of `compare` (compare/parallel.ts): runs the tasks it is sent (a feature's drift and
- * quality, or the multivariate tests), reading the numeric columns from the shared buffers the reader
- * filled. The first message is the settings the tasks run with (the thread may start before they are
- * known, while the files are read); a null message ends it.
+ * A worker thread of `compare` (compare/parallel.ts): runs tasks (a feature's drift and quality, the
+ * multivariate tests, a reference profile), reading the numeric columns from the shared buffers the reader
+ * filled. Sent a run (the task list, their settings and a shared counter), it claims tasks from the
+ * counter until none are left, replying with each result and then `{ done: true }`. Sent the settings
+ * and then single tasks, it runs each and replies. A null message ends it.
  */
 import { parentPort } from 'node:worker_threads';
+import type { CompareRun } from './parallel';
 import type { FeatureSettings } from './report';
-import { type CompareThreadReply, type CompareThreadRequest, runTask } from './tasks';
+import { type CompareTask, type CompareThreadReply, type CompareThreadRequest, runTask } from './tasks';
 
 let settings: FeatureSettings | undefined;
 const port = parentPort!;
-port.on('message', (request: CompareThreadRequest | { settings: FeatureSettings } | null) => {
-  if (request === null) {
-    port.close();
-    return;
-  }
-  if ('settings' in request) {
-    settings = request.settings;
-    return;
-  }
-  let reply: CompareThreadReply;
+
+function attempt(id: number, task: CompareTask, with_: FeatureSettings | undefined): CompareThreadReply {
   try {
-    if (settings === undefined) throw new Error('a compare task came before its settings');
-    reply = { id: request.id, ok: true, value: runTask(request.task, settings) };
+    if (with_ === undefined) throw new Error('a compare task came before its settings');
+    return { id, ok: true, value: runTask(task, with_) };
   } catch (err) {
     const e = err as Error;
-    reply = {
-      id: request.id,
+    return {
+      id,
       ok: false,
       name: e?.name ?? 'Error',
       message: e?.message ?? String(err),
       ...(e?.stack !== undefined ? { stack: e.stack } : {}),
     };
   }
-  port.postMessage(reply);
-});
+}
+
+function takePart({ settings: plain, tasks, counter, first }: CompareRun): void {
+  const ids = first === null ? [] : [first];
+  for (;;) {
+    const id = ids.pop() ?? Atomics.add(counter, 0, 1);
+    if (id >= tasks.length) break;
+    const reply = attempt(id, tasks[id]!, plain);
+    port.postMessage(reply);
+    if (!reply.ok) break;
+  }
+  port.postMessage({ done: true });
+}
+
+port.on(
+  'message',
+  (request: CompareThreadRequest | { settings: FeatureSettings } | { run: CompareRun } | null) => {
+    if (request === null) {
+      port.close();
+      return;
+    }
+    if ('run' in request) takePart(request.run);
+    else if ('settings' in request) settings = request.settings;
+    else port.postMessage(attempt(request.id, request.task, settings));
+  },
+);

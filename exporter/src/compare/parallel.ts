@@ -2,8 +2,10 @@
  * `compare` over worker threads: the features (and the multivariate tests) are spread over the CPU
  * cores, this thread taking tasks too. Numeric columns sit on SharedArrayBuffers (reference/read.ts), so
  * a thread reads them without a copy; results come back as plain report objects for buildCompareReport.
- * Scheduling is dynamic: each thread holds at most two tasks and gets the next when one is done, and
- * this thread yields between its own tasks so the replies are handled on time.
+ * Scheduling is dynamic, through a task counter on a SharedArrayBuffer: every thread sent the task list
+ * once, and each claims the next task with an atomic increment when it is free, so no thread waits for
+ * this one to hand out work, nor holds a queued task at the end while another is idle. The multivariate
+ * tests (the longest task) go first, to a compare thread when there is one.
  */
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -106,16 +108,20 @@ async function spreadCompare(
   const spread = threads > 1 && builtinOnly && (enough || parallel.force === true);
   const pool = spread ? (parallel.pool ?? startComparePool(threads)) : undefined;
   try {
-    if (pool !== undefined && pool.workers.length > 0) {
+    const workers = pool?.workers.slice(0, threads - 1) ?? [];
+    if (workers.length > 0) {
       const { registry: _, ...plain } = settings;
-      let next = 0;
-      const take = (): number | null => (next < tasks.length ? next++ : null);
-      const running = pool.workers
-        .slice(0, threads - 1)
-        .map((worker) => runWorker(worker, plain, tasks, take, finished));
-      for (let id = take(); id !== null; id = take()) {
+      // counter[0]: the next task to claim. The first task goes to the first compare thread.
+      const counter = new Int32Array(new SharedArrayBuffer(4));
+      counter[0] = 1;
+      const running = workers.map((worker, w) =>
+        runWorker(worker, { settings: plain, tasks, counter, first: w === 0 ? 0 : null }, finished),
+      );
+      for (;;) {
+        const id = Atomics.add(counter, 0, 1);
+        if (id >= tasks.length) break;
         finished(tasks[id]!, runTask(tasks[id]!, settings));
-        await yieldToLoop();
+        await yieldToLoop(); // the compare threads' replies (progress) are handled between tasks
       }
       await Promise.all(running);
     } else {
@@ -127,43 +133,43 @@ async function spreadCompare(
   return buildCompareReport(reference, current, options, { features, multivariate: mv });
 }
 
-/** Feeds a worker tasks (two in flight) until `take` runs out; resolves when its last one is done. */
+/** What a compare thread is sent to take part in a run (compare-thread.ts). */
+export interface CompareRun {
+  settings: Omit<FeatureSettings, 'registry'>;
+  tasks: readonly CompareTask[];
+  /** The index of the next task to claim (Atomics.add), shared by every thread of the run. */
+  counter: Int32Array;
+  /** A task this thread runs before claiming any. */
+  first: number | null;
+}
+
+/** Lets a compare thread take part in a run; resolves when it has claimed no more tasks and replied to all. */
 function runWorker(
   worker: Worker,
-  settings: Omit<FeatureSettings, 'registry'>,
-  tasks: readonly CompareTask[],
-  take: () => number | null,
+  run: CompareRun,
   finished: (task: CompareTask, value: unknown) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    let inFlight = 0;
-    const send = () => {
-      const id = take();
-      if (id === null) return false;
-      inFlight++;
-      worker.postMessage({ id, task: tasks[id]! });
-      return true;
-    };
-    worker.on('message', (reply: CompareThreadReply) => {
-      inFlight--;
-      const task = tasks[reply.id]!;
+    let done = false;
+    worker.on('message', (reply: CompareThreadReply | { done: true }) => {
+      if ('done' in reply) {
+        done = true;
+        resolve();
+        return;
+      }
+      const task = run.tasks[reply.id]!;
       if (!reply.ok) {
         const what = task.kind === 'feature' ? `feature "${task.input.name}"` : `the ${task.kind} task`;
         reject(new Error(`comparing ${what} failed: ${reply.stack ?? reply.message}`));
         return;
       }
       finished(task, reply.value);
-      send();
-      if (inFlight === 0) resolve();
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {
-      if (inFlight > 0) reject(new Error(`a compare thread exited with code ${code}`));
+      if (!done) reject(new Error(`a compare thread exited with code ${code}`));
     });
-    worker.postMessage({ settings });
-    send();
-    send();
-    if (inFlight === 0) resolve();
+    worker.postMessage({ run });
   });
 }
 
