@@ -135,7 +135,7 @@ const run: Record<Part, () => Promise<PartResult>> = {
     comparePart({
       ...(quick
         ? { rows: 1000, features: 20, bigRows: 5000, runs: 1, versionRuns: 2 }
-        : { rows: 100_000, features: 20, bigRows: 1_000_000, runs: 3 }),
+        : { rows: 100_000, features: 20, bigRows: 1_000_000, runs: 5 }),
       ...(values.python ? { python: values.python } : {}),
       log: log('compare'),
     }),
