@@ -7,7 +7,7 @@
  * - otherwise (categorical, or numeric with ≤ 20 distinct reference values) one bin per value over the
  *   union of reference and current values.
  */
-import { quantileSorted, upperBound } from './numeric';
+import { quantileSorted, sortedBinCounts, upperBound } from './numeric';
 import type { BinnedPair, CategoricalProfile, NumericProfile } from './types';
 
 /** Default number of quantile bins (edges at the deciles). */
@@ -114,14 +114,7 @@ export function binNumeric(profile: NumericProfile, currentSorted: Float64Array)
     }
     const refCounts = Float64Array.from(profile.binCounts ?? new Array<number>(edges.length + 1).fill(0));
     // Current values are sorted: walk the edges once instead of a search per value.
-    const curCounts = new Float64Array(edges.length + 1);
-    let bin = 0;
-    for (let i = 0; i < currentSorted.length; i++) {
-      const v = currentSorted[i]!;
-      while (bin < edges.length && edges[bin]! <= v) bin++;
-      curCounts[bin]! += 1;
-    }
-    return pair(labels, lower, refCounts, curCounts);
+    return pair(labels, lower, refCounts, sortedBinCounts(currentSorted, edges));
   }
   // One bin per value over the union of reference values and current values.
   const ref = profile.valueCounts ?? [];

@@ -192,6 +192,25 @@ function mmd2FromKernel(
   sums: { rowSums: Float64Array; total: number },
 ): number {
   const nCur = N - nRef;
+  const { refRef, refRows } = referencePairSums(K, N, isRef, sums.rowSums);
+  const cross = refRows - 2 * refRef;
+  const curCur = sums.total - refRows + refRef;
+  return (
+    (2 * refRef) / (nRef * (nRef - 1)) + (2 * curCur) / (nCur * (nCur - 1)) - (2 * cross) / (nRef * nCur)
+  );
+}
+
+/**
+ * For mmd2FromKernel: A, the sum of K over pairs of reference rows (per reference row, its entries
+ * weighted by the later rows' labels, branch-free), and R, the reference rows' row sums. Its own function
+ * so V8 compiles the loop once (docs/benchmarks.md).
+ */
+function referencePairSums(
+  K: Float64Array,
+  N: number,
+  isRef: Float64Array,
+  rowSums: Float64Array,
+): { refRef: number; refRows: number } {
   let refRef = 0;
   let refRows = 0;
   for (let i = 0, row = 0; i < N; i++) {
@@ -199,15 +218,11 @@ function mmd2FromKernel(
       let toRef = 0;
       for (let j = i + 1, at = row; j < N; j++, at++) toRef += K[at]! * isRef[j]!;
       refRef += toRef;
-      refRows += sums.rowSums[i]!;
+      refRows += rowSums[i]!;
     }
     row += N - i - 1;
   }
-  const cross = refRows - 2 * refRef;
-  const curCur = sums.total - refRows + refRef;
-  return (
-    (2 * refRef) / (nRef * (nRef - 1)) + (2 * curCur) / (nCur * (nCur - 1)) - (2 * cross) / (nRef * nCur)
-  );
+  return { refRef, refRows };
 }
 
 /**
@@ -317,6 +332,38 @@ function solveSpd(A: Float64Array, b: Float64Array, k: number): Float64Array {
 }
 
 /**
+ * fitLogistic's sums over the rows at `beta`: the log-loss gradient into `grad` and the lower triangle
+ * and first column of the Hessian into `H` (k = d + 1, feature vector (1, x_i)). A function of its own so
+ * V8 compiles this loop once (docs/benchmarks.md).
+ */
+function logisticGradientHessian(
+  X: Float64Array,
+  y: Uint8Array,
+  n: number,
+  d: number,
+  beta: Float64Array,
+  grad: Float64Array,
+  H: Float64Array,
+): void {
+  const k = d + 1;
+  for (let i = 0; i < n; i++) {
+    let z = beta[0]!;
+    for (let j = 0; j < d; j++) z += beta[j + 1]! * X[i * d + j]!;
+    const p = 1 / (1 + Math.exp(-z));
+    const r = p - y[i]!;
+    const w = Math.max(p * (1 - p), 1e-12);
+    grad[0]! += r;
+    H[0]! += w;
+    for (let a = 0; a < d; a++) {
+      const xa = X[i * d + a]!;
+      grad[a + 1]! += r * xa;
+      H[a + 1]! += w * xa;
+      for (let b = 0; b <= a; b++) H[(a + 1) * k + (b + 1)]! += w * xa * X[i * d + b]!;
+    }
+  }
+}
+
+/**
  * L2-penalised logistic regression by Newton's method: minimises Σ log-loss + (l2/2)‖w‖² (intercept
  * unpenalised) — scikit-learn's `LogisticRegression(C=1/l2)` objective. Returns [intercept, w…].
  */
@@ -326,22 +373,7 @@ export function fitLogistic(X: Float64Array, y: Uint8Array, n: number, d: number
   for (let iter = 0; iter < 100; iter++) {
     const grad = new Float64Array(k);
     const H = new Float64Array(k * k);
-    for (let i = 0; i < n; i++) {
-      let z = beta[0]!;
-      for (let j = 0; j < d; j++) z += beta[j + 1]! * X[i * d + j]!;
-      const p = 1 / (1 + Math.exp(-z));
-      const r = p - y[i]!;
-      const w = Math.max(p * (1 - p), 1e-12);
-      // Feature vector (1, x_i).
-      grad[0]! += r;
-      H[0]! += w;
-      for (let a = 0; a < d; a++) {
-        const xa = X[i * d + a]!;
-        grad[a + 1]! += r * xa;
-        H[a + 1]! += w * xa;
-        for (let b = 0; b <= a; b++) H[(a + 1) * k + (b + 1)]! += w * xa * X[i * d + b]!;
-      }
-    }
+    logisticGradientHessian(X, y, n, d, beta, grad, H);
     for (let a = 1; a < k; a++) {
       grad[a]! += l2 * beta[a]!;
       H[a * k + a]! += l2;

@@ -207,6 +207,21 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
   return sortFloat64(finiteValues(values));
 }
 
+/**
+ * Counts of sorted values per bin of `edges` (bin k: edges[k−1] ≤ v < edges[k]; the first bin below
+ * edges[0], the last from the last edge up), walking the edges once.
+ */
+export function sortedBinCounts(sorted: Float64Array, edges: readonly number[]): Float64Array {
+  const counts = new Float64Array(edges.length + 1);
+  let bin = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    while (bin < edges.length && edges[bin]! <= v) bin++;
+    counts[bin]! += 1;
+  }
+  return counts;
+}
+
 /** Number of distinct values in a sorted array (−0 and +0 count as one value, as in `np.unique`). */
 export function countDistinctSorted(sorted: NumArray): number {
   if (sorted.length === 0) return 0;
@@ -299,32 +314,63 @@ export function sortFloat64(a: Float64Array): Float64Array {
     highScratch = new Float64Array(Math.max(n, Math.ceil((highScratch?.length ?? 0) * 1.5)));
   let src = a;
   let dst = highScratch.subarray(0, n);
-  let srcWords = new Uint32Array(src.buffer, src.byteOffset, 2 * n);
-  let dstWords = new Uint32Array(dst.buffer, dst.byteOffset, 2 * n);
   const [h0, h1, h2] = highHist as [Uint32Array, Uint32Array, Uint32Array];
+  highHistograms(src, h0, h1, h2);
+  // Each loop is a function of its own: V8 optimises a long loop's function while it runs, and code
+  // after the loop that has not run yet would send it back to the interpreter (a deopt and a second
+  // compile per loop, ~60 ms of compiling per thread for this function alone).
+  for (let d = 0; d < HIGH_DIGITS.length; d++) {
+    const counts = highHist[d]!;
+    const shift = HIGH_DIGITS[d]!.shift;
+    const mask = HIGH_DIGITS[d]!.mask;
+    const h = new Uint32Array(src.buffer, src.byteOffset, 2)[1]!;
+    if (counts[((h ^ ((h >> 31) | 0x80000000)) >>> shift) & mask] === n) continue; // every key has this digit
+    bucketStarts(counts);
+    scatterByHighDigit(src, dst, counts, shift, mask);
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== a) a.set(src);
+  orderRuns(a);
+  return a;
+}
+
+/** The three high-word digit histograms of sortFloat64, in one pass. */
+function highHistograms(a: Float64Array, h0: Uint32Array, h1: Uint32Array, h2: Uint32Array): void {
+  const n = a.length;
+  const words = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
   h0.fill(0);
   h1.fill(0);
   h2.fill(0);
   for (let i = 0; i < n; i++) {
-    const h = srcWords[2 * i + 1]!;
+    const h = words[2 * i + 1]!;
     const key = h ^ ((h >> 31) | 0x80000000);
     h0[key & 0x7ff]!++;
     h1[(key >>> 11) & 0x7ff]!++;
     h2[key >>> 22]!++;
   }
-  for (const [d, { shift, mask }] of HIGH_DIGITS.entries()) {
-    const counts = highHist[d]!;
-    const h = srcWords[1]!;
-    if (counts[((h ^ ((h >> 31) | 0x80000000)) >>> shift) & mask] === n) continue; // every key has this digit
-    bucketStarts(counts);
-    for (let i = 0; i < n; i++) {
-      const w = srcWords[2 * i + 1]!;
-      dst[counts[((w ^ ((w >> 31) | 0x80000000)) >>> shift) & mask]!++] = src[i]!;
-    }
-    [src, dst] = [dst, src];
-    [srcWords, dstWords] = [dstWords, srcWords];
+}
+
+/** One LSD pass: moves src's doubles to dst by a digit of their high word's key (`starts`: bucket starts). */
+function scatterByHighDigit(
+  src: Float64Array,
+  dst: Float64Array,
+  starts: Uint32Array,
+  shift: number,
+  mask: number,
+): void {
+  const n = src.length;
+  const words = new Uint32Array(src.buffer, src.byteOffset, 2 * n);
+  for (let i = 0; i < n; i++) {
+    const w = words[2 * i + 1]!;
+    dst[starts[((w ^ ((w >> 31) | 0x80000000)) >>> shift) & mask]!++] = src[i]!;
   }
-  if (src !== a) a.set(src);
+}
+
+/** Puts in order each run of values sharing their high word (sortFloat64's last step). */
+function orderRuns(a: Float64Array): void {
+  const n = a.length;
   const words = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
   let start = 0;
   for (let i = 1; i <= n; i++) {
@@ -332,7 +378,6 @@ export function sortFloat64(a: Float64Array): Float64Array {
     if (i - start > 1) sortRun(a, start, i);
     start = i;
   }
-  return a;
 }
 
 /**

@@ -6,7 +6,14 @@
  * `NaN` and `null`; in numeric data NaN and ±inf count as missing.
  */
 import { DEFAULT_BIN_COUNT, quantileEdges, VALUE_BINS_MAX_DISTINCT, valueCountsSorted } from './binning';
-import { countDistinctSorted, pairwiseSum, sortFloat64, stdPopulation } from './numeric';
+import {
+  countDistinctSorted,
+  finiteValues,
+  pairwiseSum,
+  sortedBinCounts,
+  sortFloat64,
+  stdPopulation,
+} from './numeric';
 import type { CategoricalProfile, ColumnProfile, ColumnType, CurrentColumn, NumericProfile } from './types';
 
 /** Default cap on the sorted reference sample kept for KS and Wasserstein. */
@@ -87,15 +94,11 @@ export function profileNumericSorted(
 ): { profile: NumericProfile; sorted: Float64Array } {
   const sampleCap = opts.sampleCap ?? DEFAULT_SAMPLE_CAP;
   const binCount = opts.binCount ?? DEFAULT_BIN_COUNT;
-  // Finite values in input order (numpy's sums depend on order), then one sort.
-  let count = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) count++;
-  const finite = new Float64Array(count);
-  let k = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isFinite(v)) finite[k++] = v;
-  }
+  // Finite values in input order (numpy's sums depend on order), then one sort. The loops live in
+  // helpers: V8 compiles a function with a long loop while it runs, and code past the loop that has not
+  // run yet sends it back (a compile per loop per thread otherwise; docs/benchmarks.md).
+  const finite = finiteValues(values);
+  const count = finite.length;
   const missing = values.length - count;
   if (count === 0) {
     const profile: NumericProfile = {
@@ -124,15 +127,7 @@ export function profileNumericSorted(
   let valueCounts: [number, number][] | null = null;
   if (distinct > VALUE_BINS_MAX_DISTINCT) {
     edges = quantileEdges(sorted, binCount);
-    const counts = new Array<number>(edges.length + 1).fill(0);
-    // Sorted values: advance through the edges once.
-    let bin = 0;
-    for (let i = 0; i < sorted.length; i++) {
-      const v = sorted[i]!;
-      while (bin < edges.length && edges[bin]! <= v) bin++;
-      counts[bin]! += 1;
-    }
-    binCounts = counts;
+    binCounts = Array.from(sortedBinCounts(sorted, edges));
   } else {
     valueCounts = valueCountsSorted(sorted);
   }
