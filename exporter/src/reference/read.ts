@@ -270,6 +270,8 @@ async function readWith(
     if (direct !== null) return direct;
     plans = await csvPlans(conn, path, format, header, underscore, src, id, cleanup);
   } else if (format === 'parquet') {
+    const direct = await parquetAllNumbers(conn, path, onProgress);
+    if (direct !== null) return direct;
     await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM read_parquet(${lit(path)})`);
     cleanup.push(`DROP VIEW IF EXISTS ${src}`);
     const described = (await conn.runAndReadAll(`DESCRIBE ${src}`)).getRowObjectsJS();
@@ -494,27 +496,91 @@ interface DoubleVector {
 }
 
 /**
- * Copies a chunk's DOUBLE column into `out` at `at`, NULL (missing) as NaN. False when a present value is
- * not finite (`inf`, `nan`, `1e400`), which docs/compare.md makes the column categorical.
+ * Copies a chunk's DOUBLE column into `out` at `at`, NULL (missing) as NaN. A present value that is not
+ * finite is refused (`refuse`: false is returned; a CSV spelling such as `inf`, `nan`, `1e400`, which
+ * docs/compare.md makes the column categorical) or counted missing (`missing`: NaN and ±inf in a typed
+ * source). The loops are functions of their own (V8 compiles each once; docs/benchmarks.md).
  */
-function copyDoubles(vector: DoubleVector, n: number, out: Float64Array, at: number): boolean {
+function copyDoubles(
+  vector: DoubleVector,
+  n: number,
+  out: Float64Array,
+  at: number,
+  nonFinite: 'refuse' | 'missing',
+): boolean {
   out.set(vector.items.subarray(0, n), at);
   const bits = vector.validity.data;
   const valid = bits === null ? null : new Uint32Array(bits.buffer, bits.byteOffset, Math.ceil(n / 32));
+  if (nonFinite === 'refuse') {
+    if (presentNonFinite(out, at, n, valid)) return false;
+  } else nonFiniteToNaN(out, at, n);
+  if (valid !== null) nullsToNaN(out, at, n, valid);
+  return true;
+}
+
+/** Whether out[at … at+n) holds a non-finite value whose validity bit is set (a NULL slot holds whatever was there). */
+function presentNonFinite(out: Float64Array, at: number, n: number, valid: Uint32Array | null): boolean {
   for (let i = 0; i < n; i++) {
     const v = out[at + i]!;
-    // Not finite, and present (a NULL slot holds whatever was there): a value the rule refuses.
-    if (v - v !== 0 && (valid === null || (valid[i >>> 5]! >>> (i & 31)) & 1)) return false;
+    if (v - v !== 0 && (valid === null || (valid[i >>> 5]! >>> (i & 31)) & 1)) return true;
   }
-  if (valid !== null) {
-    for (let w = 0; w < valid.length; w++) {
-      const word = valid[w]!;
-      if (word === 0xffffffff) continue;
-      for (let b = 0; b < 32 && 32 * w + b < n; b++)
-        if (!((word >>> b) & 1)) out[at + 32 * w + b] = Number.NaN;
-    }
+  return false;
+}
+
+function nonFiniteToNaN(out: Float64Array, at: number, n: number): void {
+  for (let i = at; i < at + n; i++) {
+    const v = out[i]!;
+    if (v - v !== 0) out[i] = Number.NaN;
   }
-  return true;
+}
+
+/** NaN where the validity bit is clear (NULL). */
+function nullsToNaN(out: Float64Array, at: number, n: number, valid: Uint32Array): void {
+  for (let w = 0; w < valid.length; w++) {
+    const word = valid[w]!;
+    if (word === 0xffffffff) continue;
+    for (let b = 0; b < 32 && 32 * w + b < n; b++) if (!((word >>> b) & 1)) out[at + 32 * w + b] = Number.NaN;
+  }
+}
+
+/**
+ * A Parquet file whose columns are all numeric, with no view, no per-cell SQL and no copy in DuckDB:
+ * each column cast to DOUBLE and streamed into the Float64Arrays (NaN, ±inf and NULL are missing). The
+ * row count comes from the file's metadata; a stream that ends short of it (DuckDB ends a streamed
+ * result quietly at an error) gives null, and the general path reads the file and reports the error.
+ * Null too when a column is not numeric.
+ */
+async function parquetAllNumbers(
+  conn: DuckDBConnection,
+  path: string,
+  onProgress: ReadProgress | undefined,
+): Promise<Table | null> {
+  const source = `read_parquet(${lit(path)})`;
+  const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS();
+  const types = described.map((r) => String(r.column_type));
+  if (types.length === 0 || !types.every((t) => NUMERIC_TYPES.has(t) || t.startsWith('DECIMAL'))) return null;
+  const names = described.map((r) => String(r.column_name));
+  const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]![0]);
+  const columns = names.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
+  onProgress?.('loading', 0, rows);
+  const result = await conn.stream(
+    `SELECT ${names.map((n) => `CAST(${ident(n)} AS DOUBLE)`).join(', ')} FROM ${source}`,
+  );
+  let at = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    if (at + n > rows) return null;
+    for (let k = 0; k < names.length; k++)
+      copyDoubles(chunk.getColumnVector(k) as unknown as DoubleVector, n, columns[k]!, at, 'missing');
+    at += n;
+    onProgress?.('loading', at, rows);
+  }
+  if (at !== rows) return null;
+  const table: Table = { names, columns: new Map(), rows };
+  for (const [k, name] of names.entries()) table.columns.set(name, { type: 'numeric', values: columns[k]! });
+  return table;
 }
 
 /**
@@ -549,7 +615,7 @@ async function csvAllNumbers(
       if (at + n > rows) return null;
       for (let k = 0; k < names.length; k++) {
         const vector = chunk.getColumnVector(k) as unknown as DoubleVector;
-        if (!copyDoubles(vector, n, columns[k]!, at)) return null;
+        if (!copyDoubles(vector, n, columns[k]!, at, 'refuse')) return null;
       }
       at += n;
     }
