@@ -191,15 +191,14 @@ export function ldexp(x: number, e: number): number {
 
 /** Copy the finite values of `values` (dropping NaN and ±inf) into a new array. */
 export function finiteValues(values: ArrayLike<number>): Float64Array {
-  let count = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) count++;
-  const out = new Float64Array(count);
+  // One pass into an array of the full length, trimmed by a copy only when something was dropped.
+  const out = new Float64Array(values.length);
   let j = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isFinite(v)) out[j++] = v;
   }
-  return out;
+  return j === out.length ? out : out.slice(0, j);
 }
 
 /** Finite values of `values`, sorted ascending (one allocation, typed-array sort). */
