@@ -321,7 +321,8 @@ export function smirnovSf(n: number, x: number): number {
   // positive: sum them scaled by the largest.
   const vMax = n - nxfl - 1;
   const logs = new Float64Array(vMax + 1);
-  const { last, maxLog } = birnbaumTingeyLogTerms(n, x, vMax, logs);
+  const last = birnbaumTingeyLogTerms(n, x, vMax, logs);
+  const maxLog = peakLog[0]!;
   return clip01(x * sumExp(logs, last, maxLog) * Math.exp(maxLog));
 }
 
@@ -332,21 +333,21 @@ function sumExp(logs: Float64Array, last: number, shift: number): number {
   return s;
 }
 
+/** birnbaumTingeyLogTerms' second result (a number out, not an object: nothing to allocate per call). */
+const peakLog = new Float64Array(1);
+
 /**
  * The logs of smirnovSf's terms v = 0 … into `logs`, up to the first one past the single peak that is 60
- * nats below it (the rest cannot reach 1e-16 of the sum): that index and the peak. A function of its own
- * so V8 compiles this loop once (docs/benchmarks.md).
+ * nats below it (the rest cannot reach 1e-16 of the sum): returns that index, and the peak in peakLog[0].
+ * A function of its own so V8 compiles this loop once (docs/benchmarks.md).
  */
-function birnbaumTingeyLogTerms(
-  n: number,
-  x: number,
-  vMax: number,
-  logs: Float64Array,
-): { last: number; maxLog: number } {
+
+function birnbaumTingeyLogTerms(n: number, x: number, vMax: number, logs: Float64Array): number {
   const nx = n * x;
   const stirN = stirlingCorrection(n);
   let maxLog = Number.NEGATIVE_INFINITY;
-  for (let v = 0; v <= vMax; v++) {
+  let v = 0;
+  for (; v <= vMax; v++) {
     let l: number;
     if (v === 0) {
       l = n * Math.log1p(-x) - Math.log(x);
@@ -363,10 +364,14 @@ function birnbaumTingeyLogTerms(
         Math.log(np / n);
     }
     logs[v] = l;
+    // Both comparisons run on every term (the test before the peak is updated), so the loop's code has
+    // its type feedback before V8 compiles it mid-loop.
+    const past = l < maxLog - 60;
     if (l > maxLog) maxLog = l;
-    else if (l < maxLog - 60) return { last: v, maxLog };
+    else if (past) break;
   }
-  return { last: vMax, maxLog };
+  peakLog[0] = maxLog;
+  return Math.min(v, vMax);
 }
 
 /**
