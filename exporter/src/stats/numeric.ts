@@ -207,17 +207,19 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Counts of sorted values per bin of `edges` (bin k: edges[k−1] ≤ v < edges[k]; the first bin below
- * edges[0], the last from the last edge up), walking the edges once.
+ * Counts of sorted values per bin of ascending `edges` (bin k: edges[k−1] ≤ v < edges[k]; the first bin
+ * below edges[0], the last from the last edge up): the differences of the values' positions below each
+ * edge, found by binary search (a few dozen steps instead of a pass over the values).
  */
 export function sortedBinCounts(sorted: Float64Array, edges: readonly number[]): Float64Array {
   const counts = new Float64Array(edges.length + 1);
-  let bin = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i]!;
-    while (bin < edges.length && edges[bin]! <= v) bin++;
-    counts[bin]! += 1;
+  let below = 0;
+  for (let k = 0; k < edges.length; k++) {
+    const next = lowerBound(sorted, edges[k]!, below);
+    counts[k] = next - below;
+    below = next;
   }
+  counts[edges.length] = sorted.length - below;
   return counts;
 }
 

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './multivariate';
-import { medianInPlace, pairwiseSum, selectInPlace, sortFloat64, stdPopulation } from './numeric';
+import {
+  medianInPlace,
+  pairwiseSum,
+  selectInPlace,
+  sortedBinCounts,
+  sortFloat64,
+  stdPopulation,
+} from './numeric';
 
 /** Same order as the built-in typed-array sort, bit for bit (−0 before +0, ±inf at the ends). */
 function expectBuiltinOrder(values: Float64Array): void {
@@ -109,6 +116,29 @@ describe('selectInPlace and medianInPlace', () => {
       { numRuns: 80 },
     );
     expect(medianInPlace(new Float64Array(0))).toBeNaN();
+  });
+});
+
+describe('sortedBinCounts', () => {
+  it('counts as a walk through the edges does (ties on an edge, repeated edges, signed zeros)', () => {
+    const walk = (sorted: Float64Array, edges: number[]) => {
+      const counts = new Float64Array(edges.length + 1);
+      let bin = 0;
+      for (const v of sorted) {
+        while (bin < edges.length && edges[bin]! <= v) bin++;
+        counts[bin]! += 1;
+      }
+      return counts;
+    };
+    const value = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(-0, 0, 0.5, -2.5));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 400 }), fc.array(value, { maxLength: 12 }), (vs, es) => {
+        const sorted = Float64Array.from(vs).sort();
+        const edges = es.sort((a, b) => a - b);
+        expect(Array.from(sortedBinCounts(sorted, edges))).toEqual(Array.from(walk(sorted, edges)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
