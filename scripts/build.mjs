@@ -3,7 +3,8 @@
 // one ES module bundle for the CLI plus one per worker thread (exporter/src/thread/entries.ts names
 // them), shared code in chunks beside them, node_modules left external except @duckdb/node-api: its
 // 124 CommonJS files take ~50 ms to load one by one and ~10 ms as one lazily loaded chunk (its native
-// binding, @duckdb/node-bindings, stays external). Type checking is `npm run typecheck`; this only emits. A production-only install (npm ci --omit=dev, no esbuild) skips it.
+// binding, @duckdb/node-bindings, stays external). Type checking is `npm run typecheck`; this only
+// emits. A production-only install (npm ci --omit=dev, no esbuild) skips it.
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -128,7 +128,8 @@ async function spreadCompare(
       for (const task of tasks) finished(task, runTask(task, settings));
     }
   } finally {
-    pool?.stop();
+    // A pool passed in is parallelCompareReport's to stop, used or not.
+    if (pool !== parallel.pool) pool?.stop();
   }
   return buildCompareReport(reference, current, options, { features, multivariate: mv });
 }

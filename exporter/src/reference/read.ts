@@ -206,9 +206,14 @@ const NUMERIC_TYPES = new Set([
   'DOUBLE',
 ]);
 
+/** A DuckDB column type read as a number. */
+function isNumericType(type: string): boolean {
+  return NUMERIC_TYPES.has(type) || type.startsWith('DECIMAL');
+}
+
 function planFor(name: string, expr: string, type: string): ColumnPlan {
   if (type === 'VARCHAR') return { name, expr, kind: 'text' };
-  if (NUMERIC_TYPES.has(type) || type.startsWith('DECIMAL')) return { name, expr, kind: 'number' };
+  if (isNumericType(type)) return { name, expr, kind: 'number' };
   return { name, expr: `CAST(${expr} AS VARCHAR)`, kind: 'other' };
 }
 
@@ -270,14 +275,22 @@ async function readWith(
     if (direct !== null) return direct;
     plans = await csvPlans(conn, path, format, header, underscore, src, id, cleanup);
   } else if (format === 'parquet') {
-    const direct = await parquetAllNumbers(conn, path, onProgress);
-    if (direct !== null) return direct;
-    await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM read_parquet(${lit(path)})`);
+    const source = `read_parquet(${lit(path)})`;
+    const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+      .getRowObjectsJS()
+      .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    if (described.length > 0 && described.every((c) => isNumericType(c.type))) {
+      const direct = await parquetAllNumbers(
+        conn,
+        source,
+        described.map((c) => c.name),
+        onProgress,
+      );
+      if (direct !== null) return direct;
+    }
+    await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM ${source}`);
     cleanup.push(`DROP VIEW IF EXISTS ${src}`);
-    const described = (await conn.runAndReadAll(`DESCRIBE ${src}`)).getRowObjectsJS();
-    plans = described.map((r) =>
-      planFor(String(r.column_name), ident(String(r.column_name)), String(r.column_type)),
-    );
+    plans = described.map((c) => planFor(c.name, ident(c.name), c.type));
   } else {
     plans = await ndjsonPlans(conn, path, src, cleanup);
     trimCategories = false;
@@ -455,7 +468,7 @@ function typedCsv(path: string, format: InputFormat, header: readonly string[]):
   );
 }
 
-/** read_csv with every column given one type, no sniffing. */
+/** read_csv with every column (named by the header) given one type, no sniffing. */
 function csvAs(
   path: string,
   format: InputFormat,
@@ -464,7 +477,7 @@ function csvAs(
 ): string {
   return (
     `read_csv(${lit(path)}, header = true, auto_detect = false, ` +
-    `columns = {${header.map((_, i) => `${lit(`column${i}`)}: '${type}'`).join(', ')}}, ` +
+    `columns = {${header.map((h) => `${lit(h)}: '${type}'`).join(', ')}}, ` +
     `${type === 'DOUBLE' ? `${NULLSTR}, ` : ''}${csvOptions(format)})`
   );
 }
@@ -544,22 +557,18 @@ function nullsToNaN(out: Float64Array, at: number, n: number, valid: Uint32Array
 }
 
 /**
- * A Parquet file whose columns are all numeric, with no view, no per-cell SQL and no copy in DuckDB:
- * each column cast to DOUBLE and streamed into the Float64Arrays (NaN, ±inf and NULL are missing). The
- * row count comes from the file's metadata; a stream that ends short of it (DuckDB ends a streamed
- * result quietly at an error) gives null, and the general path reads the file and reports the error.
- * Null too when a column is not numeric.
+ * A Parquet file whose columns (`names`) are all numeric, with no view, no per-cell SQL and no copy in
+ * DuckDB: each column cast to DOUBLE and streamed into the Float64Arrays (NaN, ±inf and NULL are
+ * missing). The row count comes from the file's metadata; a stream that ends short of it (DuckDB ends a
+ * streamed result quietly at an error) gives null, and the general path reads the file and reports the
+ * error.
  */
 async function parquetAllNumbers(
   conn: DuckDBConnection,
-  path: string,
+  source: string,
+  names: string[],
   onProgress: ReadProgress | undefined,
 ): Promise<Table | null> {
-  const source = `read_parquet(${lit(path)})`;
-  const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS();
-  const types = described.map((r) => String(r.column_type));
-  if (types.length === 0 || !types.every((t) => NUMERIC_TYPES.has(t) || t.startsWith('DECIMAL'))) return null;
-  const names = described.map((r) => String(r.column_name));
   const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]![0]);
   const columns = names.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
   onProgress?.('loading', 0, rows);
@@ -675,7 +684,7 @@ async function csvPlans(
     if (typed && doubles.length > 0 && (await underscore)) {
       const spelled = (
         await conn.runAndReadAll(
-          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE contains(column${i}, '_'))`).join(' + ')} FROM ${csvAs(path, format, names, 'VARCHAR')}`,
+          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE contains(${ident(names[i]!)}, '_'))`).join(' + ')} FROM ${csvAs(path, format, names, 'VARCHAR')}`,
         )
       ).getRowsJS()[0]![0];
       if (Number(spelled) > 0) typed = false;
@@ -683,10 +692,7 @@ async function csvPlans(
   }
   if (!typed) {
     await conn.run(`DROP TABLE IF EXISTS ${raw}`);
-    await conn.run(
-      `CREATE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(path)}, header = true, auto_detect = false, ` +
-        `columns = {${names.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ${csvOptions(format)})`,
-    );
+    await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT * FROM ${csvAs(path, format, names, 'VARCHAR')}`);
     described = (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS();
   }
   await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM ${raw}`);

@@ -113,7 +113,7 @@ export function binNumeric(profile: NumericProfile, currentSorted: Float64Array)
       lower.push(i === 0 ? '-Inf' : formatEdge(edges[i - 1]!));
     }
     const refCounts = Float64Array.from(profile.binCounts ?? new Array<number>(edges.length + 1).fill(0));
-    // Current values are sorted: walk the edges once instead of a search per value.
+    // Current values are sorted: each bin's count is the distance between two searches.
     return pair(labels, lower, refCounts, sortedBinCounts(currentSorted, edges));
   }
   // One bin per value over the union of reference values and current values.

@@ -341,7 +341,6 @@ const peakLog = new Float64Array(1);
  * nats below it (the rest cannot reach 1e-16 of the sum): returns that index, and the peak in peakLog[0].
  * A function of its own so V8 compiles this loop once (docs/benchmarks.md).
  */
-
 function birnbaumTingeyLogTerms(n: number, x: number, vMax: number, logs: Float64Array): number {
   const nx = n * x;
   const stirN = stirlingCorrection(n);
