@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parse as parseCsv } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatFromContentType, formatFromPath, readTableFile } from './read';
+import { closeReader, formatFromContentType, formatFromPath, readTableFile } from './read';
 import {
   type Cell,
   cellText,
@@ -194,6 +194,46 @@ describe('readTableFile (CSV)', () => {
     expect(plain.columns.get('b')?.type).toBe('numeric');
     expect((plain.columns.get('b') as { values: Float64Array }).values[3000]).toBeNaN();
     expect((plain.columns.get('b') as { values: Float64Array }).values[2999]).toBe(2999 / 7);
+  });
+
+  it('reads a streamed all-numeric file whole, and notices a stream an error cut short', async () => {
+    // Many of DuckDB's 2,048-row chunks; the fast path (every column DOUBLE, streamed) must deliver one
+    // row per line, else the general path reads the file (and says why when it is malformed).
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${i},${(i * 7) / 3},${-i / 11}`);
+    const phases = (path: string) => {
+      const seen = new Set<string>();
+      return readTableFile(path, { onProgress: (phase) => seen.add(phase) }).then((t) => ({ t, seen }));
+    };
+    for (const [text, fast] of [
+      [`a,b,c\n${rows.join('\n')}\n`, true],
+      [`a,b,c\n${rows.join('\n')}`, true], // no newline at the end
+      [`a,b,c\r\n${rows.join('\r\n')}\r\n`, true],
+      [`a,b,c\n${rows.slice(0, 20_000).join('\n')}\n\n${rows.slice(20_000).join('\n')}\n`, false], // a blank line
+    ] as const) {
+      const { t, seen } = await phases(file('csv', text));
+      expectSameTable(t, oracleCsv(text));
+      expect(seen.has('typing')).toBe(!fast);
+    }
+    // A value DuckDB's DOUBLE refuses midway ends the stream early: every row is still read, as text.
+    const cut = [...rows.slice(0, 25_000), '25000,oops,1', ...rows.slice(25_001)];
+    const text = `a,b,c\n${cut.join('\n')}\n`;
+    const { t, seen } = await phases(file('csv', text));
+    expect(t.rows).toBe(40_000);
+    expect(seen.has('typing')).toBe(true);
+    expectSameTable(t, oracleCsv(text));
+    // A ragged row midway: the general path names its line.
+    const ragged = [...rows.slice(0, 30_000), '1,2', ...rows.slice(30_001)];
+    await expect(readTableFile(file('csv', `a,b,c\n${ragged.join('\n')}\n`))).rejects.toThrow(
+      /malformed CSV \(line 30002\): expected 3 fields, found 2/,
+    );
+  });
+
+  it('reads again after closeReader, on a new DuckDB instance', async () => {
+    const path = file('csv', 'a,b\n1,x\n2,y\n');
+    expect((await readTableFile(path)).rows).toBe(2);
+    await closeReader();
+    await closeReader(); // closing a closed reader is a no-op
+    expect((await readTableFile(path)).rows).toBe(2);
   });
 
   it('reads a path with glob characters literally', async () => {

@@ -14,7 +14,9 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, symlinkSy
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
 import { type CategoricalColumn, type Column, InputError, type Table } from './table';
 
 export type InputFormat = 'csv' | 'tsv' | 'parquet' | 'ndjson';
@@ -83,6 +85,52 @@ async function connect(): Promise<DuckDBConnection> {
     });
   })();
   return (await instance).connect();
+}
+
+/**
+ * Closes this thread's DuckDB instance, if one is open, and with it returns the memory DuckDB keeps for
+ * reuse (its allocator holds on to freed pages; ~30 MiB after the compare benchmark's two files). For a
+ * one-shot reader such as `compare`, once its files are read. A later read opens a new instance.
+ */
+export async function closeReader(): Promise<void> {
+  const open = instance;
+  instance = null;
+  if (open !== null) (await open).closeSync();
+}
+
+/** Chunks between two young-generation collections while a result streams (chunksOf). */
+const CHUNKS_PER_COLLECTION = 8;
+
+let youngGc: (() => void) | null = null;
+
+/**
+ * A young-generation garbage collection (a scavenge, well under a millisecond here). V8's `gc` is
+ * exposed for the moment it takes to fetch it, in a context of its own, and hidden again.
+ */
+function collectYoungGarbage(): void {
+  if (youngGc === null) {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+    setFlagsFromString('--no-expose-gc');
+    youngGc = () => gc({ type: 'minor' });
+  }
+  youngGc();
+}
+
+/**
+ * The chunks of a streamed result, in order, up to its end. Each chunk's values live in DuckDB's memory
+ * until V8 collects the chunk's JS object, and V8 does not know their size: left alone, a whole file's
+ * chunks pile up before the first collection (64 MiB for the two files of the compare benchmark). So a
+ * young-generation collection runs every CHUNKS_PER_COLLECTION chunks, after the copies out of them
+ * (docs/benchmarks.md).
+ */
+async function* chunksOf(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+  for (let i = 1; ; i++) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return;
+    yield chunk;
+    if (i % CHUNKS_PER_COLLECTION === 0) collectYoungGarbage();
+  }
 }
 
 let serial = 0;
@@ -269,10 +317,12 @@ async function readWith(
   onProgress?.('parsing', 0, 0);
   if (format === 'csv' || format === 'tsv') {
     const header = csvHeader(path, format);
-    const underscore = dataHasUnderscore(path, header.dataStart);
-    underscore.catch(() => {}); // awaited below; a read error here is DuckDB's to report
-    const direct = await csvAllNumbers(conn, path, format, header, underscore, onProgress);
+    const data = scanData(path, header.dataStart);
+    data.catch(() => {}); // awaited below; a read error here is DuckDB's to report
+    const direct = await csvAllNumbers(conn, path, format, header.names, data, onProgress);
     if (direct !== null) return direct;
+    const underscore = data.then((scan) => scan.underscore);
+    underscore.catch(() => {});
     plans = await csvPlans(conn, path, format, header, underscore, src, id, cleanup);
   } else if (format === 'parquet') {
     const source = `read_parquet(${lit(path)})`;
@@ -370,9 +420,7 @@ async function readWith(
     onProgress?.('loading', 0, rows);
     const result = await conn.stream(`SELECT ${selects.join(', ')} FROM ${src}`);
     let offset = 0;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
+    for await (const chunk of chunksOf(result)) {
       const n = chunk.rowCount;
       for (let k = 0; k < columns.length; k++) {
         const vector = chunk.getColumnVector(k) as unknown as {
@@ -482,19 +530,34 @@ function csvAs(
   );
 }
 
+/** What one pass over a CSV's data rows finds (scanData). */
+interface DataScan {
+  /** Whether the data rows hold an underscore (then `lines` is not counted to the end). */
+  underscore: boolean;
+  /** Lines of data: newlines, plus one for a last line with no newline at its end. */
+  lines: number;
+}
+
 /**
- * Whether the data rows (from byte `from`) hold an underscore: DuckDB's DOUBLE accepts `1_000` as 1000,
- * which docs/compare.md does not (no digit separators), so a file with one is checked column by column.
- * Read in 1 MiB blocks beside DuckDB's own read.
+ * One pass over the data rows (from byte `from`) in 1 MiB blocks, beside DuckDB's own read:
+ * - whether they hold an underscore: DuckDB's DOUBLE accepts `1_000` as 1000, which docs/compare.md
+ *   does not (no digit separators), so a file with one is checked column by column;
+ * - how many lines they hold: the number of rows a streamed read of the file must deliver (DuckDB ends
+ *   a streamed result quietly at an error, so a short stream is how an error shows; csvAllNumbers).
  */
-async function dataHasUnderscore(path: string, from: number): Promise<boolean> {
+async function scanData(path: string, from: number): Promise<DataScan> {
   const file = await open(path, 'r');
   try {
     const block = Buffer.allocUnsafe(1 << 20);
+    let lines = 0;
+    let last = 0x0a;
     for (let at = from; ; ) {
       const { bytesRead } = await file.read(block, 0, block.length, at);
-      if (bytesRead === 0) return false;
-      if (block.subarray(0, bytesRead).includes(0x5f)) return true;
+      if (bytesRead === 0) return { underscore: false, lines: last === 0x0a ? lines : lines + 1 };
+      const data = block.subarray(0, bytesRead);
+      if (data.includes(0x5f)) return { underscore: true, lines };
+      for (let i = data.indexOf(0x0a); i !== -1; i = data.indexOf(0x0a, i + 1)) lines++;
+      last = data[bytesRead - 1]!;
       at += bytesRead;
     }
   } finally {
@@ -576,9 +639,7 @@ async function parquetAllNumbers(
     `SELECT ${names.map((n) => `CAST(${ident(n)} AS DOUBLE)`).join(', ')} FROM ${source}`,
   );
   let at = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+  for await (const chunk of chunksOf(result)) {
     const n = chunk.rowCount;
     if (at + n > rows) return null;
     for (let k = 0; k < names.length; k++)
@@ -598,45 +659,75 @@ async function parquetAllNumbers(
  * that does not hold (a text column, a spelling of a non-finite value, an underscore in a number, a
  * malformed file): then the file is read through the general path (csvPlans), which also names the line
  * of a malformed row.
+ *
+ * Streamed, not materialized: DuckDB then never holds the whole file's values (docs/benchmarks.md). A
+ * streamed result ends quietly at a parse error (the binding reports an error and the end of the data
+ * alike), so the stream must deliver one row per line of data (scanData); a file with fewer rows than
+ * lines (an error, but also a blank line or a quoted line break) takes the general path.
  */
 async function csvAllNumbers(
   conn: DuckDBConnection,
   path: string,
   format: InputFormat,
-  header: CsvHeader,
-  underscore: Promise<boolean>,
+  names: string[],
+  data: Promise<DataScan>,
   onProgress: ReadProgress | undefined,
 ): Promise<Table | null> {
-  const names = header.names;
-  let columns: Float64Array[];
-  let rows: number;
-  try {
-    // Materialized, not streamed: a streamed result ends quietly at a parse error (the binding reports
-    // an error and the end of the data alike). Its chunks are then read synchronously.
-    const result = await conn.run(`SELECT * FROM ${csvAs(path, format, names, 'DOUBLE')}`);
-    rows = Number(result.rowCount);
+  // The line count is known once scanData is through (a few tens of milliseconds, while DuckDB starts):
+  // the chunks that arrive before it wait, so that DuckDB never waits for the scan.
+  let scan: DataScan | null = null;
+  data.then(
+    (s) => {
+      scan = s;
+    },
+    () => {}, // awaited below
+  );
+  let columns: Float64Array[] | null = null;
+  let rows = 0;
+  let at = 0;
+  const waiting: DuckDBDataChunk[] = [];
+  /** Copies a chunk at `at`; false when it does not fit (more rows than lines, or a refused value). */
+  const copy = (chunk: DuckDBDataChunk): boolean => {
+    const n = chunk.rowCount;
+    if (at + n > rows) return false;
+    for (let k = 0; k < names.length; k++) {
+      const vector = chunk.getColumnVector(k) as unknown as DoubleVector;
+      if (!copyDoubles(vector, n, columns![k]!, at, 'refuse')) return false;
+    }
+    at += n;
+    onProgress?.('loading', at, rows);
+    return true;
+  };
+  /** Once the scan is through: the columns, and the chunks that waited copied; false as copy, or an underscore. */
+  const start = (counted: DataScan): boolean => {
+    if (counted.underscore) return false;
+    rows = counted.lines;
     columns = names.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
     onProgress?.('loading', 0, rows);
-    let at = 0;
-    for (let c = 0, count = result.chunkCount; c < count; c++) {
-      const chunk = result.getChunk(c);
-      const n = chunk.rowCount;
-      if (at + n > rows) return null;
-      for (let k = 0; k < names.length; k++) {
-        const vector = chunk.getColumnVector(k) as unknown as DoubleVector;
-        if (!copyDoubles(vector, n, columns[k]!, at, 'refuse')) return null;
+    const ok = waiting.every(copy);
+    waiting.length = 0;
+    return ok;
+  };
+  try {
+    const result = await conn.stream(`SELECT * FROM ${csvAs(path, format, names, 'DOUBLE')}`);
+    for await (const chunk of chunksOf(result)) {
+      if (columns === null) {
+        if (scan === null) {
+          waiting.push(chunk);
+          continue;
+        }
+        if (!start(scan)) return null;
       }
-      at += n;
+      if (!copy(chunk)) return null;
     }
+    if (columns === null && !start(await data)) return null;
     if (at !== rows) return null;
-    onProgress?.('loading', rows, rows);
   } catch {
     return null;
   }
-  if (await underscore) return null;
   const table: Table = { names: [...names], columns: new Map(), rows };
   for (const [k, name] of names.entries()) {
-    table.columns.set(name, { type: 'numeric', values: columns[k]! });
+    table.columns.set(name, { type: 'numeric', values: columns![k]! });
   }
   return table;
 }
