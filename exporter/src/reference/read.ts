@@ -14,9 +14,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, symlinkSy
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
+import { collectYoungGarbage } from '../thread/gc';
 import { type CategoricalColumn, type Column, InputError, type Table } from './table';
 
 export type InputFormat = 'csv' | 'tsv' | 'parquet' | 'ndjson';
@@ -100,22 +99,6 @@ export async function closeReader(): Promise<void> {
 
 /** Chunks between two young-generation collections while a result streams (chunksOf). */
 const CHUNKS_PER_COLLECTION = 8;
-
-let youngGc: (() => void) | null = null;
-
-/**
- * A young-generation garbage collection (a scavenge, well under a millisecond here). V8's `gc` is
- * exposed for the moment it takes to fetch it, in a context of its own, and hidden again.
- */
-function collectYoungGarbage(): void {
-  if (youngGc === null) {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-    setFlagsFromString('--no-expose-gc');
-    youngGc = () => gc({ type: 'minor' });
-  }
-  youngGc();
-}
 
 /**
  * The chunks of a streamed result, in order, up to its end. Each chunk's values live in DuckDB's memory
