@@ -15,10 +15,15 @@ let youngGc: (() => void) | null = null;
  */
 export function collectYoungGarbage(): void {
   if (youngGc === null) {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-    setFlagsFromString('--no-expose-gc');
-    youngGc = () => gc({ type: 'minor' });
+    type Gc = (options: { type: 'minor' }) => void;
+    let gc = (globalThis as { gc?: Gc }).gc; // node --expose-gc
+    if (gc === undefined) {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as Gc;
+      setFlagsFromString('--no-expose-gc');
+    }
+    const run = gc;
+    youngGc = () => run({ type: 'minor' });
   }
   youngGc();
 }
