@@ -1,5 +1,6 @@
 /** Two-sample Kolmogorov–Smirnov test (p-value as `scipy.stats.ks_2samp(method="auto")`). */
-import { ks2samp } from '../ks2samp';
+import { ks2SampPValue } from '../ks2samp';
+import { pooledCdfStats } from '../pooled-cdf';
 import type { DriftTest, DriftTestInput } from '../types';
 
 export const ksTest = {
@@ -23,7 +24,8 @@ export const ksTest = {
         reason: 'KS needs values on both sides',
       };
     }
-    const r = ks2samp(ref, cur);
+    // D from the merge the Wasserstein statistic shares (pooled-cdf.ts); the p-value as ks2samp's.
+    const r = ks2SampPValue(ref.length, cur.length, pooledCdfStats(ref, cur).ksStatistic);
     return { score: r.pValue, stats: { ks_statistic: r.statistic, ks_p_value: r.pValue } };
   },
 } satisfies DriftTest;

@@ -4,44 +4,16 @@
  */
 
 import { mulberry32 } from '../multivariate';
-import { pairwiseSum } from '../numeric';
+import { pooledCdfStats } from '../pooled-cdf';
 import { normalIsf } from '../special';
 import type { DriftTest, DriftTestInput } from '../types';
 
 /** Floor for the reference standard deviation (a constant reference would otherwise divide by zero). */
 export const WASSERSTEIN_STD_FLOOR = 0.001;
 
-/** The terms of the distance, kept between calls (a column pair of 10⁵ rows each needs 1.6 MB). */
-let termsScratch = new Float64Array(0);
-
 /** First Wasserstein distance between two sorted, non-empty samples (same summation as scipy). */
 export function wassersteinDistance(uSorted: ArrayLike<number>, vSorted: ArrayLike<number>): number {
-  const n = uSorted.length;
-  const m = vSorted.length;
-  if (n === 0 || m === 0) return Number.NaN;
-  const total = n + m;
-  if (termsScratch.length < total - 1) termsScratch = new Float64Array(total - 1);
-  const terms = termsScratch;
-  // Merge the two sorted samples; after taking the k-th pooled value, ui/vi count values ≤ it.
-  let i = 0;
-  let j = 0;
-  let prev = Number.NaN;
-  let ui = 0;
-  let vi = 0;
-  for (let k = 0; k < total; k++) {
-    let value: number;
-    if (j >= m || (i < n && uSorted[i]! <= vSorted[j]!)) value = uSorted[i++]!;
-    else value = vSorted[j++]!;
-    if (k > 0) {
-      // Term for the interval [all[k-1], all[k]): CDFs evaluated at all[k-1] (searchsorted right).
-      terms[k - 1] = Math.abs(ui / n - vi / m) * (value - prev);
-    }
-    prev = value;
-    // Counts of values ≤ the current pooled value (ties: advance past all equal values).
-    while (ui < n && uSorted[ui]! <= value) ui++;
-    while (vi < m && vSorted[vi]! <= value) vi++;
-  }
-  return pairwiseSum(terms, 0, total - 1);
+  return pooledCdfStats(uSorted, vSorted).wasserstein;
 }
 
 /** Paths, grid points and level of the simulation that sizes the null's tail excess (once per reference). */
