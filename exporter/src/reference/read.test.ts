@@ -221,6 +221,17 @@ describe('readTableFile (CSV)', () => {
     expect(t.rows).toBe(40_000);
     expect(seen.has('typing')).toBe(true);
     expectSameTable(t, oracleCsv(text));
+    // Several of DuckDB's 2 MiB blocks, read in parallel: the rows still arrive in file order.
+    const n = 400_000;
+    const big = await readTableFile(
+      file('csv', `i,j\n${Array.from({ length: n }, (_, i) => `${i},${i / 4}`).join('\n')}\n`),
+    );
+    expect(big.rows).toBe(n);
+    const iv = (big.columns.get('i') as { values: Float64Array }).values;
+    const jv = (big.columns.get('j') as { values: Float64Array }).values;
+    let inOrder = true;
+    for (let r = 0; r < n; r++) if (iv[r] !== r || jv[r] !== r / 4) inOrder = false;
+    expect(inOrder).toBe(true);
     // A ragged row midway: the general path names its line.
     const ragged = [...rows.slice(0, 30_000), '1,2', ...rows.slice(30_001)];
     await expect(readTableFile(file('csv', `a,b,c\n${ragged.join('\n')}\n`))).rejects.toThrow(
