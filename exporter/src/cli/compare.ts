@@ -1,6 +1,6 @@
 /**
- * `modelwatch compare` (docs/compare.md): reads the reference and current files through DuckDB
- * (reference/read.ts: CSV/TSV, Parquet, NDJSON into typed columns), builds the report with the features
+ * `modelwatch compare` (docs/compare.md): reads the reference and current files (reference/read.ts:
+ * CSV/TSV, Parquet, NDJSON into typed columns, plain numeric CSV without DuckDB), builds the report with the features
  * spread over worker threads (compare/parallel.ts) and prints it as JSON or text. A progress line goes
  * to stderr when the run takes longer than about 2 s. Bad input throws InputError, which main() turns
  * into exit 2 with the message on stderr.
@@ -8,10 +8,10 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { parallelCompareReport, startComparePool } from '../compare/parallel';
+import { parallelCompareReport, readNumericCsvOnPool, startComparePool } from '../compare/parallel';
 import { type CompareOptions, checkDriftOptions } from '../compare/report';
 import { formatCompareText } from '../compare/text';
-import { closeReader, readTableFile } from '../reference/read';
+import { closeReader, type ReadOptions, readTableFile } from '../reference/read';
 import { InputError, type Table } from '../reference/table';
 import { ProgressLine } from './progress';
 
@@ -53,11 +53,13 @@ async function readInput(
   path: string,
   role: 'reference' | 'current',
   progress: ProgressLine,
+  numericCsv?: ReadOptions['numericCsv'],
 ): Promise<Table> {
   checkReadable(path, role);
   const name = basename(path);
   try {
     return await readTableFile(path, {
+      ...(numericCsv !== undefined ? { numericCsv } : {}),
       onProgress: (phase, done, total) =>
         progress.update(
           phase === 'loading' && total > 0
@@ -91,11 +93,11 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
   setFlagsFromString('--no-concurrent-recompilation');
   // The compare threads boot while the files are read (parallelCompareReport stops them).
   const pool = startComparePool();
-  // Both files at once: DuckDB reads each on its own threads. The reference's error is reported first.
-  const [ref, cur] = await Promise.allSettled([
-    readInput(opts.reference, 'reference', progress),
-    readInput(opts.current, 'current', progress),
-  ]);
+  // Both files at once. A plain numeric CSV is read in JavaScript: the current one on a compare thread
+  // (started first), the reference here meanwhile; DuckDB reads any other file on threads of its own.
+  // The reference's error is reported first.
+  const reading = readInput(opts.current, 'current', progress, (r) => readNumericCsvOnPool(pool, r));
+  const [ref, cur] = await Promise.allSettled([readInput(opts.reference, 'reference', progress), reading]);
   // DuckDB's memory goes back before the comparison starts (docs/benchmarks.md).
   await closeReader();
   for (const side of [ref, cur])

@@ -1,6 +1,6 @@
 /**
  * A worker thread of `compare` (compare/parallel.ts): runs tasks (a feature's drift and quality, the
- * multivariate tests, a reference profile), reading the numeric columns from the shared buffers the reader
+ * multivariate tests, a reference profile, a numeric CSV read), reading the numeric columns from the shared buffers the reader
  * filled. Sent a run (the task list, their settings and a shared counter), it claims tasks from the
  * counter until none are left, replying with each result and then `{ done: true }`. Sent the settings
  * and then single tasks, it runs each and replies. A null message ends it.
@@ -15,7 +15,6 @@ const port = parentPort!;
 
 function attempt(id: number, task: CompareTask, with_: FeatureSettings | undefined): CompareThreadReply {
   try {
-    if (with_ === undefined) throw new Error('a compare task came before its settings');
     return { id, ok: true, value: runTask(task, with_) };
   } catch (err) {
     const e = err as Error;

@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
+import type { NumericCsvRequest } from '../reference/numeric-csv';
 import { InputError, type Table } from '../reference/table';
 import type { MultivariateDriftReport } from '../stats/multivariate';
 import { defaultDriftTestRegistry } from '../stats/registry';
@@ -192,4 +193,33 @@ export function runInThread(task: CompareTask): Promise<unknown> {
     worker.on('exit', (code) => reject(new Error(`a compare thread exited with code ${code}`)));
     worker.postMessage({ id: 0, task });
   }).finally(() => void worker.terminate());
+}
+
+/** A plain numeric CSV read (reference/numeric-csv.ts) on a thread of its own: readTableFile's numericCsv in `serve`. */
+export function readNumericCsvOffThread(request: NumericCsvRequest): Promise<Table | null> {
+  return runInThread({ kind: 'numeric-csv', request }) as Promise<Table | null>;
+}
+
+/**
+ * A plain numeric CSV read on the first compare thread of `pool` (before its run: `compare` reads one
+ * file there while this thread reads the other), or here when the pool has none.
+ */
+export function readNumericCsvOnPool(pool: ComparePool, request: NumericCsvRequest): Promise<Table | null> {
+  const worker = pool.workers[0];
+  const task: CompareTask = { kind: 'numeric-csv', request };
+  if (worker === undefined) return Promise.resolve(runTask(task, undefined) as Table | null);
+  return new Promise<Table | null>((resolve, reject) => {
+    const settle = (done: () => void) => {
+      worker.off('message', onReply).off('error', reject).off('exit', onExit);
+      done();
+    };
+    const onReply = (reply: CompareThreadReply) => {
+      if (reply.ok) settle(() => resolve(reply.value as Table | null));
+      else settle(() => reject(new Error(`reading ${request.path} failed: ${reply.stack ?? reply.message}`)));
+    };
+    const onExit = (code: number) =>
+      settle(() => reject(new Error(`a compare thread exited with code ${code}`)));
+    worker.on('message', onReply).on('error', reject).on('exit', onExit);
+    worker.postMessage({ id: 0, task });
+  });
 }

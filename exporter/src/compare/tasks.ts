@@ -1,22 +1,31 @@
 /** The units of work compare spreads over threads (compare/parallel.ts, compare/compare-thread.ts). */
+import { type NumericCsvRequest, readNumericCsv } from '../reference/numeric-csv';
 import { buildProfile, type ColumnRoles } from '../reference/profile';
 import type { Table } from '../reference/table';
 import { type MultivariateFeature, multivariateDrift } from '../stats/multivariate';
 import { compareFeature, type FeatureInput, type FeatureSettings } from './report';
 
-/** One feature, the multivariate tests over the numeric features, or a reference profile (uploads). */
+/**
+ * One feature, the multivariate tests over the numeric features, a reference profile (uploads), or the
+ * read of a plain numeric CSV (reference/numeric-csv.ts: its columns come back on shared buffers).
+ */
 export type CompareTask =
   | { kind: 'feature'; input: FeatureInput }
   | { kind: 'multivariate'; features: MultivariateFeature[] }
-  | { kind: 'profile'; table: Table; roles: ColumnRoles; sampleCap: number };
+  | { kind: 'profile'; table: Table; roles: ColumnRoles; sampleCap: number }
+  | { kind: 'numeric-csv'; request: NumericCsvRequest };
 export type CompareThreadRequest = { id: number; task: CompareTask };
 export type CompareThreadReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; name: string; message: string; stack?: string };
 
-/** Runs one task (in a compare thread or in the thread that started them). */
-export function runTask(task: CompareTask, settings: FeatureSettings): unknown {
-  if (task.kind === 'feature') return compareFeature(task.input, settings);
+/** Runs one task (in a compare thread or in the thread that started them). Only features need settings. */
+export function runTask(task: CompareTask, settings: FeatureSettings | undefined): unknown {
+  if (task.kind === 'feature') {
+    if (settings === undefined) throw new Error('a compare task came before its settings');
+    return compareFeature(task.input, settings);
+  }
   if (task.kind === 'multivariate') return multivariateDrift(task.features);
+  if (task.kind === 'numeric-csv') return readNumericCsv(task.request);
   return buildProfile(task.table, task.roles, task.sampleCap);
 }

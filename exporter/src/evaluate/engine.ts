@@ -360,7 +360,8 @@ export class Engine {
     if (!source) return;
     try {
       if (source.file) {
-        const table = await readTableFile(source.file);
+        const { readNumericCsvOffThread } = await import('../compare/parallel');
+        const table = await readTableFile(source.file, { numericCsv: readNumericCsvOffThread });
         await this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
       } else if (source.from_ts !== undefined || source.to_ts !== undefined) {
         await this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');

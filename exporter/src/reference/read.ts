@@ -1,5 +1,6 @@
 /**
- * Reads CSV/TSV, Parquet and NDJSON files into typed columns through DuckDB (docs/compare.md): numeric columns
+ * Reads CSV/TSV, Parquet and NDJSON files into typed columns (docs/compare.md, "Speed and memory"): a plain
+ * numeric CSV in JavaScript (numeric-csv.ts), everything else through DuckDB. Numeric columns go
  * straight into Float64Arrays (on SharedArrayBuffers, so worker threads read them without a copy),
  * categorical ones as dictionary codes (a DuckDB ENUM per column), never one JavaScript value per cell.
  *
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
 import { collectYoungGarbage } from '../thread/gc';
+import { type NumericCsvRequest, readNumericCsv } from './numeric-csv';
 import { type CategoricalColumn, type Column, InputError, type Table } from './table';
 
 export type InputFormat = 'csv' | 'tsv' | 'parquet' | 'ndjson';
@@ -65,6 +67,11 @@ export interface ReadOptions {
   /** Default: by extension (formatFromPath). */
   format?: InputFormat;
   onProgress?: ReadProgress;
+  /**
+   * Reads a plain numeric CSV (numeric-csv.ts), or gives null; default: readNumericCsv on this thread.
+   * A server passes one that runs on another thread, so its event loop stays free.
+   */
+  numericCsv?: (request: NumericCsvRequest) => Promise<Table | null>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -270,12 +277,28 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   const format = options.format ?? formatFromPath(path);
   const { empty } = checkContent(path, format);
   if (empty) return { names: [], columns: new Map(), rows: 0 };
+  let header: CsvHeader | null = null;
+  if (format === 'csv' || format === 'tsv') {
+    // The plain numeric CSV first, without DuckDB (docs/compare.md); anything else comes back null.
+    header = csvHeader(path, format);
+    options.onProgress?.('parsing', 0, 0);
+    const request = {
+      path,
+      delimiter: format === 'tsv' ? '\t' : ',',
+      names: header.names,
+      dataStart: header.dataStart,
+    } as const;
+    const numeric = await (options.numericCsv ?? (async (r: NumericCsvRequest) => readNumericCsv(r)))(
+      request,
+    );
+    if (numeric !== null) return numeric;
+  }
   const plain = plainPath(path);
   const conn = await connect();
   const id = ++serial;
   const cleanup: string[] = [];
   try {
-    return await readWith(conn, plain.path, format, id, cleanup, options.onProgress);
+    return await readWith(conn, plain.path, format, header, id, cleanup, options.onProgress);
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(`malformed ${FORMAT_NAMES[format]}${duckMessage(err)}`);
@@ -290,6 +313,7 @@ async function readWith(
   conn: DuckDBConnection,
   path: string,
   format: InputFormat,
+  csv: CsvHeader | null,
   id: number,
   cleanup: string[],
   onProgress: ReadProgress | undefined,
@@ -298,15 +322,10 @@ async function readWith(
   let plans: ColumnPlan[];
   let trimCategories = true;
   onProgress?.('parsing', 0, 0);
-  if (format === 'csv' || format === 'tsv') {
-    const header = csvHeader(path, format);
-    const data = scanData(path, header.dataStart);
-    data.catch(() => {}); // awaited below; a read error here is DuckDB's to report
-    const direct = await csvAllNumbers(conn, path, format, header.names, data, onProgress);
-    if (direct !== null) return direct;
-    const underscore = data.then((scan) => scan.underscore);
-    underscore.catch(() => {});
-    plans = await csvPlans(conn, path, format, header, underscore, src, id, cleanup);
+  if (csv !== null) {
+    const underscore = hasUnderscore(path, csv.dataStart);
+    underscore.catch(() => {}); // awaited in csvPlans; a read error here is DuckDB's to report
+    plans = await csvPlans(conn, path, format, csv, underscore, src, id, cleanup);
   } else if (format === 'parquet') {
     const source = `read_parquet(${lit(path)})`;
     const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
@@ -499,48 +518,27 @@ function typedCsv(path: string, format: InputFormat, header: readonly string[]):
   );
 }
 
-/** read_csv with every column (named by the header) given one type, no sniffing. */
-function csvAs(
-  path: string,
-  format: InputFormat,
-  header: readonly string[],
-  type: 'DOUBLE' | 'VARCHAR',
-): string {
+/** read_csv with every column (named by the header) as text, no sniffing. */
+function csvText(path: string, format: InputFormat, header: readonly string[]): string {
   return (
     `read_csv(${lit(path)}, header = true, auto_detect = false, ` +
-    `columns = {${header.map((h) => `${lit(h)}: '${type}'`).join(', ')}}, ` +
-    `${type === 'DOUBLE' ? `${NULLSTR}, ` : ''}${csvOptions(format)})`
+    `columns = {${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ${csvOptions(format)})`
   );
 }
 
-/** What one pass over a CSV's data rows finds (scanData). */
-interface DataScan {
-  /** Whether the data rows hold an underscore (then `lines` is not counted to the end). */
-  underscore: boolean;
-  /** Lines of data: newlines, plus one for a last line with no newline at its end. */
-  lines: number;
-}
-
 /**
- * One pass over the data rows (from byte `from`) in 1 MiB blocks, beside DuckDB's own read:
- * - whether they hold an underscore: DuckDB's DOUBLE accepts `1_000` as 1000, which docs/compare.md
- *   does not (no digit separators), so a file with one is checked column by column;
- * - how many lines they hold: the number of rows a streamed read of the file must deliver (DuckDB ends
- *   a streamed result quietly at an error, so a short stream is how an error shows; csvAllNumbers).
+ * Whether the data rows (from byte `from`) hold an underscore, read in 1 MiB blocks beside DuckDB's own
+ * read: DuckDB's DOUBLE accepts `1_000` as 1000, which docs/compare.md does not (no digit separators),
+ * so a file with one is checked column by column (csvPlans).
  */
-async function scanData(path: string, from: number): Promise<DataScan> {
+async function hasUnderscore(path: string, from: number): Promise<boolean> {
   const file = await open(path, 'r');
   try {
     const block = Buffer.allocUnsafe(1 << 20);
-    let lines = 0;
-    let last = 0x0a;
     for (let at = from; ; ) {
       const { bytesRead } = await file.read(block, 0, block.length, at);
-      if (bytesRead === 0) return { underscore: false, lines: last === 0x0a ? lines : lines + 1 };
-      const data = block.subarray(0, bytesRead);
-      if (data.includes(0x5f)) return { underscore: true, lines };
-      for (let i = data.indexOf(0x0a); i !== -1; i = data.indexOf(0x0a, i + 1)) lines++;
-      last = data[bytesRead - 1]!;
+      if (bytesRead === 0) return false;
+      if (block.subarray(0, bytesRead).includes(0x5f)) return true;
       at += bytesRead;
     }
   } finally {
@@ -555,35 +553,14 @@ interface DoubleVector {
 }
 
 /**
- * Copies a chunk's DOUBLE column into `out` at `at`, NULL (missing) as NaN. A present value that is not
- * finite is refused (`refuse`: false is returned; a CSV spelling such as `inf`, `nan`, `1e400`, which
- * docs/compare.md makes the column categorical) or counted missing (`missing`: NaN and ±inf in a typed
+ * Copies a chunk's DOUBLE column into `out` at `at`, NULL, NaN and ±inf as NaN (missing in a typed
  * source). The loops are functions of their own (V8 compiles each once; docs/benchmarks.md).
  */
-function copyDoubles(
-  vector: DoubleVector,
-  n: number,
-  out: Float64Array,
-  at: number,
-  nonFinite: 'refuse' | 'missing',
-): boolean {
+function copyDoubles(vector: DoubleVector, n: number, out: Float64Array, at: number): void {
   out.set(vector.items.subarray(0, n), at);
+  nonFiniteToNaN(out, at, n);
   const bits = vector.validity.data;
-  const valid = bits === null ? null : new Uint32Array(bits.buffer, bits.byteOffset, Math.ceil(n / 32));
-  if (nonFinite === 'refuse') {
-    if (presentNonFinite(out, at, n, valid)) return false;
-  } else nonFiniteToNaN(out, at, n);
-  if (valid !== null) nullsToNaN(out, at, n, valid);
-  return true;
-}
-
-/** Whether out[at … at+n) holds a non-finite value whose validity bit is set (a NULL slot holds whatever was there). */
-function presentNonFinite(out: Float64Array, at: number, n: number, valid: Uint32Array | null): boolean {
-  for (let i = 0; i < n; i++) {
-    const v = out[at + i]!;
-    if (v - v !== 0 && (valid === null || (valid[i >>> 5]! >>> (i & 31)) & 1)) return true;
-  }
-  return false;
+  if (bits !== null) nullsToNaN(out, at, n, new Uint32Array(bits.buffer, bits.byteOffset, Math.ceil(n / 32)));
 }
 
 function nonFiniteToNaN(out: Float64Array, at: number, n: number): void {
@@ -626,92 +603,13 @@ async function parquetAllNumbers(
     const n = chunk.rowCount;
     if (at + n > rows) return null;
     for (let k = 0; k < names.length; k++)
-      copyDoubles(chunk.getColumnVector(k) as unknown as DoubleVector, n, columns[k]!, at, 'missing');
+      copyDoubles(chunk.getColumnVector(k) as unknown as DoubleVector, n, columns[k]!, at);
     at += n;
     onProgress?.('loading', at, rows);
   }
   if (at !== rows) return null;
   const table: Table = { names, columns: new Map(), rows };
   for (const [k, name] of names.entries()) table.columns.set(name, { type: 'numeric', values: columns[k]! });
-  return table;
-}
-
-/**
- * The common case with no copy in DuckDB and no sniffing: every column read as DOUBLE (DuckDB stops at
- * the first cell that does not parse), the values streaming straight into the Float64Arrays. Null when
- * that does not hold (a text column, a spelling of a non-finite value, an underscore in a number, a
- * malformed file): then the file is read through the general path (csvPlans), which also names the line
- * of a malformed row.
- *
- * Streamed, not materialized: DuckDB then never holds the whole file's values (docs/benchmarks.md). A
- * streamed result ends quietly at a parse error (the binding reports an error and the end of the data
- * alike), so the stream must deliver one row per line of data (scanData); a file with fewer rows than
- * lines (an error, but also a blank line or a quoted line break) takes the general path.
- */
-async function csvAllNumbers(
-  conn: DuckDBConnection,
-  path: string,
-  format: InputFormat,
-  names: string[],
-  data: Promise<DataScan>,
-  onProgress: ReadProgress | undefined,
-): Promise<Table | null> {
-  // The line count is known once scanData is through (a few tens of milliseconds, while DuckDB starts):
-  // the chunks that arrive before it wait, so that DuckDB never waits for the scan.
-  let scan: DataScan | null = null;
-  data.then(
-    (s) => {
-      scan = s;
-    },
-    () => {}, // awaited below
-  );
-  let columns: Float64Array[] | null = null;
-  let rows = 0;
-  let at = 0;
-  const waiting: DuckDBDataChunk[] = [];
-  /** Copies a chunk at `at`; false when it does not fit (more rows than lines, or a refused value). */
-  const copy = (chunk: DuckDBDataChunk): boolean => {
-    const n = chunk.rowCount;
-    if (at + n > rows) return false;
-    for (let k = 0; k < names.length; k++) {
-      const vector = chunk.getColumnVector(k) as unknown as DoubleVector;
-      if (!copyDoubles(vector, n, columns![k]!, at, 'refuse')) return false;
-    }
-    at += n;
-    onProgress?.('loading', at, rows);
-    return true;
-  };
-  /** Once the scan is through: the columns, and the chunks that waited copied; false as copy, or an underscore. */
-  const start = (counted: DataScan): boolean => {
-    if (counted.underscore) return false;
-    rows = counted.lines;
-    columns = names.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
-    onProgress?.('loading', 0, rows);
-    const ok = waiting.every(copy);
-    waiting.length = 0;
-    return ok;
-  };
-  try {
-    const result = await conn.stream(`SELECT * FROM ${csvAs(path, format, names, 'DOUBLE')}`);
-    for await (const chunk of chunksOf(result)) {
-      if (columns === null) {
-        if (scan === null) {
-          waiting.push(chunk);
-          continue;
-        }
-        if (!start(scan)) return null;
-      }
-      if (!copy(chunk)) return null;
-    }
-    if (columns === null && !start(await data)) return null;
-    if (at !== rows) return null;
-  } catch {
-    return null;
-  }
-  const table: Table = { names: [...names], columns: new Map(), rows };
-  for (const [k, name] of names.entries()) {
-    table.columns.set(name, { type: 'numeric', values: columns![k]! });
-  }
   return table;
 }
 
@@ -748,25 +646,26 @@ async function csvPlans(
   if (typed) {
     const doubles = described.flatMap((r, i) => (r.column_type === 'DOUBLE' ? [i] : []));
     if (doubles.length > 0) {
+      // One count per column (a sum of thousands of them would pass DuckDB's expression depth limit).
       const bad = (
         await conn.runAndReadAll(
-          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE NOT isfinite(${ident(String(described[i]!.column_name))}))`).join(' + ')} FROM ${raw}`,
+          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE NOT isfinite(${ident(String(described[i]!.column_name))}))`).join(', ')} FROM ${raw}`,
         )
-      ).getRowsJS()[0]![0];
-      if (Number(bad) > 0) typed = false;
+      ).getRowsJS()[0]!;
+      if (bad.some((n) => Number(n) > 0)) typed = false;
     }
     if (typed && doubles.length > 0 && (await underscore)) {
       const spelled = (
         await conn.runAndReadAll(
-          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE contains(${ident(names[i]!)}, '_'))`).join(' + ')} FROM ${csvAs(path, format, names, 'VARCHAR')}`,
+          `SELECT ${doubles.map((i) => `count(*) FILTER (WHERE contains(${ident(names[i]!)}, '_'))`).join(', ')} FROM ${csvText(path, format, names)}`,
         )
-      ).getRowsJS()[0]![0];
-      if (Number(spelled) > 0) typed = false;
+      ).getRowsJS()[0]!;
+      if (spelled.some((n) => Number(n) > 0)) typed = false;
     }
   }
   if (!typed) {
     await conn.run(`DROP TABLE IF EXISTS ${raw}`);
-    await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT * FROM ${csvAs(path, format, names, 'VARCHAR')}`);
+    await conn.run(`CREATE TEMP TABLE ${raw} AS SELECT * FROM ${csvText(path, format, names)}`);
     described = (await conn.runAndReadAll(`DESCRIBE ${raw}`)).getRowObjectsJS();
   }
   await conn.run(`CREATE TEMP VIEW ${src} AS SELECT * FROM ${raw}`);

@@ -1,7 +1,7 @@
 /**
  * Tabular input (reference uploads, `reference import`, `compare`) as typed columns: a numeric column is
  * a Float64Array (NaN = missing), a categorical one dictionary codes into its category strings (-1 =
- * missing). Files are read by read.ts (DuckDB); this module holds the column types and the docs/compare.md rule
+ * missing). Files are read by read.ts; this module holds the column types and the docs/compare.md rule
  * for values that arrive as JavaScript cells (references built from the log, tests): empty, `NA`, `NaN`
  * and `null` are missing; a column is numeric when every non-missing value is a finite number.
  */
