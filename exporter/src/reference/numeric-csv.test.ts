@@ -171,6 +171,23 @@ describe('readNumericCsv', () => {
     expectSame(table!, await duckdb(path));
   });
 
+  it('grows its columns when the lines after the first block are shorter (and wastes nothing when longer)', async () => {
+    const long = Array.from({ length: 30_000 }, (_, i) => `${i}.123456789012345,-${i}.98765432109876`);
+    const short = Array.from({ length: 400_000 }, (_, i) => `${i % 10},${i % 7}`);
+    for (const lines of [
+      [...long, ...short],
+      [...short, ...long],
+    ]) {
+      const content = `a,b\n${lines.join('\n')}\n`;
+      const path = file(content);
+      const table = readNumericCsv(request(path, content));
+      expect(table?.rows).toBe(430_000);
+      const a = table!.columns.get('a')!;
+      expect(a.type === 'numeric' && a.values.length).toBe(430_000);
+      expectSame(table!, await duckdb(path));
+    }
+  });
+
   it('reads lines up to its 2 MiB buffer, and gives a longer one to DuckDB', async () => {
     const line = (width: number) => Array.from({ length: width }, (_, k) => `${k}.25000000000001`).join(',');
     const header = (width: number) => Array.from({ length: width }, (_, k) => `c${k}`).join(',');

@@ -10,10 +10,10 @@
  * every file it accepts, it gives what that reader gives: the same values, correctly rounded
  * (decimal.ts), NaN for a missing cell.
  *
- * Two passes over the file in 1 MiB blocks: one counts the lines (and gives up at a quote), so the columns
- * are allocated once at their size; one parses. Nothing is kept but the columns.
+ * One pass over the file in 1 MiB blocks, parsing each cell straight into its column; the columns are
+ * sized from the first block's lines and the file's size (GrowingColumns). Nothing is kept but the columns.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decimalToDouble, MAX_EXACT_POW10, RETRY } from './decimal';
 import type { Column, Table } from './table';
 
@@ -32,7 +32,6 @@ const BLOCK = 1 << 20;
 
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
-const QUOTE = 0x22;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
 const DOT = 0x2e;
@@ -54,38 +53,62 @@ const MISSING = ['', 'NA', 'NaN', 'null'].map((t) => Buffer.from(t, 'latin1'));
 export function readNumericCsv(request: NumericCsvRequest): Table | null {
   const fd = openSync(request.path, 'r');
   try {
-    const rows = countLines(fd, request.dataStart);
-    if (rows === null || rows === 0) return null;
-    const values = request.names.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
-    if (!parse(fd, request, values, rows)) return null;
+    const parsed = parse(fd, request, fstatSync(fd).size);
+    if (parsed === null) return null;
     const columns = new Map<string, Column>();
     for (const [k, name] of request.names.entries())
-      columns.set(name, { type: 'numeric', values: values[k]! });
-    return { names: [...request.names], columns, rows };
+      columns.set(name, { type: 'numeric', values: parsed.values[k]! });
+    return { names: [...request.names], columns, rows: parsed.rows };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Lines from `from` to the end (a last line without a newline counts), or null at a quote. */
-function countLines(fd: number, from: number): number | null {
-  const block = Buffer.allocUnsafe(BLOCK);
-  let lines = 0;
-  let last = NEWLINE;
-  for (let at = from; ; ) {
-    const read = readSync(fd, block, 0, BLOCK, at);
-    if (read === 0) return last === NEWLINE ? lines : lines + 1;
-    const data = block.subarray(0, read);
-    if (data.includes(QUOTE)) return null;
-    for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, i + 1)) lines++;
-    last = data[read - 1]!;
-    at += read;
+/**
+ * Columns of a size guessed from the lines read so far and the bytes left, grown when the guess is short.
+ * Pages of a SharedArrayBuffer that are never written are never touched, so a guess a little long costs
+ * no memory; the columns handed out are views of exactly `rows` values.
+ */
+class GrowingColumns {
+  values: Float64Array[];
+
+  constructor(width: number, capacity: number) {
+    this.values = Array.from({ length: width }, () => new Float64Array(new SharedArrayBuffer(capacity * 8)));
+  }
+
+  get capacity(): number {
+    return this.values[0]!.length;
+  }
+
+  grow(capacity: number): void {
+    this.values = this.values.map((old) => {
+      const values = new Float64Array(new SharedArrayBuffer(capacity * 8));
+      values.set(old);
+      return values;
+    });
+  }
+
+  /** The first `rows` values of each column. */
+  take(rows: number): Float64Array[] {
+    return this.values.map((v) => (rows === v.length ? v : new Float64Array(v.buffer, 0, rows)));
   }
 }
 
-/** Parses the data lines into `values`; false when a line is outside the grammar or the count differs. */
-function parse(fd: number, request: NumericCsvRequest, values: Float64Array[], rows: number): boolean {
-  const width = values.length;
+/** Rows expected in `bytes` more of lines averaging `lineBytes` (a margin for longer lines to come). */
+function rowsIn(bytes: number, lineBytes: number): number {
+  return Math.ceil((bytes / lineBytes) * 1.02) + 64;
+}
+
+/** Parses the data lines (one pass, in 1 MiB blocks); null when a line is outside the grammar. */
+function parse(
+  fd: number,
+  request: NumericCsvRequest,
+  size: number,
+): { values: Float64Array[]; rows: number } | null {
+  prime();
+  const width = request.names.length;
+  let columns: GrowingColumns | null = null;
+  let values: Float64Array[] = [];
   const delimiter = request.delimiter.charCodeAt(0);
   // A block, after the unfinished line carried over from the one before (an unfinished line over 1 MiB
   // gives up: DuckDB's longest line is 2 MiB, and it names the line).
@@ -102,89 +125,146 @@ function parse(fd: number, request: NumericCsvRequest, values: Float64Array[], r
     }
     const last = b.lastIndexOf(NEWLINE, end - 1);
     if (last === -1) {
-      if (end > BLOCK) return false;
+      if (end > BLOCK) return null;
       carry = end;
       continue;
     }
+    if (columns === null) {
+      // Sized by the first block's lines.
+      let lines = 0;
+      for (let n = b.indexOf(NEWLINE); n !== -1 && n <= last; n = b.indexOf(NEWLINE, n + 1)) lines++;
+      columns = new GrowingColumns(width, rowsIn(size - request.dataStart, (last + 1) / lines));
+      values = columns.values;
+    }
     // Every line up to `last` ends in a newline, so no scan below runs past it.
-    let i = 0;
-    while (i <= last) {
-      if (row === rows) return false;
-      let c = b[i]!;
-      if (c === NEWLINE || (c === RETURN && b[i + 1] === NEWLINE)) return false; // a blank line
-      for (let k = 0; k < width; k++) {
-        const start = i;
-        let negative = false;
-        if (c === MINUS) {
-          negative = true;
-          c = b[++i]!;
-        } else if (c === PLUS) c = b[++i]!;
-        // The significand: `high` (exact, ≤ 2^53), then up to MAX_LOW_DIGITS more digits in `low`.
-        let high = 0;
-        let low = 0;
-        let lowDigits = 0;
-        let digits = 0;
-        let fraction = 0;
-        let long = false;
-        for (let point = false; ; c = b[++i]!) {
-          const d = c - ZERO;
-          if (d >= 0 && d <= 9) {
-            if (lowDigits === 0 && high * 10 + d <= TWO_53) high = high * 10 + d;
-            else if (lowDigits < MAX_LOW_DIGITS) {
-              low = low * 10 + d;
-              lowDigits++;
-            } else long = true;
-            digits++;
-            if (point) fraction++;
-          } else if (c === DOT && !point) point = true;
-          else break;
-        }
-        let value: number;
-        if (digits === 0) {
-          // Not a number: a missing token, or not the plain grammar.
-          if (!isMissing(b, start, delimiter)) return false;
-          i = start + missingLength(b, start);
-          c = b[i]!;
-          value = Number.NaN;
-        } else {
-          let q = -fraction;
-          if (c === 0x65 || c === 0x45) {
-            c = b[++i]!;
-            const negativeExponent = c === MINUS;
-            if (c === MINUS || c === PLUS) c = b[++i]!;
-            if (!(c >= ZERO && c <= NINE)) return false;
-            let e = 0;
-            for (; c >= ZERO && c <= NINE; c = b[++i]!) if (e < 100_000) e = e * 10 + (c - ZERO);
-            q += negativeExponent ? -e : e;
-          }
-          value =
-            long || q > MAX_EXACT_POW10 || q < -MAX_EXACT_POW10
-              ? RETRY
-              : decimalToDouble(high, low, lowDigits, q);
-          if (value === RETRY) {
-            value = Math.abs(Number(b.toString('latin1', start, i)));
-            if (!Number.isFinite(value)) return false; // `1e400`: not a finite number
-          }
-          if (negative) value = -value;
-        }
-        values[k]![row] = value;
-        if (k + 1 < width) {
-          if (c !== delimiter) return false;
-          c = b[++i]!;
-        } else {
-          if (c === RETURN) c = b[++i]!;
-          if (c !== NEWLINE) return false;
-          i++;
-        }
+    for (let i = 0; i <= last; row++) {
+      if (row === columns.capacity) {
+        columns.grow(
+          row + rowsIn(Math.max(0, size - at) + end - i, (at - end - request.dataStart + i) / row),
+        );
+        values = columns.values;
       }
-      row++;
+      i = parseLine(b, i, values, row, delimiter);
+      if (i === -1) return null;
     }
     carry = end - (last + 1);
-    if (carry > BLOCK) return false;
+    if (carry > BLOCK) return null;
     b.copy(b, 0, last + 1, end);
     if (read === 0) break;
   }
-  return row === rows;
+  return columns === null || row === 0 ? null : { values: columns.take(row), rows: row };
+}
+
+/**
+ * Parses the line at `i` into row `row` of `values`: the index after its newline, or -1 when the line is
+ * outside the grammar. A function of its own, called per line, so V8 optimizes it early (PRIMER).
+ */
+function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, delimiter: number): number {
+  const width = values.length;
+  let c = b[i]!;
+  if (c === NEWLINE || (c === RETURN && b[i + 1] === NEWLINE)) return -1; // a blank line
+  for (let k = 0; k < width; k++) {
+    const start = i;
+    let negative = false;
+    if (c === MINUS) {
+      negative = true;
+      c = b[++i]!;
+    } else if (c === PLUS) c = b[++i]!;
+    // The significand: `high` (exact, ≤ 2^53), then up to MAX_LOW_DIGITS more digits in `low`.
+    let high = 0;
+    let low = 0;
+    let lowDigits = 0;
+    let digits = 0;
+    let fraction = 0;
+    let long = false;
+    // Integer digits, then fraction digits (each also counted in `fraction`).
+    for (let d = c - ZERO; d >= 0 && d <= 9; d = c - ZERO) {
+      if (lowDigits === 0 && high * 10 + d <= TWO_53) high = high * 10 + d;
+      else if (lowDigits < MAX_LOW_DIGITS) {
+        low = low * 10 + d;
+        lowDigits++;
+      } else long = true;
+      digits++;
+      c = b[++i]!;
+    }
+    if (c === DOT) {
+      c = b[++i]!;
+      for (let d = c - ZERO; d >= 0 && d <= 9; d = c - ZERO) {
+        if (lowDigits === 0 && high * 10 + d <= TWO_53) high = high * 10 + d;
+        else if (lowDigits < MAX_LOW_DIGITS) {
+          low = low * 10 + d;
+          lowDigits++;
+        } else long = true;
+        digits++;
+        fraction++;
+        c = b[++i]!;
+      }
+    }
+    let value: number;
+    if (digits === 0) {
+      // Not a number: a missing token, or not the plain grammar.
+      if (!isMissing(b, start, delimiter)) return -1;
+      i = start + missingLength(b, start);
+      c = b[i]!;
+      value = Number.NaN;
+    } else {
+      let q = -fraction;
+      if (c === 0x65 || c === 0x45) {
+        c = b[++i]!;
+        const negativeExponent = c === MINUS;
+        if (c === MINUS || c === PLUS) c = b[++i]!;
+        if (!(c >= ZERO && c <= NINE)) return -1;
+        let e = 0;
+        for (; c >= ZERO && c <= NINE; c = b[++i]!) if (e < 100_000) e = e * 10 + (c - ZERO);
+        q += negativeExponent ? -e : e;
+      }
+      value =
+        long || q > MAX_EXACT_POW10 || q < -MAX_EXACT_POW10
+          ? RETRY
+          : decimalToDouble(high, low, lowDigits, q);
+      if (value === RETRY) {
+        value = Math.abs(Number(b.toString('latin1', start, i)));
+        if (!Number.isFinite(value)) return -1; // `1e400`: not a finite number
+      }
+      if (negative) value = -value;
+    }
+    values[k]![row] = value;
+    if (k + 1 < width) {
+      if (c !== delimiter) return -1;
+      c = b[++i]!;
+    } else {
+      if (c === RETURN) c = b[++i]!;
+      if (c !== NEWLINE) return -1;
+      i++;
+    }
+  }
+  return i;
+}
+
+/**
+ * Lines that take every branch of parseLine, parsed once before the first file: V8's optimized code for a
+ * branch no line has taken yet gives way to the interpreter the first time one does (the first exponent,
+ * missing value, 17-digit number, …), and recompiling costs ~25 ms each time (docs/benchmarks.md).
+ */
+const PRIMER = [
+  '1,-2.5,+.5,0.1',
+  '12345678901234567,-0.12345678901234567e-5,1E+3,9007199254740993',
+  '123456789012345678901234,1e30,,NA',
+  'NaN,null,5.,-7e2\r',
+  'x,,,',
+];
+let primed = false;
+function prime(): void {
+  if (primed) return;
+  primed = true;
+  const lines = Buffer.from(`${PRIMER.join('\n')}\n`, 'latin1');
+  const values = Array.from({ length: 4 }, () => new Float64Array(PRIMER.length));
+  // V8 gives a function its feedback vector only after its first few calls: so 16 rounds.
+  for (let round = 0; round < 16; round++)
+    for (let i = 0, row = 0; i < lines.length; row++) {
+      const next = parseLine(lines, i, values, row, round % 2 === 0 ? 0x2c : 0x09);
+      i = next === -1 ? lines.indexOf(NEWLINE, i) + 1 : next;
+    }
 }
 
 /** Length of the missing token at `start`, or -1. */
