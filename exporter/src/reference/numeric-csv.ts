@@ -175,30 +175,19 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
     let low = 0;
     let lowDigits = 0;
     let digits = 0;
-    let fraction = 0;
+    let point = -1; // digits before the decimal point, once there is one
     let long = false;
-    // Integer digits, then fraction digits (each also counted in `fraction`).
-    for (let d = c - ZERO; d >= 0 && d <= 9; d = c - ZERO) {
-      if (lowDigits === 0 && high * 10 + d <= TWO_53) high = high * 10 + d;
-      else if (lowDigits < MAX_LOW_DIGITS) {
-        low = low * 10 + d;
-        lowDigits++;
-      } else long = true;
-      digits++;
-      c = b[++i]!;
-    }
-    if (c === DOT) {
-      c = b[++i]!;
-      for (let d = c - ZERO; d >= 0 && d <= 9; d = c - ZERO) {
+    for (; ; c = b[++i]!) {
+      const d = c - ZERO;
+      if (d >= 0 && d <= 9) {
         if (lowDigits === 0 && high * 10 + d <= TWO_53) high = high * 10 + d;
         else if (lowDigits < MAX_LOW_DIGITS) {
           low = low * 10 + d;
           lowDigits++;
         } else long = true;
         digits++;
-        fraction++;
-        c = b[++i]!;
-      }
+      } else if (c === DOT && point === -1) point = digits;
+      else break;
     }
     let value: number;
     if (digits === 0) {
@@ -208,7 +197,7 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
       c = b[i]!;
       value = Number.NaN;
     } else {
-      let q = -fraction;
+      let q = point === -1 ? 0 : point - digits; // minus the digits after the point
       if (c === 0x65 || c === 0x45) {
         c = b[++i]!;
         const negativeExponent = c === MINUS;
