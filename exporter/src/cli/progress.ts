@@ -12,7 +12,7 @@ export class ProgressLine {
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
-    delayMs = 2000,
+    private readonly delayMs = 2000,
   ) {
     this.timer = setTimeout(() => {
       this.shown = true;
@@ -24,6 +24,8 @@ export class ProgressLine {
   /** The current step, e.g. "reading current.parquet: 40%". */
   update(text: string): void {
     this.text = text;
+    // Work that holds this thread (a CSV parsed here) keeps the timer from firing: so the clock is read here too.
+    if (!this.shown && performance.now() - this.started >= this.delayMs) this.shown = true;
     if (this.shown) this.render();
   }
 

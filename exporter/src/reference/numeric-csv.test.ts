@@ -166,8 +166,16 @@ describe('readNumericCsv', () => {
     const content = lines.join('\n');
     expect(content.length).toBeGreaterThan(3 << 20);
     const path = file(content);
-    const table = readNumericCsv(request(path, content));
+    const progress: number[] = [];
+    const table = readNumericCsv(request(path, content), (read, bytes) => {
+      expect(bytes).toBe(content.length);
+      progress.push(read);
+    });
     expect(table?.rows).toBe(120_000);
+    // Once per block, in order, up to the whole file.
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(content.length);
     expectSame(table!, await duckdb(path));
   });
 

@@ -50,10 +50,13 @@ const MISSING = ['', 'NA', 'NaN', 'null'].map((t) => Buffer.from(t, 'latin1'));
  * Reads a plain numeric CSV into Float64Array columns (on SharedArrayBuffers, like read.ts), or returns
  * null when the file is not one (then read it with readTableFile's DuckDB path).
  */
-export function readNumericCsv(request: NumericCsvRequest): Table | null {
+export function readNumericCsv(
+  request: NumericCsvRequest,
+  onProgress?: (bytesRead: number, bytes: number) => void,
+): Table | null {
   const fd = openSync(request.path, 'r');
   try {
-    const parsed = parse(fd, request, fstatSync(fd).size);
+    const parsed = parse(fd, request, fstatSync(fd).size, onProgress);
     if (parsed === null) return null;
     const columns = new Map<string, Column>();
     for (const [k, name] of request.names.entries())
@@ -104,6 +107,7 @@ function parse(
   fd: number,
   request: NumericCsvRequest,
   size: number,
+  onProgress: ((bytesRead: number, bytes: number) => void) | undefined,
 ): { values: Float64Array[]; rows: number } | null {
   prime();
   const width = request.names.length;
@@ -147,6 +151,7 @@ function parse(
       i = parseLine(b, i, values, row, delimiter);
       if (i === -1) return null;
     }
+    onProgress?.(at, size);
     carry = end - (last + 1);
     if (carry > BLOCK) return null;
     b.copy(b, 0, last + 1, end);

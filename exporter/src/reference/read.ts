@@ -60,7 +60,10 @@ export function formatFromContentType(contentType: string | undefined): InputFor
   return Object.hasOwn(CONTENT_TYPES, type) ? CONTENT_TYPES[type]! : null;
 }
 
-/** Phases of a read, for a progress line. `done`/`total` are rows when known. */
+/**
+ * Phases of a read, for a progress line. `done`/`total` are rows when known (bytes for a plain numeric CSV
+ * read on this thread).
+ */
 export type ReadProgress = (phase: 'parsing' | 'typing' | 'loading', done: number, total: number) => void;
 
 export interface ReadOptions {
@@ -288,9 +291,9 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
       names: header.names,
       dataStart: header.dataStart,
     } as const;
-    const numeric = await (options.numericCsv ?? (async (r: NumericCsvRequest) => readNumericCsv(r)))(
-      request,
-    );
+    const here = async (r: NumericCsvRequest) =>
+      readNumericCsv(r, (read, bytes) => options.onProgress?.('loading', read, bytes));
+    const numeric = await (options.numericCsv ?? here)(request);
     if (numeric !== null) return numeric;
   }
   const plain = plainPath(path);
