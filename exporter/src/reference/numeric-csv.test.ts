@@ -196,6 +196,16 @@ describe('readNumericCsv', () => {
     }
   });
 
+  it('grows from a first block of one long line to a million short ones', () => {
+    const content = `a\n1.${'0'.repeat(1_000_000)}\n${'2\n'.repeat(1_000_000)}`;
+    const table = readNumericCsv(request(file(content), content));
+    expect(table?.rows).toBe(1_000_001);
+    const a = table!.columns.get('a')!;
+    expect(a.type === 'numeric' && [a.values[0], a.values[1], a.values[1_000_000], a.values.length]).toEqual([
+      1, 2, 2, 1_000_001,
+    ]);
+  });
+
   it('reads lines up to its 2 MiB buffer, and gives a longer one to DuckDB', async () => {
     const line = (width: number) => Array.from({ length: width }, (_, k) => `${k}.25000000000001`).join(',');
     const header = (width: number) => Array.from({ length: width }, (_, k) => `c${k}`).join(',');
@@ -211,6 +221,12 @@ describe('readNumericCsv', () => {
     // ~2.5 MB: past the buffer (and DuckDB's longest line).
     const longer = `${header(120_000)}\n${line(120_000)}\n`;
     expect(readNumericCsv(request(file(longer), longer))).toBeNull();
+  });
+
+  it('leaves the file to DuckDB when the JavaScript read fails (a lost thread, an unreadable file)', async () => {
+    const path = file('a,b\n1,2\n3,4\n');
+    const table = await readTableFile(path, { numericCsv: () => Promise.reject(new Error('thread lost')) });
+    expect(cells(table)).toEqual({ a: [1, 3], b: [2, 4] });
   });
 
   it('reads on a compare thread what it reads here, into shared buffers', async () => {

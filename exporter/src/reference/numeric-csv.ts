@@ -83,7 +83,9 @@ class GrowingColumns {
     return this.values[0]!.length;
   }
 
+  /** To at least `capacity`, and by a quarter at least (so a run of short guesses copies O(n) in all). */
   grow(capacity: number): void {
+    capacity = Math.max(capacity, Math.ceil(this.capacity * 1.25));
     this.values = this.values.map((old) => {
       const values = new Float64Array(new SharedArrayBuffer(capacity * 8));
       values.set(old);

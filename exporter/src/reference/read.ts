@@ -293,7 +293,8 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     } as const;
     const here = async (r: NumericCsvRequest) =>
       readNumericCsv(r, (read, bytes) => options.onProgress?.('loading', read, bytes));
-    const numeric = await (options.numericCsv ?? here)(request);
+    // A failure there (the file unreadable, a thread lost) leaves the file to DuckDB, which names it.
+    const numeric = await (options.numericCsv ?? here)(request).catch(() => null);
     if (numeric !== null) return numeric;
   }
   const plain = plainPath(path);
