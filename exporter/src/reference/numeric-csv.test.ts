@@ -107,12 +107,22 @@ describe('readNumericCsv', () => {
             crlf: fc.boolean(),
             finalNewline: fc.boolean(),
             tab: fc.boolean(),
+            pads: fc.oneof(
+              fc.constant([]),
+              fc.array(fc.constantFrom('', '', '', ' ', '  ', '\t', ' \t '), { maxLength: 7 }),
+            ),
           }),
         ),
-        async ({ width, rows, crlf, finalNewline, tab }) => {
+        async ({ width, rows, crlf, finalNewline, tab, pads }) => {
           // A one-column row of one empty cell is a blank line, which is not plain: give it a value.
           if (width === 1) for (const row of rows) if (row[0] === '') row[0] = '0';
           const delimiter = tab ? '\t' : ',';
+          // Cells padded with spaces (and tabs, in CSV), which are trimmed.
+          const blanks = tab ? [' '] : [' ', '\t'];
+          let p = 0;
+          const pad = () =>
+            pads.length === 0 ? '' : (pads[p++ % pads.length] ?? '').replace(/\t/g, blanks.at(-1)!);
+          for (const row of rows) for (let k = 0; k < row.length; k++) row[k] = `${pad()}${row[k]}${pad()}`;
           const eol = crlf ? '\r\n' : '\n';
           const header = Array.from({ length: width }, (_, k) => `c${k}`).join(delimiter);
           const content = `${[header, ...rows.map((r) => r.join(delimiter))].join(eol)}${finalNewline ? eol : ''}`;
@@ -128,7 +138,10 @@ describe('readNumericCsv', () => {
 
   it.each([
     ['a quoted cell', 'a,b\n1,"2"\n'],
-    ['a padded cell', 'a,b\n1, 2\n'],
+    ['a quoted number', 'a,b\n"1",2\n'],
+    ['a vertical tab', 'a,b\n1,\v2\n'],
+    ['a no-break space', 'a,b\n1,\u00a02\n'],
+    ['a space inside a number', 'a,b\n1,2 5\n'],
     ['a blank line', 'a,b\n1,2\n\n3,4\n'],
     ['a blank last line', 'a,b\n1,2\n\n'],
     ['a blank line in a single column', 'a\n1\n\n2\n'],
@@ -144,7 +157,6 @@ describe('readNumericCsv', () => {
     ['a bare sign', 'a,b\n1,-\n'],
     ['an exponent without digits', 'a,b\n1,1e\n'],
     ['two points', 'a,b\n1,1.2.3\n'],
-    ['a padded missing token', 'a,b\n1,NA \n'],
     ['a lower-case missing token', 'a,b\n1,na\n'],
     ['a signed missing token', 'a,b\n1,-NA\n'],
     ['no data rows', 'a,b\n'],

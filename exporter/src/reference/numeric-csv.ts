@@ -1,10 +1,11 @@
 /**
  * The plain numeric CSV, read without DuckDB (docs/compare.md, "Plain numeric CSV"): every cell a plain
- * decimal (`[+-]digits[.digits][e±digits]`, no spaces, no quotes) or exactly one of the missing tokens,
+ * decimal (`[+-]digits[.digits][e±digits]`, no quotes; spaces, and tabs in a comma-separated file, around it
+ * are trimmed) or one of the missing tokens,
  * every line `\n` or `\r\n` terminated (the last may be bare) with one field per column. That is how
  * training data is usually written, and it needs neither DuckDB's memory nor its library's (~40 MiB).
  *
- * The reader is a recognizer: anything outside that grammar (a quote, a space, a blank line, a ragged row,
+ * The reader is a recognizer: anything outside that grammar (a quote, other whitespace, a blank line, a ragged row,
  * a category, `inf`, a number that overflows) makes it give up and return null, and the file goes to
  * DuckDB's reader (read.ts), which applies the full rule of docs/compare.md and names bad lines. So on
  * every file it accepts, it gives what that reader gives: the same values, correctly rounded
@@ -30,8 +31,10 @@ export interface NumericCsvRequest {
 
 const BLOCK = 1 << 20;
 
+const TAB = 0x09;
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
+const SPACE = 0x20;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
 const DOT = 0x2e;
@@ -170,7 +173,10 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
   const width = values.length;
   let c = b[i]!;
   if (c === NEWLINE || (c === RETURN && b[i + 1] === NEWLINE)) return -1; // a blank line
+  // Cells are trimmed (docs/compare.md): spaces, and tabs in a comma-separated file, around a value.
+  const blank = delimiter === TAB ? SPACE : TAB;
   for (let k = 0; k < width; k++) {
+    while (c === SPACE || c === blank) c = b[++i]!;
     const start = i;
     let negative = false;
     if (c === MINUS) {
@@ -198,8 +204,8 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
     }
     let value: number;
     if (digits === 0) {
-      // Not a number: a missing token, or not the plain grammar.
-      if (!isMissing(b, start, delimiter)) return -1;
+      // Not a number: a missing token (the empty one included), or else not the plain grammar, which the
+      // check for the cell's end below finds.
       i = start + missingLength(b, start);
       c = b[i]!;
       value = Number.NaN;
@@ -225,6 +231,7 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
       if (negative) value = -value;
     }
     values[k]![row] = value;
+    while (c === SPACE || c === blank) c = b[++i]!;
     if (k + 1 < width) {
       if (c !== delimiter) return -1;
       c = b[++i]!;
@@ -247,6 +254,7 @@ const PRIMER = [
   '12345678901234567,-0.12345678901234567e-5,1E+3,9007199254740993',
   '123456789012345678901234,1e30,,NA',
   'NaN,null,5.,-7e2\r',
+  ' 3 , NA ,  ,\t4',
   'x,,,',
 ];
 let primed = false;
@@ -263,19 +271,11 @@ function prime(): void {
     }
 }
 
-/** Length of the missing token at `start`, or -1. */
+/** Length of the longest missing token at `start` (0, the empty one, when no other is there). */
 function missingLength(b: Buffer, start: number): number {
   for (let t = MISSING.length - 1; t >= 0; t--) {
     const token = MISSING[t]!;
     if (b.compare(token, 0, token.length, start, start + token.length) === 0) return token.length;
   }
-  return -1;
-}
-
-/** Whether the cell at `start` is exactly a missing token (followed by a delimiter or the line's end). */
-function isMissing(b: Buffer, start: number, delimiter: number): boolean {
-  const length = missingLength(b, start);
-  if (length === -1) return false;
-  const next = b[start + length];
-  return next === delimiter || next === NEWLINE || next === RETURN;
+  return 0;
 }
