@@ -107,13 +107,14 @@ describe('readNumericCsv', () => {
             crlf: fc.boolean(),
             finalNewline: fc.boolean(),
             tab: fc.boolean(),
+            quotes: fc.oneof(fc.constant([]), fc.array(fc.boolean(), { maxLength: 5 })),
             pads: fc.oneof(
               fc.constant([]),
               fc.array(fc.constantFrom('', '', '', ' ', '  ', '\t', ' \t '), { maxLength: 7 }),
             ),
           }),
         ),
-        async ({ width, rows, crlf, finalNewline, tab, pads }) => {
+        async ({ width, rows, crlf, finalNewline, tab, pads, quotes }) => {
           // A one-column row of one empty cell is a blank line, which is not plain: give it a value.
           if (width === 1) for (const row of rows) if (row[0] === '') row[0] = '0';
           const delimiter = tab ? '\t' : ',';
@@ -122,7 +123,11 @@ describe('readNumericCsv', () => {
           let p = 0;
           const pad = () =>
             pads.length === 0 ? '' : (pads[p++ % pads.length] ?? '').replace(/\t/g, blanks.at(-1)!);
-          for (const row of rows) for (let k = 0; k < row.length; k++) row[k] = `${pad()}${row[k]}${pad()}`;
+          let q = 0;
+          const quote = (cell: string) =>
+            quotes.length > 0 && quotes[q++ % quotes.length] ? `"${cell}"` : cell;
+          for (const row of rows)
+            for (let k = 0; k < row.length; k++) row[k] = quote(`${pad()}${row[k]}${pad()}`);
           const eol = crlf ? '\r\n' : '\n';
           const header = Array.from({ length: width }, (_, k) => `c${k}`).join(delimiter);
           const content = `${[header, ...rows.map((r) => r.join(delimiter))].join(eol)}${finalNewline ? eol : ''}`;
@@ -137,8 +142,13 @@ describe('readNumericCsv', () => {
   });
 
   it.each([
-    ['a quoted cell', 'a,b\n1,"2"\n'],
-    ['a quoted number', 'a,b\n"1",2\n'],
+    ['text in quotes', 'a,b\n"1",2\n"x",3\n'],
+    ['a space before a quote', 'a,b\n1, "2"\n'],
+    ['a space after a quote', 'a,b\n1,"2" \n'],
+    ['an unclosed quote', 'a,b\n1,"2\n'],
+    ['a quote closed late', 'a,b\n1,"2,3"\n'],
+    ['an escaped quote', 'a,b\n1,"2"""\n'],
+    ['a line break in quotes', 'a,b\n1,"2\n3"\n'],
     ['a vertical tab', 'a,b\n1,\v2\n'],
     ['a no-break space', 'a,b\n1,\u00a02\n'],
     ['a space inside a number', 'a,b\n1,2 5\n'],

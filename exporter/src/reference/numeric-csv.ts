@@ -1,11 +1,11 @@
 /**
  * The plain numeric CSV, read without DuckDB (docs/compare.md, "Plain numeric CSV"): every cell a plain
- * decimal (`[+-]digits[.digits][e±digits]`, no quotes; spaces, and tabs in a comma-separated file, around it
- * are trimmed) or one of the missing tokens,
+ * decimal (`[+-]digits[.digits][e±digits]`; spaces, and tabs in a comma-separated file, around it are
+ * trimmed; the cell may be quoted) or one of the missing tokens,
  * every line `\n` or `\r\n` terminated (the last may be bare) with one field per column. That is how
  * training data is usually written, and it needs neither DuckDB's memory nor its library's (~40 MiB).
  *
- * The reader is a recognizer: anything outside that grammar (a quote, other whitespace, a blank line, a ragged row,
+ * The reader is a recognizer: anything outside that grammar (text in quotes, other whitespace, a blank line, a ragged row,
  * a category, `inf`, a number that overflows) makes it give up and return null, and the file goes to
  * DuckDB's reader (read.ts), which applies the full rule of docs/compare.md and names bad lines. So on
  * every file it accepts, it gives what that reader gives: the same values, correctly rounded
@@ -35,6 +35,7 @@ const TAB = 0x09;
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
 const SPACE = 0x20;
+const QUOTE = 0x22;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
 const DOT = 0x2e;
@@ -176,6 +177,9 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
   // Cells are trimmed (docs/compare.md): spaces, and tabs in a comma-separated file, around a value.
   const blank = delimiter === TAB ? SPACE : TAB;
   for (let k = 0; k < width; k++) {
+    // A quoted cell: a quote first, and the closing one right before the delimiter or the line's end.
+    const quoted = c === QUOTE;
+    if (quoted) c = b[++i]!;
     while (c === SPACE || c === blank) c = b[++i]!;
     const start = i;
     let negative = false;
@@ -232,6 +236,10 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
     }
     values[k]![row] = value;
     while (c === SPACE || c === blank) c = b[++i]!;
+    if (quoted) {
+      if (c !== QUOTE) return -1;
+      c = b[++i]!;
+    }
     if (k + 1 < width) {
       if (c !== delimiter) return -1;
       c = b[++i]!;
@@ -255,6 +263,7 @@ const PRIMER = [
   '123456789012345678901234,1e30,,NA',
   'NaN,null,5.,-7e2\r',
   ' 3 , NA ,  ,\t4',
+  '"1"," -2 ","","NA"',
   'x,,,',
 ];
 let primed = false;
