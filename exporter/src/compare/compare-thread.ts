@@ -2,15 +2,15 @@
  * A worker thread of `compare` (compare/parallel.ts): runs tasks (a feature's drift and quality, the
  * multivariate tests, a reference profile, a numeric CSV read), reading the numeric columns from the shared buffers the reader
  * filled. Sent a run (the task list, their settings and a shared counter), it claims tasks from the
- * counter until none are left, replying with each result and then `{ done: true }`. Sent the settings
- * and then single tasks, it runs each and replies. A null message ends it.
+ * counter until none are left, replying with each result and then `{ done: true }`. Sent a single task
+ * (one that needs no settings: a profile, a numeric CSV read), it runs it and replies. A null message
+ * ends it.
  */
 import { parentPort } from 'node:worker_threads';
 import type { CompareRun } from './parallel';
 import type { FeatureSettings } from './report';
 import { type CompareTask, type CompareThreadReply, type CompareThreadRequest, runTask } from './tasks';
 
-let settings: FeatureSettings | undefined;
 const port = parentPort!;
 
 function attempt(id: number, task: CompareTask, with_: FeatureSettings | undefined): CompareThreadReply {
@@ -40,15 +40,11 @@ function takePart({ settings: plain, tasks, counter, first }: CompareRun): void 
   port.postMessage({ done: true });
 }
 
-port.on(
-  'message',
-  (request: CompareThreadRequest | { settings: FeatureSettings } | { run: CompareRun } | null) => {
-    if (request === null) {
-      port.close();
-      return;
-    }
-    if ('run' in request) takePart(request.run);
-    else if ('settings' in request) settings = request.settings;
-    else port.postMessage(attempt(request.id, request.task, settings));
-  },
-);
+port.on('message', (request: CompareThreadRequest | { run: CompareRun } | null) => {
+  if (request === null) {
+    port.close();
+    return;
+  }
+  if ('run' in request) takePart(request.run);
+  else port.postMessage(attempt(request.id, request.task, undefined));
+});

@@ -176,23 +176,38 @@ function runWorker(
 }
 
 /**
+ * Sends one task to `worker` and settles with its reply: its value, an InputError there as an InputError
+ * here, else an Error naming the task. The listeners are removed once it settles, so a pooled worker can
+ * take part in a run afterwards.
+ */
+function askThread(worker: Worker, task: CompareTask): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    const settle = (done: () => void) => {
+      worker.off('message', onReply).off('error', onError).off('exit', onExit);
+      done();
+    };
+    const onReply = (reply: CompareThreadReply) =>
+      settle(() => {
+        if (reply.ok) resolve(reply.value);
+        else if (reply.name === 'InputError') reject(new InputError(reply.message));
+        else reject(new Error(`the ${task.kind} task failed: ${reply.stack ?? reply.message}`));
+      });
+    const onError = (err: Error) => settle(() => reject(err));
+    const onExit = (code: number) =>
+      settle(() => reject(new Error(`a compare thread exited with code ${code}`)));
+    worker.on('message', onReply).on('error', onError).on('exit', onExit);
+    worker.postMessage({ id: 0, task });
+  });
+}
+
+/**
  * Runs one task on a worker thread of its own, so the caller's event loop stays free (reference uploads
  * in `serve`: profiling a large table sorts every column). An InputError thrown there is an InputError here.
+ * Only feature tasks need settings (runTask), and none comes this way.
  */
 export function runInThread(task: CompareTask): Promise<unknown> {
-  const settings = { method: 'auto', names: { reference: 'reference', current: 'current' } };
   const worker = startWorker(threadModule('compare-thread'), {});
-  worker.postMessage({ settings });
-  return new Promise<unknown>((resolve, reject) => {
-    worker.on('message', (reply: CompareThreadReply) => {
-      if (reply.ok) resolve(reply.value);
-      else if (reply.name === 'InputError') reject(new InputError(reply.message));
-      else reject(new Error(`the ${task.kind} task failed: ${reply.stack ?? reply.message}`));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`a compare thread exited with code ${code}`)));
-    worker.postMessage({ id: 0, task });
-  }).finally(() => void worker.terminate());
+  return askThread(worker, task).finally(() => void worker.terminate());
 }
 
 /** A plain numeric CSV read (reference/numeric-csv.ts) on a thread of its own: readTableFile's numericCsv in `serve`. */
@@ -208,18 +223,5 @@ export function readNumericCsvOnPool(pool: ComparePool, request: NumericCsvReque
   const worker = pool.workers[0];
   const task: CompareTask = { kind: 'numeric-csv', request };
   if (worker === undefined) return Promise.resolve(runTask(task, undefined) as Table | null);
-  return new Promise<Table | null>((resolve, reject) => {
-    const settle = (done: () => void) => {
-      worker.off('message', onReply).off('error', reject).off('exit', onExit);
-      done();
-    };
-    const onReply = (reply: CompareThreadReply) => {
-      if (reply.ok) settle(() => resolve(reply.value as Table | null));
-      else settle(() => reject(new Error(`reading ${request.path} failed: ${reply.stack ?? reply.message}`)));
-    };
-    const onExit = (code: number) =>
-      settle(() => reject(new Error(`a compare thread exited with code ${code}`)));
-    worker.on('message', onReply).on('error', reject).on('exit', onExit);
-    worker.postMessage({ id: 0, task });
-  });
+  return askThread(worker, task) as Promise<Table | null>;
 }
