@@ -15,6 +15,7 @@
  * sized from the first block's lines and the file's size (GrowingColumns). Nothing is kept but the columns.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { MISSING_TOKENS } from '../stats/profile';
 import { decimalToDouble, MAX_EXACT_POW10, RETRY } from './decimal';
 import type { Column, Table } from './table';
 
@@ -37,18 +38,21 @@ const RETURN = 0x0d;
 const SPACE = 0x20;
 const QUOTE = 0x22;
 const PLUS = 0x2b;
+const COMMA = 0x2c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
+const UPPER_E = 0x45;
+const LOWER_E = 0x65;
 
 /** The significand's first part stays at most this: exact, and exact for Clinger's fast path. */
 const TWO_53 = 2 ** 53;
 /** Digits after the first part that decimalToDouble takes (≤ 20 significant digits in all). */
 const MAX_LOW_DIGITS = 4;
 
-/** The missing tokens of docs/compare.md, as bytes. */
-const MISSING = ['', 'NA', 'NaN', 'null'].map((t) => Buffer.from(t, 'latin1'));
+/** The missing tokens (stats/profile.ts) as bytes, longest first, so the first match is the longest. */
+const MISSING = [...MISSING_TOKENS].sort((a, b) => b.length - a.length).map((t) => Buffer.from(t, 'latin1'));
 
 /**
  * Reads a plain numeric CSV into Float64Array columns (on SharedArrayBuffers, like read.ts), or returns
@@ -118,7 +122,6 @@ function parse(
   prime();
   const width = request.names.length;
   let columns: GrowingColumns | null = null;
-  let values: Float64Array[] = [];
   const delimiter = request.delimiter.charCodeAt(0);
   // A block, after the unfinished line carried over from the one before (an unfinished line over 1 MiB
   // gives up: DuckDB's longest line is 2 MiB, and it names the line).
@@ -144,7 +147,6 @@ function parse(
       let lines = 0;
       for (let n = b.indexOf(NEWLINE); n !== -1 && n <= last; n = b.indexOf(NEWLINE, n + 1)) lines++;
       columns = new GrowingColumns(width, rowsIn(size - request.dataStart, (last + 1) / lines));
-      values = columns.values;
     }
     // Every line up to `last` ends in a newline, so no scan below runs past it.
     for (let i = 0; i <= last; row++) {
@@ -152,9 +154,8 @@ function parse(
         columns.grow(
           row + rowsIn(Math.max(0, size - at) + end - i, (at - end - request.dataStart + i) / row),
         );
-        values = columns.values;
       }
-      i = parseLine(b, i, values, row, delimiter);
+      i = parseLine(b, i, columns.values, row, delimiter);
       if (i === -1) return null;
     }
     onProgress?.(at, size);
@@ -215,7 +216,7 @@ function parseLine(b: Buffer, i: number, values: Float64Array[], row: number, de
       value = Number.NaN;
     } else {
       let q = point === -1 ? 0 : point - digits; // minus the digits after the point
-      if (c === 0x65 || c === 0x45) {
+      if (c === LOWER_E || c === UPPER_E) {
         c = b[++i]!;
         const negativeExponent = c === MINUS;
         if (c === MINUS || c === PLUS) c = b[++i]!;
@@ -275,16 +276,14 @@ function prime(): void {
   // V8 gives a function its feedback vector only after its first few calls: so 16 rounds.
   for (let round = 0; round < 16; round++)
     for (let i = 0, row = 0; i < lines.length; row++) {
-      const next = parseLine(lines, i, values, row, round % 2 === 0 ? 0x2c : 0x09);
+      const next = parseLine(lines, i, values, row, round % 2 === 0 ? COMMA : TAB);
       i = next === -1 ? lines.indexOf(NEWLINE, i) + 1 : next;
     }
 }
 
 /** Length of the longest missing token at `start` (0, the empty one, when no other is there). */
 function missingLength(b: Buffer, start: number): number {
-  for (let t = MISSING.length - 1; t >= 0; t--) {
-    const token = MISSING[t]!;
+  for (const token of MISSING)
     if (b.compare(token, 0, token.length, start, start + token.length) === 0) return token.length;
-  }
   return 0;
 }

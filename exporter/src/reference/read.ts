@@ -16,6 +16,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
+import { MISSING_TOKENS } from '../stats/profile';
 import { collectYoungGarbage } from '../thread/gc';
 import { type NumericCsvRequest, readNumericCsv } from './numeric-csv';
 import { type CategoricalColumn, type Column, InputError, type Table } from './table';
@@ -147,8 +148,7 @@ const WHITESPACE_SQL = lit(String.fromCharCode(...WHITESPACE_CODES));
 const TRIM = (x: string) => `trim(${x}, ${WHITESPACE_SQL})`;
 /** parseFiniteNumber's pattern (stats/profile.ts). */
 const DECIMAL = '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?';
-/** The cells that count as missing (docs/compare.md), as an SQL list and as read_csv's `nullstr`. */
-const MISSING_TOKENS = ['', 'NA', 'NaN', 'null'];
+/** The cells that count as missing (stats/profile.ts), as an SQL list and as read_csv's `nullstr`. */
 const MISSING_SQL = `(${MISSING_TOKENS.map(lit).join(', ')})`;
 const NULLSTR = `nullstr = [${MISSING_TOKENS.map(lit).join(', ')}]`;
 

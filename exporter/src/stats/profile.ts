@@ -29,13 +29,15 @@ export interface ProfileOptions {
 /** Raw column values: numbers (NaN/±inf missing) or strings as read from CSV/JSON (null missing). */
 export type RawColumn = Float64Array | readonly (string | null | undefined)[];
 
-const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'null']);
+/** The cells that count as missing (docs/compare.md), before or after trimming. */
+export const MISSING_TOKENS: readonly string[] = ['', 'NA', 'NaN', 'null'];
+const MISSING_TOKEN_SET = new Set(MISSING_TOKENS);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** True for the missing-value tokens of docs/compare.md (and null/undefined, blank strings). */
 export function isMissingToken(value: string | null | undefined): boolean {
   if (value === null || value === undefined) return true;
-  return MISSING_TOKENS.has(value.trim());
+  return MISSING_TOKEN_SET.has(value.trim());
 }
 
 /**
