@@ -216,6 +216,14 @@ describe('golden special functions', () => {
     }
   });
 
+  it('smirnov(n, x) bit for bit whatever was asked before (its per-n term tables, kolmogorov.ts)', () => {
+    const rows = golden.special.smirnov;
+    const forward = rows.map(([n, x]) => smirnovSf(n, x));
+    // Backwards, so each n's table is rebuilt after others evicted it, and grown from a short one.
+    const backward = [...rows].reverse().map(([n, x]) => smirnovSf(n, x)).reverse();
+    expect(backward.every((p, k) => Object.is(p, forward[k]))).toBe(true);
+  });
+
   it('exact two-sample branch, its rounding of D, and the fallback when it fails', () => {
     let failures = 0;
     for (const [n1, n2, d, success, d2, prob, final] of golden.special.ks_exact) {
