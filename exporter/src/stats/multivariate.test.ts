@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { domainClassifier, fitLogistic, type MultivariateFeature, mmdTest, mulberry32 } from './multivariate';
+import {
+  domainClassifier,
+  fitLogistic,
+  type MultivariateFeature,
+  mmdTest,
+  mulberry32,
+  referencePairSums,
+} from './multivariate';
 
 interface MultivariateGolden {
   name: string;
@@ -136,5 +143,37 @@ describe('domain classifier', () => {
     expect(() => domainClassifier([{ name: 'a', reference: [1, 2], current: [1, 2] }])).toThrow(
       /at least 5 rows/,
     );
+  });
+});
+
+describe('referencePairSums (the permutation statistic of mmdTest)', () => {
+  /** The sums as written first: every later row of every reference row, weighted by its 0/1 label. */
+  function weighted(K: Float64Array, N: number, isRef: Float64Array, rowSums: Float64Array) {
+    let refRef = 0;
+    let refRows = 0;
+    for (let i = 0, row = 0; i < N; i++) {
+      if (isRef[i] === 1) {
+        let toRef = 0;
+        for (let j = i + 1, at = row; j < N; j++, at++) toRef += K[at]! * isRef[j]!;
+        refRef += toRef;
+        refRows += rowSums[i]!;
+      }
+      row += N - i - 1;
+    }
+    return { refRef, refRows };
+  }
+
+  it('equals the label-weighted sum bit for bit (skipping zero terms changes nothing)', () => {
+    const rand = mulberry32(11);
+    for (const N of [2, 3, 7, 40, 257]) {
+      const K = Float64Array.from({ length: (N * (N - 1)) / 2 }, () => Math.exp(-5 * rand()));
+      const rowSums = Float64Array.from({ length: N }, () => rand() * N);
+      for (let trial = 0; trial < 20; trial++) {
+        const isRef = Float64Array.from({ length: N }, () => (rand() < 0.5 ? 1 : 0));
+        const got = referencePairSums(K, N, isRef, rowSums);
+        const want = weighted(K, N, isRef, rowSums);
+        expect(Object.is(got.refRef, want.refRef) && Object.is(got.refRows, want.refRows)).toBe(true);
+      }
+    }
   });
 });

@@ -212,28 +212,60 @@ function mmd2FromKernel(
 }
 
 /**
- * For mmd2FromKernel: A, the sum of K over pairs of reference rows (per reference row, its entries
- * weighted by the later rows' labels, branch-free), and R, the reference rows' row sums. Its own function
- * so V8 compiles the loop once (docs/benchmarks.md).
+ * For mmd2FromKernel: A, the sum of K over pairs of reference rows, and R, the reference rows' row sums.
+ * Per reference row i, its entries to the later reference rows, in column order: the sum of K[i][j]·isRef[j]
+ * over every later j without the zero terms, which add nothing (K ≥ 0), so the same sum to the bit in half
+ * the additions. Its own function so V8 compiles the loop once (docs/benchmarks.md).
  */
-function referencePairSums(
+export function referencePairSums(
   K: Float64Array,
   N: number,
   isRef: Float64Array,
   rowSums: Float64Array,
 ): { refRef: number; refRows: number } {
+  const refs = new Int32Array(N);
+  let m = 0;
+  for (let j = 0; j < N; j++) if (isRef[j] === 1) refs[m++] = j;
   let refRef = 0;
   let refRows = 0;
-  for (let i = 0, row = 0; i < N; i++) {
-    if (isRef[i] === 1) {
-      let toRef = 0;
-      for (let j = i + 1, at = row; j < N; j++, at++) toRef += K[at]! * isRef[j]!;
-      refRef += toRef;
-      refRows += rowSums[i]!;
-    }
-    row += N - i - 1;
+  for (let a = 0; a < m; a++) {
+    const i = refs[a]!;
+    // Row i of the packed triangle starts after rows 0 … i − 1 (N − 1 − r entries each); K[i][j] is at
+    // start + j − i − 1.
+    const start = i * (N - 1) - (i * (i - 1)) / 2 - i - 1;
+    let toRef = 0;
+    for (let b = a + 1; b < m; b++) toRef += K[start + refs[b]!]!;
+    refRef += toRef;
+    refRows += rowSums[i]!;
   }
   return { refRef, refRows };
+}
+
+/**
+ * The squared Euclidean distances between the rows of X (N rows of d), the upper triangle packed row after
+ * row. This and gaussianKernel are functions of their own so V8 compiles each loop once
+ * (docs/benchmarks.md).
+ */
+function squaredDistances(X: Float64Array, N: number, d: number): Float64Array {
+  const K = new Float64Array((N * (N - 1)) / 2);
+  for (let i = 0, at = 0; i < N; i++) {
+    const xi = i * d;
+    for (let j = i + 1; j < N; j++) {
+      const xj = j * d;
+      let dist = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = X[xi + k]! - X[xj + k]!;
+        dist += diff * diff;
+      }
+      K[at++] = dist;
+    }
+  }
+  return K;
+}
+
+/** exp(−D / 2σ²) in place over the squared distances D. */
+function gaussianKernel(K: Float64Array, bandwidth: number): void {
+  for (let at = 0; at < K.length; at++) K[at] = Math.exp(-K[at]! / (2 * bandwidth));
 }
 
 /**
@@ -255,20 +287,10 @@ export function mmdTest(
   X.set(s.reference, 0);
   X.set(s.current, nRef * d);
   // Pairwise squared distances (the upper triangle, packed), median bandwidth, then the kernel in place.
-  const K = new Float64Array((N * (N - 1)) / 2);
-  for (let i = 0, at = 0; i < N; i++) {
-    for (let j = i + 1; j < N; j++) {
-      let dist = 0;
-      for (let k = 0; k < d; k++) {
-        const diff = X[i * d + k]! - X[j * d + k]!;
-        dist += diff * diff;
-      }
-      K[at++] = dist;
-    }
-  }
+  const K = squaredDistances(X, N, d);
   let bandwidth = medianInPlace(K.slice());
   if (!(bandwidth > 0)) bandwidth = 1; // all rows identical: any bandwidth gives MMD² = 0
-  for (let at = 0; at < K.length; at++) K[at] = Math.exp(-K[at]! / (2 * bandwidth));
+  gaussianKernel(K, bandwidth);
 
   const labels = new Float64Array(N);
   labels.fill(1, 0, nRef);
