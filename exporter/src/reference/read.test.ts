@@ -285,6 +285,39 @@ describe('readTableFile (Parquet)', () => {
       2,
     ]);
   });
+  it('reads an all-numeric file of several chunks: DOUBLE, INTEGER and BIGINT, NULL, NaN and ±inf', async () => {
+    const parquet = join(dir, 'chunks.parquet');
+    const rows = 5000; // three of DuckDB's 2048-row chunks
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT
+         CASE WHEN i % 7 = 0 THEN NULL WHEN i % 11 = 0 THEN 'nan'::DOUBLE WHEN i % 13 = 0 THEN '-inf'::DOUBLE
+              ELSE i / 8.0 - 100 END AS d,
+         CASE WHEN i % 5 = 0 THEN NULL ELSE (i * 37) % 1000 - 500 END::INTEGER AS n,
+         (i::BIGINT * 1000003) AS b
+       FROM range(${rows}) t(i)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    db.closeSync();
+    const t = await readTableFile(parquet);
+    expect(t.rows).toBe(rows);
+    const values = (name: string) => (t.columns.get(name) as { values: Float64Array }).values;
+    const d = values('d');
+    const n = values('n');
+    const b = values('b');
+    for (let i = 0; i < rows; i++) {
+      const expectD = i % 7 === 0 || i % 11 === 0 || i % 13 === 0 ? Number.NaN : i / 8 - 100;
+      const expectN = i % 5 === 0 ? Number.NaN : ((i * 37) % 1000) - 500;
+      if (!Object.is(d[i], expectD) || !Object.is(n[i], expectN) || b[i] !== i * 1000003)
+        expect({ i, d: d[i], n: n[i], b: b[i] }).toEqual({ i, d: expectD, n: expectN, b: i * 1000003 });
+    }
+  });
+
+  it('uses the C API of the DuckDB copy node-api loads (package.json pins the same version)', () => {
+    const pkg = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+    const ours = pkg(join(__dirname, '../../package.json')).dependencies;
+    const api = pkg(require.resolve('@duckdb/node-api/package.json')).dependencies;
+    expect(ours['@duckdb/node-bindings']).toBe(api['@duckdb/node-bindings']);
+  });
 });
 
 describe('readTableFile (NDJSON)', () => {
