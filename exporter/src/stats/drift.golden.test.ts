@@ -220,7 +220,10 @@ describe('golden special functions', () => {
     const rows = golden.special.smirnov;
     const forward = rows.map(([n, x]) => smirnovSf(n, x));
     // Backwards, so each n's table is rebuilt after others evicted it, and grown from a short one.
-    const backward = [...rows].reverse().map(([n, x]) => smirnovSf(n, x)).reverse();
+    const backward = [...rows]
+      .reverse()
+      .map(([n, x]) => smirnovSf(n, x))
+      .reverse();
     expect(backward.every((p, k) => Object.is(p, forward[k]))).toBe(true);
   });
 
