@@ -43,10 +43,10 @@ function mergeStats(a: ArrayLike<number>, b: ArrayLike<number>): PooledCdfStats 
   let j = 0;
   let ai = 0;
   let bi = 0;
-  let prev = Number.NaN;
+  let prev = 0;
   let prevDiff = 0;
-  let maxDiff = Number.NEGATIVE_INFINITY;
-  let minDiff = Number.POSITIVE_INFINITY;
+  let maxDiff = -2;
+  let minDiff = 2;
   for (let k = 0; k < total; k++) {
     let value: number;
     if (j >= m || (i < n && a[i]! <= b[j]!)) value = a[i++]!;
