@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_DRIFT_METHODS } from '../exporter/src/stats/registry';
 import { freePort, runCli, startCli, waitFor } from './helpers/cli';
 
 let dir: string;
@@ -17,6 +18,17 @@ describe('modelwatch CLI errors', () => {
   it('prints help and version with exit 0, and exits 2 on an unknown command or flag', () => {
     expect(runCli(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('serve') });
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // Help lists the registry's drift tests (loaded for help only), however it is asked for.
+    for (const args of [
+      ['compare', '--help'],
+      ['help', 'compare'],
+      ['compare', '-h'],
+    ]) {
+      const words = runCli(args).stdout.replace(/\s+/g, ' ');
+      expect(words, args.join(' ')).toContain(
+        `--drift-method <method> ${['auto', ...BUILTIN_DRIFT_METHODS].join(', ')}`,
+      );
+    }
     expect(runCli(['frobnicate'])).toMatchObject({
       status: 2,
       stderr: expect.stringContaining("unknown command 'frobnicate'"),

@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration, parseRate } from '../config/duration';
-import { BUILTIN_DRIFT_METHODS } from '../stats/registry';
 import { VERSION } from '../version';
 
 /** Thrown by commands for a clean exit with a message (no stack trace). */
@@ -34,7 +33,11 @@ export const portArg = (value: string): number => {
   return n;
 };
 
-export function buildProgram(): Command {
+/**
+ * The command line. `driftMethods` (the registry's, for help) names the drift tests `--drift-method` takes;
+ * without them its help says only "a drift test" (main passes them when help is asked for).
+ */
+export function buildProgram(driftMethods?: readonly string[]): Command {
   const program = new Command('modelwatch')
     .description('Prometheus- and Grafana-native monitoring for machine-learning models')
     .version(VERSION)
@@ -152,7 +155,11 @@ export function buildProgram(): Command {
         'comma-separated protected attributes (fairness on the current data)',
         columns,
       )
-      .option('--drift-method <method>', ['auto', ...BUILTIN_DRIFT_METHODS].join(', '), 'auto')
+      .option(
+        '--drift-method <method>',
+        driftMethods === undefined ? 'auto, or a drift test' : ['auto', ...driftMethods].join(', '),
+        'auto',
+      )
       .addOption(
         new Option(
           '--decision <mode>',
@@ -199,7 +206,10 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  // The drift-test registry (and the statistics behind it) is loaded for help, which lists the tests,
+  // and by the commands that use it; not at every start (`--version` ~10 ms sooner).
+  const help = argv.slice(2).some((a) => a === 'help' || a === '--help' || a === '-h');
+  const program = buildProgram(help ? (await import('../stats/registry')).BUILTIN_DRIFT_METHODS : undefined);
   try {
     await program.parseAsync([...argv]);
     return 0;
