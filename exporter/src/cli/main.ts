@@ -207,7 +207,7 @@ export function buildProgram(driftMethods?: readonly string[]): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   // The drift-test registry (and the statistics behind it) is loaded for help, which lists the tests,
-  // and by the commands that use it; not at every start (`--version` ~10 ms sooner).
+  // and by the commands that use it; not at every start (`--version` ~5 ms sooner, docs/benchmarks.md).
   const help = argv.slice(2).some((a) => a === 'help' || a === '--help' || a === '-h');
   const program = buildProgram(help ? (await import('../stats/registry')).BUILTIN_DRIFT_METHODS : undefined);
   try {

@@ -350,13 +350,13 @@ interface TermTable {
   filled: number;
 }
 
-/** The tables of the last few n (most recent last); a few per n ≤ 10^6, 16 bytes per term. */
+/** The tables of the last TERM_TABLES_KEPT n (most recent last): 16 bytes per term, 16 MB at n = 10^6 (the largest n summed). */
 const termTables: TermTable[] = [];
 const TERM_TABLES_KEPT = 2;
 
 /** n's table, filled up to v = upTo at least. */
 function termTable(n: number, upTo: number): TermTable {
-  let at = termTables.findIndex((t) => t.n === n);
+  const at = termTables.findIndex((t) => t.n === n);
   let table: TermTable;
   if (at === -1) {
     table = { n, fixed: new Float64Array(0), half: new Float64Array(0), filled: 1 };
