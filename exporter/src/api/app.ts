@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { readNumericCsvOffThread } from '../compare/parallel';
+import { readNumericCsvOffThread, readNumericParquetOffThread } from '../compare/parallel';
 import type { Config } from '../config/schema';
 import type { Engine } from '../evaluate/engine';
 import { type LineSpans, parseItems, parseItemsPausing } from '../ingest/body';
@@ -199,7 +199,11 @@ export function createApp(ctx: AppContext): express.Express {
     } else {
       const upload = await receiveToFile(req, config.limits.max_body, format);
       try {
-        const table = await readTableFile(upload.path, { format, numericCsv: readNumericCsvOffThread });
+        const table = await readTableFile(upload.path, {
+          format,
+          numericCsv: readNumericCsvOffThread,
+          numericParquet: readNumericParquetOffThread,
+        });
         stored = await engine.saveReferenceOffThread(
           model,
           name,

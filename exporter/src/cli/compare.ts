@@ -8,7 +8,12 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { parallelCompareReport, readNumericCsvOnPool, startComparePool } from '../compare/parallel';
+import {
+  parallelCompareReport,
+  readNumericCsvOnPool,
+  readNumericParquetOnPool,
+  startComparePool,
+} from '../compare/parallel';
 import { type CompareOptions, checkDriftOptions } from '../compare/report';
 import { formatCompareText } from '../compare/text';
 import { closeReader, type ReadOptions, readTableFile } from '../reference/read';
@@ -53,13 +58,13 @@ async function readInput(
   path: string,
   role: 'reference' | 'current',
   progress: ProgressLine,
-  numericCsv?: ReadOptions['numericCsv'],
+  pooled?: Pick<ReadOptions, 'numericCsv' | 'numericParquet'>,
 ): Promise<Table> {
   checkReadable(path, role);
   const name = basename(path);
   try {
     return await readTableFile(path, {
-      ...(numericCsv !== undefined ? { numericCsv } : {}),
+      ...pooled,
       onProgress: (phase, done, total) =>
         progress.update(
           phase === 'loading' && total > 0
@@ -93,10 +98,13 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
   setFlagsFromString('--no-concurrent-recompilation');
   // The compare threads boot while the files are read (parallelCompareReport stops them).
   const pool = startComparePool();
-  // Both files at once. A plain numeric CSV is read in JavaScript: the current one on a compare thread
-  // (started first), the reference here meanwhile; DuckDB reads any other file on threads of its own.
-  // The reference's error is reported first.
-  const reading = readInput(opts.current, 'current', progress, (r) => readNumericCsvOnPool(pool, r));
+  // Both files at once. Plain numeric CSV and Parquet are read in JavaScript: the current file on a compare
+  // thread (started first), the reference here meanwhile; DuckDB reads any other file on threads of its
+  // own. The reference's error is reported first.
+  const reading = readInput(opts.current, 'current', progress, {
+    numericCsv: (r) => readNumericCsvOnPool(pool, r),
+    numericParquet: (path) => readNumericParquetOnPool(pool, path),
+  });
   const [ref, cur] = await Promise.allSettled([readInput(opts.reference, 'reference', progress), reading]);
   // DuckDB's memory goes back before the comparison starts (docs/benchmarks.md).
   await closeReader();

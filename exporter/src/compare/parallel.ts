@@ -215,13 +215,26 @@ export function readNumericCsvOffThread(request: NumericCsvRequest): Promise<Tab
   return runInThread({ kind: 'numeric-csv', request }) as Promise<Table | null>;
 }
 
+/** A plain numeric Parquet read (reference/numeric-parquet.ts) on a thread of its own: readTableFile's numericParquet in `serve`. */
+export function readNumericParquetOffThread(path: string): Promise<Table | null> {
+  return runInThread({ kind: 'numeric-parquet', path }) as Promise<Table | null>;
+}
+
 /**
  * A plain numeric CSV read on the first compare thread of `pool` (before its run: `compare` reads one
  * file there while this thread reads the other), or here when the pool has none.
  */
 export function readNumericCsvOnPool(pool: ComparePool, request: NumericCsvRequest): Promise<Table | null> {
+  return readOnPool(pool, { kind: 'numeric-csv', request });
+}
+
+/** readNumericCsvOnPool for a plain numeric Parquet file (reference/numeric-parquet.ts). */
+export function readNumericParquetOnPool(pool: ComparePool, path: string): Promise<Table | null> {
+  return readOnPool(pool, { kind: 'numeric-parquet', path });
+}
+
+function readOnPool(pool: ComparePool, task: CompareTask): Promise<Table | null> {
   const worker = pool.workers[0];
-  const task: CompareTask = { kind: 'numeric-csv', request };
   if (worker === undefined) return Promise.resolve(runTask(task, undefined) as Table | null);
   return askThread(worker, task) as Promise<Table | null>;
 }

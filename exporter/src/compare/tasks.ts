@@ -1,5 +1,6 @@
 /** The units of work compare spreads over threads (compare/parallel.ts, compare/compare-thread.ts). */
 import { type NumericCsvRequest, readNumericCsv } from '../reference/numeric-csv';
+import { readNumericParquet } from '../reference/numeric-parquet';
 import { buildProfile, type ColumnRoles } from '../reference/profile';
 import type { Table } from '../reference/table';
 import { type MultivariateFeature, multivariateDrift } from '../stats/multivariate';
@@ -7,13 +8,15 @@ import { compareFeature, type FeatureInput, type FeatureSettings } from './repor
 
 /**
  * One feature, the multivariate tests over the numeric features, a reference profile (uploads), or the
- * read of a plain numeric CSV (reference/numeric-csv.ts: its columns come back on shared buffers).
+ * read of a plain numeric CSV or Parquet file (reference/numeric-csv.ts, numeric-parquet.ts: its columns
+ * come back on shared buffers).
  */
 export type CompareTask =
   | { kind: 'feature'; input: FeatureInput }
   | { kind: 'multivariate'; features: MultivariateFeature[] }
   | { kind: 'profile'; table: Table; roles: ColumnRoles; sampleCap: number }
-  | { kind: 'numeric-csv'; request: NumericCsvRequest };
+  | { kind: 'numeric-csv'; request: NumericCsvRequest }
+  | { kind: 'numeric-parquet'; path: string };
 export type CompareThreadRequest = { id: number; task: CompareTask };
 export type CompareThreadReply =
   | { id: number; ok: true; value: unknown }
@@ -27,5 +30,6 @@ export function runTask(task: CompareTask, settings: FeatureSettings | undefined
   }
   if (task.kind === 'multivariate') return multivariateDrift(task.features);
   if (task.kind === 'numeric-csv') return readNumericCsv(task.request);
+  if (task.kind === 'numeric-parquet') return readNumericParquet(task.path);
   return buildProfile(task.table, task.roles, task.sampleCap);
 }

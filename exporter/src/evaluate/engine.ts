@@ -360,8 +360,11 @@ export class Engine {
     if (!source) return;
     try {
       if (source.file) {
-        const { readNumericCsvOffThread } = await import('../compare/parallel');
-        const table = await readTableFile(source.file, { numericCsv: readNumericCsvOffThread });
+        const { readNumericCsvOffThread, readNumericParquetOffThread } = await import('../compare/parallel');
+        const table = await readTableFile(source.file, {
+          numericCsv: readNumericCsvOffThread,
+          numericParquet: readNumericParquetOffThread,
+        });
         await this.saveReference(monitor.name, 'config', table, { kind: 'file', file: source.file });
       } else if (source.from_ts !== undefined || source.to_ts !== undefined) {
         await this.referenceFromLog(monitor.name, source.from_ts ?? 0, source.to_ts ?? this.now(), 'config');

@@ -298,17 +298,20 @@ describe('readTableFile (Parquet)', () => {
        FROM range(${rows}) t(i)) TO '${parquet}' (FORMAT parquet)`,
     );
     db.closeSync();
-    const t = await readTableFile(parquet);
-    expect(t.rows).toBe(rows);
-    const values = (name: string) => (t.columns.get(name) as { values: Float64Array }).values;
-    const d = values('d');
-    const n = values('n');
-    const b = values('b');
-    for (let i = 0; i < rows; i++) {
-      const expectD = i % 7 === 0 || i % 11 === 0 || i % 13 === 0 ? Number.NaN : i / 8 - 100;
-      const expectN = i % 5 === 0 ? Number.NaN : ((i * 37) % 1000) - 500;
-      if (!Object.is(d[i], expectD) || !Object.is(n[i], expectN) || b[i] !== i * 1000003)
-        expect({ i, d: d[i], n: n[i], b: b[i] }).toEqual({ i, d: expectD, n: expectN, b: i * 1000003 });
+    // Through DuckDB (its C API, parquetAllNumbers) and through the JavaScript reader (numeric-parquet.ts).
+    for (const numericParquet of [async () => null, undefined]) {
+      const t = await readTableFile(parquet, numericParquet ? { numericParquet } : {});
+      expect(t.rows).toBe(rows);
+      const values = (name: string) => (t.columns.get(name) as { values: Float64Array }).values;
+      const d = values('d');
+      const n = values('n');
+      const b = values('b');
+      for (let i = 0; i < rows; i++) {
+        const expectD = i % 7 === 0 || i % 11 === 0 || i % 13 === 0 ? Number.NaN : i / 8 - 100;
+        const expectN = i % 5 === 0 ? Number.NaN : ((i * 37) % 1000) - 500;
+        if (!Object.is(d[i], expectD) || !Object.is(n[i], expectN) || b[i] !== i * 1000003)
+          expect({ i, d: d[i], n: n[i], b: b[i] }).toEqual({ i, d: expectD, n: expectN, b: i * 1000003 });
+      }
     }
   });
 

@@ -19,6 +19,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult } 
 import { MISSING_TOKENS } from '../stats/profile';
 import { collectYoungGarbage } from '../thread/gc';
 import { type NumericCsvRequest, readNumericCsv } from './numeric-csv';
+import { readNumericParquet } from './numeric-parquet';
 import { type CategoricalColumn, type Column, InputError, type Table } from './table';
 
 export type InputFormat = 'csv' | 'tsv' | 'parquet' | 'ndjson';
@@ -76,6 +77,8 @@ export interface ReadOptions {
    * A server passes one that runs on another thread, so its event loop stays free.
    */
   numericCsv?: (request: NumericCsvRequest) => Promise<Table | null>;
+  /** Reads a plain numeric Parquet file (numeric-parquet.ts), or gives null; default: readNumericParquet here. */
+  numericParquet?: (path: string) => Promise<Table | null>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -295,6 +298,12 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
       readNumericCsv(r, (read, bytes) => options.onProgress?.('loading', read, bytes));
     // A failure there (the file unreadable, a thread lost) leaves the file to DuckDB, which names it.
     const numeric = await (options.numericCsv ?? here)(request).catch(() => null);
+    if (numeric !== null) return numeric;
+  }
+  if (format === 'parquet') {
+    // Plain numeric Parquet without DuckDB (docs/compare.md); anything else comes back null.
+    const here = async (p: string) => readNumericParquet(p);
+    const numeric = await (options.numericParquet ?? here)(path).catch(() => null);
     if (numeric !== null) return numeric;
   }
   const plain = plainPath(path);
