@@ -418,7 +418,15 @@ function readColumnChunk(
     const pageType = num(header[1]);
     const uncompressedSize = num(header[2]);
     const compressedSize = num(header[3]);
-    if (uncompressedSize === undefined || compressedSize === undefined || pos + compressedSize > chunk.length)
+    // A page is at most 1 GiB uncompressed (Parquet's writers cut pages at ~1 MiB): no allocation on a lie.
+    if (
+      uncompressedSize === undefined ||
+      compressedSize === undefined ||
+      uncompressedSize < 0 ||
+      uncompressedSize > 2 ** 30 ||
+      compressedSize < 0 ||
+      pos + compressedSize > chunk.length
+    )
       throw new Decline('page header');
     const body = chunk.subarray(pos, pos + compressedSize);
     pos += compressedSize;
@@ -427,7 +435,13 @@ function readColumnChunk(
       const h = struct(header[7]);
       const n = num(h?.[1]);
       const encoding = num(h?.[2]);
-      if (n === undefined || (encoding !== PLAIN && encoding !== PLAIN_DICTIONARY) || dictionary !== null)
+      if (
+        n === undefined ||
+        n < 0 ||
+        n * BYTES[leaf.type]! > uncompressedSize ||
+        (encoding !== PLAIN && encoding !== PLAIN_DICTIONARY) ||
+        dictionary !== null
+      )
         throw new Decline('dictionary page');
       const page = decompress(body, codec, uncompressedSize);
       dictionary = new Float64Array(n);
@@ -566,6 +580,8 @@ function readAt(fd: number, offset: number, length: number, into?: Uint8Array): 
 
 function readFile(fd: number, size: number): Table | null {
   if (size < 12) throw new Decline('short file');
+  const head = readAt(fd, 0, 4);
+  if (new DataView(head.buffer).getUint32(0, true) !== MAGIC) throw new Decline('no magic');
   const tail = readAt(fd, size - 8, 8);
   const view = new DataView(tail.buffer);
   if (view.getUint32(4, true) !== MAGIC) throw new Decline('no magic');
@@ -574,11 +590,15 @@ function readFile(fd: number, size: number): Table | null {
   const meta = new CompactReader(readAt(fd, size - 8 - footerLength, footerLength)).struct();
   const columns = leaves(list(meta[2]));
   const rows = num(meta[3]);
-  if (rows === undefined || rows < 0 || rows > 2 ** 31 || columns.length === 0) throw new Decline('rows');
+  const groups = list(meta[4]);
+  // The row count is checked against the row groups' before any column is allocated for it.
+  const groupRowSum = groups.reduce<number>((sum, g) => sum + (num(struct(g)?.[3]) ?? Number.NaN), 0);
+  if (rows === undefined || rows < 0 || rows > 2 ** 31 || groupRowSum !== rows || columns.length === 0)
+    throw new Decline('rows');
   const values = columns.map(() => new Float64Array(new SharedArrayBuffer(rows * 8)));
   let at = 0;
   let buffer = new Uint8Array(0);
-  for (const group of list(meta[4])) {
+  for (const group of groups) {
     const g = struct(group);
     const groupRows = num(g?.[3]);
     const chunks = list(g?.[1]);
@@ -590,7 +610,17 @@ function readFile(fd: number, size: number): Table | null {
       if (c === undefined || m === undefined || c[1] !== undefined) throw new Decline('column chunk');
       const codec = num(m[4]);
       if (codec !== UNCOMPRESSED && codec !== SNAPPY) throw new Decline('codec');
-      if (num(m[1]) !== leaf.type || num(m[5]) !== groupRows) throw new Decline('column chunk');
+      // The chunk's own record of its column must agree with the schema's: its type, and its path (the
+      // name, one level deep), which is the name DuckDB goes by.
+      const path = list(m[3]);
+      if (
+        num(m[1]) !== leaf.type ||
+        num(m[5]) !== groupRows ||
+        path.length !== 1 ||
+        !(path[0] instanceof Uint8Array) ||
+        Buffer.from(path[0]).toString('utf8') !== leaf.name
+      )
+        throw new Decline('column chunk');
       const dataOffset = num(m[9]);
       const dictionaryOffset = num(m[11]);
       const length = num(m[7]);
