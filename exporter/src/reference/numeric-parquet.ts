@@ -261,8 +261,11 @@ function unsnappy(src: Uint8Array, out: Uint8Array): void {
   if (at !== out.length) throw new Decline('Snappy length');
 }
 
-/** Bit-packed values (LSB first) of up to 24 bits from b at p into out[i, stop), in 32-bit integers. */
-function unpackSmall(
+/**
+ * Bit-packed values (LSB first) of `bitWidth` bits from b at p into out[i, stop): in 32-bit integers up to
+ * 24 bits, in doubles above.
+ */
+function unpackBits(
   b: Uint8Array,
   p: number,
   bitWidth: number,
@@ -270,33 +273,22 @@ function unpackSmall(
   stop: number,
   out: Int32Array,
 ): number {
-  const mask = (1 << bitWidth) - 1;
   let acc = 0;
   let bits = 0;
-  for (; i < stop; i++) {
-    while (bits < bitWidth) {
-      acc |= b[p++]! << bits;
-      bits += 8;
+  if (bitWidth <= 24) {
+    const mask = (1 << bitWidth) - 1;
+    for (; i < stop; i++) {
+      while (bits < bitWidth) {
+        acc |= b[p++]! << bits;
+        bits += 8;
+      }
+      out[i] = acc & mask;
+      acc >>>= bitWidth;
+      bits -= bitWidth;
     }
-    out[i] = acc & mask;
-    acc >>>= bitWidth;
-    bits -= bitWidth;
+    return i;
   }
-  return i;
-}
-
-/** unpackSmall for 25 to 32 bits, in doubles. */
-function unpackWide(
-  b: Uint8Array,
-  p: number,
-  bitWidth: number,
-  i: number,
-  stop: number,
-  out: Int32Array,
-): number {
   const modulus = 2 ** bitWidth;
-  let acc = 0;
-  let bits = 0;
   for (; i < stop; i++) {
     while (bits < bitWidth) {
       acc += b[p++]! * 2 ** bits;
@@ -341,10 +333,7 @@ function unhybrid(
       const bytes = (values * bitWidth) / 8;
       if (r.pos + bytes > end) throw new Decline('bit-packed run');
       const stop = Math.min(count, i + values);
-      i =
-        bitWidth <= 24
-          ? unpackSmall(b, r.pos, bitWidth, i, stop, out)
-          : unpackWide(b, r.pos, bitWidth, i, stop, out);
+      i = unpackBits(b, r.pos, bitWidth, i, stop, out);
       r.pos += bytes;
     }
   }
