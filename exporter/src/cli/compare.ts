@@ -101,11 +101,19 @@ export async function compare(opts: CompareCliOptions): Promise<void> {
   // Both files at once. Plain numeric CSV and Parquet are read in JavaScript: the current file on a compare
   // thread (started first), the reference here meanwhile; DuckDB reads any other file on threads of its
   // own. The reference's error is reported first.
-  const reading = readInput(opts.current, 'current', progress, {
-    numericCsv: (r) => readNumericCsvOnPool(pool, r),
-    numericParquet: (path) => readNumericParquetOnPool(pool, path),
+  // If the compare thread has not begun the current file when the reference is read, this thread takes it.
+  let referenceRead = (): void => {};
+  const free = new Promise<void>((resolve) => {
+    referenceRead = resolve;
   });
-  const [ref, cur] = await Promise.allSettled([readInput(opts.reference, 'reference', progress), reading]);
+  const reading = readInput(opts.current, 'current', progress, {
+    numericCsv: (r) => readNumericCsvOnPool(pool, r, free),
+    numericParquet: (path) => readNumericParquetOnPool(pool, path, free),
+  });
+  const [ref, cur] = await Promise.allSettled([
+    readInput(opts.reference, 'reference', progress).finally(referenceRead),
+    reading,
+  ]);
   // DuckDB's memory goes back before the comparison starts (docs/benchmarks.md).
   await closeReader();
   for (const side of [ref, cur])

@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readNumericCsv } from '../reference/numeric-csv';
 import { tableFromCells } from '../reference/table';
 import { mulberry32 } from '../stats/multivariate';
-import { parallelCompareReport } from './parallel';
+import { parallelCompareReport, readNumericCsvOnPool, startComparePool } from './parallel';
 import { buildCompareReport } from './report';
+import { TAKEN } from './tasks';
 
 function data(rows: number, shift: number, seed: number) {
   const r = mulberry32(seed);
@@ -31,5 +36,29 @@ describe('parallelCompareReport', () => {
     expect(Object.keys(parallel.drift.features)).toEqual(Object.keys(serial.drift.features));
     expect(calls).toBe(6); // x0…x5 (city, y and p have roles)
     expect(parallel.drift.multivariate).not.toBeNull();
+  });
+});
+
+describe('reads on the pool', () => {
+  it('takes a read back from a compare thread that has not begun it; the thread then joins a run as usual', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelwatch-pool-'));
+    const ref = data(3000, 0, 1);
+    const cur = data(2000, 0.3, 2);
+    try {
+      const path = join(dir, 'x.csv');
+      writeFileSync(path, 'a,b\n1.5,2\n-3,4e-3\n');
+      const request = { path, delimiter: ',' as const, names: ['a', 'b'], dataStart: 4 };
+      const pool = startComparePool(2);
+      // Free at once: the thread is still starting, so this thread wins the claim and reads the file.
+      const table = await readNumericCsvOnPool(pool, request, Promise.resolve());
+      expect(table).toEqual(readNumericCsv(request));
+      // A run on the same pool right away gives the same report.
+      const running = parallelCompareReport(ref, cur, {}, { threads: 2, force: true, pool });
+      const serial = buildCompareReport(ref, cur, {});
+      expect(JSON.parse(JSON.stringify(await running))).toEqual(JSON.parse(JSON.stringify(serial)));
+      expect(await pool.pending).toBe(TAKEN);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

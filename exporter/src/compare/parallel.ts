@@ -23,7 +23,7 @@ import {
   type FeatureOutcome,
   type FeatureSettings,
 } from './report';
-import { type CompareTask, type CompareThreadReply, runTask } from './tasks';
+import { CLAIMED_HERE, type CompareTask, type CompareThreadReply, runTask, TAKEN, UNCLAIMED } from './tasks';
 
 /** Below this many features, or cells, one thread does it all (starting a thread costs ~50 ms). */
 export const PARALLEL_MIN_FEATURES = 4;
@@ -47,6 +47,8 @@ export interface ParallelOptions {
 export interface ComparePool {
   readonly workers: readonly Worker[];
   stop(): void;
+  /** Settles once the first thread has replied to a read this thread took back (readOnPool); a run waits for it. */
+  pending: Promise<unknown>;
 }
 
 /** Starts `threads` − 1 compare threads (this thread is the other one); none on a single core. */
@@ -59,6 +61,7 @@ export function startComparePool(threads: number = availableParallelism()): Comp
     stop: () => {
       for (const w of workers) void w.terminate();
     },
+    pending: Promise.resolve(),
   };
 }
 
@@ -115,8 +118,12 @@ async function spreadCompare(
       // counter[0]: the next task to claim. The first task goes to the first compare thread.
       const counter = new Int32Array(new SharedArrayBuffer(4));
       counter[0] = 1;
+      // A read the first thread was sent but this one did (readOnPool) must have its reply first.
+      const ready = pool?.pending ?? Promise.resolve();
       const running = workers.map((worker, w) =>
-        runWorker(worker, { settings: plain, tasks, counter, first: w === 0 ? 0 : null }, finished),
+        ready.then(() =>
+          runWorker(worker, { settings: plain, tasks, counter, first: w === 0 ? 0 : null }, finished),
+        ),
       );
       for (;;) {
         const id = Atomics.add(counter, 0, 1);
@@ -224,17 +231,50 @@ export function readNumericParquetOffThread(path: string): Promise<Table | null>
  * A plain numeric CSV read on the first compare thread of `pool` (before its run: `compare` reads one
  * file there while this thread reads the other), or here when the pool has none.
  */
-export function readNumericCsvOnPool(pool: ComparePool, request: NumericCsvRequest): Promise<Table | null> {
-  return readOnPool(pool, { kind: 'numeric-csv', request });
+export function readNumericCsvOnPool(
+  pool: ComparePool,
+  request: NumericCsvRequest,
+  free?: Promise<unknown>,
+): Promise<Table | null> {
+  return readOnPool(pool, { kind: 'numeric-csv', request }, free);
 }
 
 /** readNumericCsvOnPool for a plain numeric Parquet file (reference/numeric-parquet.ts). */
-export function readNumericParquetOnPool(pool: ComparePool, path: string): Promise<Table | null> {
-  return readOnPool(pool, { kind: 'numeric-parquet', path });
+export function readNumericParquetOnPool(
+  pool: ComparePool,
+  path: string,
+  free?: Promise<unknown>,
+): Promise<Table | null> {
+  return readOnPool(pool, { kind: 'numeric-parquet', path }, free);
 }
 
-function readOnPool(pool: ComparePool, task: CompareTask): Promise<Table | null> {
+/**
+ * A read on the first compare thread, which this thread takes back if it is `free` (its own read done)
+ * before that thread, still starting, has begun it: the two claim the read through a shared word, and the
+ * one that loses does nothing (compare-thread.ts replies TAKEN). A thread takes ~70 ms to start, and a
+ * Parquet file of 10⁵ rows reads in less, so the first thread would otherwise leave this one waiting.
+ */
+function readOnPool(
+  pool: ComparePool,
+  task: CompareTask & { kind: 'numeric-csv' | 'numeric-parquet' },
+  free?: Promise<unknown>,
+): Promise<Table | null> {
   const worker = pool.workers[0];
   if (worker === undefined) return Promise.resolve(runTask(task, undefined) as Table | null);
-  return askThread(worker, task) as Promise<Table | null>;
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  const asked = askThread(worker, { ...task, claim });
+  pool.pending = asked.catch(() => {});
+  return new Promise<Table | null>((resolve, reject) => {
+    asked.then((value) => {
+      if (value !== TAKEN) resolve(value as Table | null);
+    }, reject);
+    free?.then(() => {
+      if (Atomics.compareExchange(claim, 0, UNCLAIMED, CLAIMED_HERE) !== UNCLAIMED) return;
+      try {
+        resolve(runTask(task, undefined) as Table | null);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
 }
