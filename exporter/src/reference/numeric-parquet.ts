@@ -13,7 +13,7 @@
  * and ±inf (missing in a typed source). Tested against DuckDB's path on generated files.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { Column, Table } from './table';
+import { type Column, nonFiniteToNaN, type Table } from './table';
 
 // ---------------------------------------------------------------------------------------------------
 // Thrift compact protocol: the subset Parquet's footer and page headers use, decoded into plain objects
@@ -128,6 +128,16 @@ const num = (v: ThriftValue | undefined): number | undefined => (typeof v === 'n
 const struct = (v: ThriftValue | undefined): ThriftStruct | undefined =>
   typeof v === 'object' && !(v instanceof Uint8Array) && !Array.isArray(v) ? v : undefined;
 const list = (v: ThriftValue | undefined): ThriftValue[] => (Array.isArray(v) ? v : []);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** A Thrift string (binary holding UTF-8), or Decline. */
+function utf8(v: ThriftValue | undefined): string {
+  if (!(v instanceof Uint8Array)) throw new Decline('not a string');
+  try {
+    return UTF8.decode(v);
+  } catch {
+    throw new Decline('not UTF-8');
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Parquet's enums (parquet.thrift)
@@ -192,14 +202,7 @@ function leaves(schema: ThriftValue[]): Leaf[] {
       )
         throw new Decline('annotated column');
     }
-    const raw = e[4];
-    if (!(raw instanceof Uint8Array)) throw new Decline('unnamed column');
-    let name: string;
-    try {
-      name = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      throw new Decline('column name');
-    }
+    const name = utf8(e[4]);
     // DuckDB tells apart no two names that differ only in case: leave such files to it.
     if (names.has(name.toLowerCase())) throw new Decline('duplicate column name');
     names.add(name.toLowerCase());
@@ -343,24 +346,15 @@ function unhybrid(
 // ---------------------------------------------------------------------------------------------------
 // Pages
 
-/** Scratch buffers grown as needed (one read at a time per thread). */
+/** Scratch buffers, grown as needed (one read at a time per thread). */
 let pageScratch = new Uint8Array(0);
 let joinScratch = new Uint8Array(0);
 let levelScratch = new Int32Array(0);
 let indexScratch = new Int32Array(0);
 
-function scratchBytes(n: number): Uint8Array {
-  if (pageScratch.length < n) pageScratch = new Uint8Array(Math.max(n, pageScratch.length * 2));
-  return pageScratch.subarray(0, n);
-}
-
-function scratchInts(which: 'level' | 'index', n: number): Int32Array {
-  if (which === 'level') {
-    if (levelScratch.length < n) levelScratch = new Int32Array(Math.max(n, levelScratch.length * 2));
-    return levelScratch;
-  }
-  if (indexScratch.length < n) indexScratch = new Int32Array(Math.max(n, indexScratch.length * 2));
-  return indexScratch;
+/** `buffer`, or a new one twice as long at least (so a run of growing pages copies O(n) in all). */
+function atLeast<T extends Uint8Array | Int32Array>(buffer: T, n: number, make: (length: number) => T): T {
+  return buffer.length >= n ? buffer : make(Math.max(n, 2 * buffer.length));
 }
 
 /** `n` PLAIN values of `type` from b at `pos` as doubles into out[at …] (a Float64Array: aligned). */
@@ -375,14 +369,6 @@ function plainInto(b: Uint8Array, pos: number, type: number, n: number, out: Flo
   if (type === INT32) for (let i = 0; i < n; i++) out[at + i] = view.getInt32(4 * i, true);
   else if (type === FLOAT) for (let i = 0; i < n; i++) out[at + i] = view.getFloat32(4 * i, true);
   else for (let i = 0; i < n; i++) out[at + i] = Number(view.getBigInt64(8 * i, true));
-}
-
-/** NaN for every non-finite value of out[from, to) (NaN and ±inf are missing in a typed source). */
-function nonFiniteToNaN(out: Float64Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    const v = out[i]!;
-    if (v - v !== 0) out[i] = Number.NaN;
-  }
 }
 
 /**
@@ -440,7 +426,6 @@ function readColumnChunk(
     let values: number;
     let encoding: number | undefined;
     let levels: Uint8Array;
-    let levelsLength = 0;
     let data: Uint8Array;
     if (pageType === DATA_PAGE) {
       const h = struct(header[5]);
@@ -450,7 +435,7 @@ function readColumnChunk(
       levels = data;
       if (leaf.optional) {
         if (num(h?.[3]) !== RLE || data.length < 4) throw new Decline('definition levels');
-        levelsLength = data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
+        const levelsLength = data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
         if (levelsLength < 0 || 4 + levelsLength > data.length) throw new Decline('definition levels');
         levels = data.subarray(4, 4 + levelsLength);
         data = data.subarray(4 + levelsLength);
@@ -462,7 +447,6 @@ function readColumnChunk(
       const definitionLength = num(h?.[5]) ?? 0;
       if ((num(h?.[6]) ?? 0) !== 0 || definitionLength > body.length) throw new Decline('levels');
       levels = body.subarray(0, definitionLength);
-      levelsLength = definitionLength;
       const rest = body.subarray(definitionLength);
       data = h?.[7] === false ? rest : decompress(rest, codec, uncompressedSize - definitionLength);
       if (!leaf.optional && definitionLength !== 0) throw new Decline('definition levels');
@@ -472,7 +456,8 @@ function readColumnChunk(
     let present = values;
     let defined: Int32Array | null = null;
     if (leaf.optional) {
-      defined = scratchInts('level', values);
+      levelScratch = atLeast(levelScratch, values, (k) => new Int32Array(k));
+      defined = levelScratch;
       unhybrid(levels, 0, levels.length, 1, values, defined);
       present = 0;
       for (let i = 0; i < values; i++) present += defined[i]!;
@@ -489,8 +474,7 @@ function readColumnChunk(
       // Byte k of value i at k·present + i (what DuckDB writes for floats in Parquet v2): joined first.
       const width = BYTES[leaf.type]!;
       if (data.length !== present * width) throw new Decline('byte stream split');
-      if (joinScratch.length < data.length)
-        joinScratch = new Uint8Array(Math.max(data.length, joinScratch.length * 2));
+      joinScratch = atLeast(joinScratch, data.length, (k) => new Uint8Array(k));
       const joined = joinScratch;
       for (let k = 0; k < width; k++)
         for (let i = 0; i < present; i++) joined[i * width + k] = data[k * present + i]!;
@@ -498,7 +482,8 @@ function readColumnChunk(
       if (defined !== null) spread(out, start, values, present, defined);
     } else if (encoding === PLAIN_DICTIONARY || encoding === RLE_DICTIONARY) {
       if (dictionary === null || data.length < 1) throw new Decline('dictionary');
-      const indices = scratchInts('index', present);
+      indexScratch = atLeast(indexScratch, present, (k) => new Int32Array(k));
+      const indices = indexScratch;
       unhybrid(data, 1, data.length, data[0]!, present, indices);
       const dict = dictionary;
       for (let i = 0; i < present; i++) {
@@ -508,7 +493,7 @@ function readColumnChunk(
       }
       if (defined !== null) spread(out, start, values, present, defined);
     } else throw new Decline(`encoding ${encoding}`);
-    nonFiniteToNaN(out, start, start + values);
+    nonFiniteToNaN(out, start, values);
     done += values;
   }
 }
@@ -530,7 +515,8 @@ function decompress(body: Uint8Array, codec: number, size: number): Uint8Array {
     if (body.length !== size) throw new Decline('page size');
     return body;
   }
-  const out = scratchBytes(size);
+  pageScratch = atLeast(pageScratch, size, (k) => new Uint8Array(k));
+  const out = pageScratch.subarray(0, size);
   unsnappy(body, out);
   return out;
 }
@@ -567,7 +553,7 @@ function readAt(fd: number, offset: number, length: number, into?: Uint8Array): 
   return b;
 }
 
-function readFile(fd: number, size: number): Table | null {
+function readFile(fd: number, size: number): Table {
   if (size < 12) throw new Decline('short file');
   const head = readAt(fd, 0, 4);
   if (new DataView(head.buffer).getUint32(0, true) !== MAGIC) throw new Decline('no magic');
@@ -606,8 +592,7 @@ function readFile(fd: number, size: number): Table | null {
         num(m[1]) !== leaf.type ||
         num(m[5]) !== groupRows ||
         path.length !== 1 ||
-        !(path[0] instanceof Uint8Array) ||
-        Buffer.from(path[0]).toString('utf8') !== leaf.name
+        utf8(path[0]) !== leaf.name
       )
         throw new Decline('column chunk');
       const dataOffset = num(m[9]);
@@ -619,7 +604,7 @@ function readFile(fd: number, size: number): Table | null {
           ? Math.min(dictionaryOffset, dataOffset)
           : dataOffset;
       if (start < 4 || start + length > size - 8 - footerLength) throw new Decline('column chunk');
-      if (buffer.length < length) buffer = new Uint8Array(Math.max(length, buffer.length * 2));
+      buffer = atLeast(buffer, length, (k) => new Uint8Array(k));
       const chunk = readAt(fd, start, length, buffer.subarray(0, length));
       if (groupRows > 0) readColumnChunk(chunk, leaf, codec, groupRows, values[k]!, at);
     }

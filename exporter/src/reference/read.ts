@@ -20,7 +20,7 @@ import { MISSING_TOKENS } from '../stats/profile';
 import { collectYoungGarbage } from '../thread/gc';
 import { type NumericCsvRequest, readNumericCsv } from './numeric-csv';
 import { readNumericParquet } from './numeric-parquet';
-import { type CategoricalColumn, type Column, InputError, type Table } from './table';
+import { type CategoricalColumn, type Column, InputError, nonFiniteToNaN, type Table } from './table';
 
 export type InputFormat = 'csv' | 'tsv' | 'parquet' | 'ndjson';
 
@@ -583,13 +583,6 @@ function copyDoubles(
   // Null when no value of the vector is NULL.
   const bits = bindings.vector_get_validity(vector, Math.ceil(n / 64) * 8) as Uint8Array | null;
   if (bits) nullsToNaN(out, at, n, new Uint32Array(bits.buffer, bits.byteOffset, Math.ceil(n / 32)));
-}
-
-function nonFiniteToNaN(out: Float64Array, at: number, n: number): void {
-  for (let i = at; i < at + n; i++) {
-    const v = out[i]!;
-    if (v - v !== 0) out[i] = Number.NaN;
-  }
 }
 
 /** NaN where the validity bit is clear (NULL). */
